@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+/**
+ * datatailor CLI entry: one file per command under src/cli/, each exporting `register`.
+ */
+import { Command } from "commander";
+import { VERSION } from "../version.js";
+import { registerFasttext } from "./fasttext.js";
+import { registerSelect } from "./select.js";
+import { registerDemo } from "./demo.js";
+import { registerWorker } from "./worker.js";
+import { registerMerge } from "./merge.js";
+import { registerFit } from "./fit.js";
+import { registerPredict } from "./predict.js";
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name("datatailor")
+    .description("Decide what to train a language model on, and what it will buy you.")
+    .version(VERSION)
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerDemo(program);
+  registerSelect(program);
+  registerFit(program);
+  registerPredict(program);
+  registerFasttext(program);
+  registerWorker(program);
+  registerMerge(program);
+  return program;
+}
+
+await buildProgram().parseAsync(process.argv);

@@ -1,0 +1,40 @@
+/**
+ * Where CLI text goes: results on stdout, logs on stderr. With --json, stdout carries
+ * exactly one JSON document and everything human-readable moves to stderr.
+ */
+import { EXIT, UserError } from "./errors.js";
+
+export function log(message: string): void {
+  process.stderr.write(message.endsWith("\n") ? message : message + "\n");
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + "\n");
+}
+
+/** Wraps a command action: a thrown error becomes one line on stderr and a non-zero exit. */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | void): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (err) {
+      const code = err instanceof UserError ? err.exitCode : EXIT.failure;
+      const msg = err instanceof Error ? err.message : String(err);
+      process.stderr.write(`datatailor: ${msg.split("\n")[0]}\n`);
+      if (process.env.DATATAILOR_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + "\n");
+      process.exitCode = code;
+    }
+  };
+}
+
+/** Parses a numeric flag, rejecting garbage instead of silently producing NaN. */
+export function parseNumber(name: string, opts: { int?: boolean; min?: number; max?: number } = {}) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n)) throw new UserError(`${name} must be a number, got '${value}'`, EXIT.usage);
+    if (opts.int && !Number.isInteger(n)) throw new UserError(`${name} must be an integer, got '${value}'`, EXIT.usage);
+    if (opts.min !== undefined && n < opts.min) throw new UserError(`${name} must be >= ${opts.min}, got ${value}`, EXIT.usage);
+    if (opts.max !== undefined && n > opts.max) throw new UserError(`${name} must be <= ${opts.max}, got ${value}`, EXIT.usage);
+    return n;
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * Atomic outputs: write under a temporary name in the destination directory, fsync, then
+ * rename. An interrupted run never leaves a half-written file under the final name.
+ */
+import { promises as fs, createWriteStream, type WriteStream } from "node:fs";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+
+export function tempPathFor(finalPath: string): string {
+  const dir = path.dirname(finalPath);
+  return path.join(dir, `.${path.basename(finalPath)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+}
+
+export async function writeFileAtomic(finalPath: string, data: string | Uint8Array): Promise<void> {
+  await fs.mkdir(path.dirname(finalPath), { recursive: true });
+  const tmp = tempPathFor(finalPath);
+  const fh = await fs.open(tmp, "w");
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fs.rename(tmp, finalPath);
+}
+
+/** A write stream whose content appears under `finalPath` only after `commit()`; `abort()` removes it. */
+export interface AtomicStream {
+  stream: WriteStream;
+  tmpPath: string;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export async function openAtomic(finalPath: string): Promise<AtomicStream> {
+  await fs.mkdir(path.dirname(finalPath), { recursive: true });
+  const tmpPath = tempPathFor(finalPath);
+  const stream = createWriteStream(tmpPath);
+  await new Promise<void>((resolve, reject) => {
+    stream.once("open", () => resolve());
+    stream.once("error", reject);
+  });
+  const finished = () =>
+    new Promise<void>((resolve, reject) => {
+      if (stream.closed) return resolve();
+      stream.once("close", () => resolve());
+      stream.once("error", reject);
+      stream.end();
+    });
+  return {
+    stream,
+    tmpPath,
+    async commit() {
+      await finished();
+      const fh = await fs.open(tmpPath, "r+");
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await fs.rename(tmpPath, finalPath);
+    },
+    async abort() {
+      stream.destroy();
+      await fs.rm(tmpPath, { force: true });
+    },
+  };
+}
