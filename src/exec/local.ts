@@ -1,0 +1,65 @@
+/**
+ * The default executor: shard tasks on N worker threads of this machine. Shards run in index
+ * order as threads free up; results come back sorted by index, so the output of a run does not
+ * depend on the number of workers. The first failing shard stops new dispatches and fails the
+ * run once the shards already running have finished (their outputs stay complete).
+ */
+import { LocalStorage } from "../io/storage.js";
+import { sweepTemporaries, writeManifest } from "./completions.js";
+import { ThreadPool } from "./pool.js";
+import type { Executor, JobSpec, RunOptions, ShardResult, ShardTask } from "./types.js";
+
+export interface LocalExecutorOptions {
+  /** Worker threads (default 1). */
+  workers?: number;
+}
+
+/** Runs tasks on a pool, at most `pool.size` at a time, stopping at the first failure. */
+export async function runOnPool<P>(pool: ThreadPool, spec: JobSpec<P>, tasks: ShardTask[], opts: RunOptions = {}): Promise<ShardResult[]> {
+  const ordered = [...tasks].sort((a, b) => a.index - b.index);
+  const results: ShardResult[] = [];
+  let next = 0;
+  let failure: Error | undefined;
+  const lane = async () => {
+    while (!failure && next < ordered.length) {
+      const task = ordered[next++];
+      try {
+        const r = await pool.run(spec as JobSpec<unknown>, task, opts.onProgress);
+        results.push(r);
+        opts.onShardDone?.(r);
+      } catch (err) {
+        failure ??= err as Error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(pool.size, ordered.length) }, lane));
+  if (failure) throw failure;
+  return results.sort((a, b) => a.index - b.index);
+}
+
+export class LocalExecutor implements Executor {
+  readonly name = "local";
+  readonly workers: number;
+  private pool: ThreadPool | undefined;
+
+  constructor(opts: LocalExecutorOptions = {}) {
+    this.workers = opts.workers ?? 1;
+    if (!Number.isInteger(this.workers) || this.workers < 1) throw new Error(`--workers must be a positive integer for the local executor, got ${this.workers}`);
+  }
+
+  async run<P>(spec: JobSpec<P>, tasks: ShardTask[], opts: RunOptions = {}): Promise<ShardResult[]> {
+    const out = new LocalStorage(spec.outDir);
+    await writeManifest(out, spec as JobSpec<unknown>, tasks);
+    this.pool ??= new ThreadPool(this.workers);
+    const results = await runOnPool(this.pool, spec, tasks, opts);
+    // Every shard of this run is finished, so any temporary left in the output is an orphan
+    // of an earlier killed run.
+    await sweepTemporaries(out);
+    return results;
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+    this.pool = undefined;
+  }
+}

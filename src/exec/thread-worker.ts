@@ -1,0 +1,41 @@
+/**
+ * Body of a pool thread: runs shard tasks one at a time as the parent sends them and reports
+ * progress, results and errors as messages. Progress is batched (every 250 ms) so a handler
+ * may call ctx.progress per record without flooding the parent.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { registerHandlerModule, type HandlerModuleSpec } from "./handlers.js";
+import { runTask } from "./run-task.js";
+import type { ToParent, ToThread } from "./pool.js";
+
+const port = parentPort;
+if (!port) throw new Error("thread-worker must run in a worker thread");
+for (const s of (workerData?.handlers ?? []) as HandlerModuleSpec[]) registerHandlerModule(s);
+
+const send = (m: ToParent) => port.postMessage(m);
+
+port.on("message", async (msg: ToThread) => {
+  if (msg.type !== "run") return;
+  const { id, spec, task } = msg;
+  let pending = 0;
+  let last = performance.now();
+  const flush = () => {
+    if (pending > 0) send({ type: "progress", id, records: pending });
+    pending = 0;
+    last = performance.now();
+  };
+  try {
+    const result = await runTask(spec, task, {
+      progress(n) {
+        pending += n;
+        if (performance.now() - last > 250) flush();
+      },
+    });
+    flush();
+    send({ type: "done", id, result });
+  } catch (err) {
+    flush();
+    const e = err as Error & { exitCode?: number };
+    send({ type: "error", id, message: e?.message ?? String(err), stack: e?.stack, exitCode: e?.exitCode, name: e?.name });
+  }
+});

@@ -1,0 +1,225 @@
+/**
+ * Where shard inputs and outputs live. Executors and completion markers talk to a `Storage`
+ * rooted at a directory (or, later, a bucket prefix) and address files by *relative* POSIX
+ * paths only, so an S3-compatible store can slot in behind the same interface without touching
+ * the executors.
+ *
+ * Path safety: a relative path coming from a job payload is untrusted. `safeRelPath` rejects
+ * absolute paths, drive letters, backslashes, NUL bytes, empty, `.` and `..` segments; the local
+ * store additionally refuses to follow a symlink that leads outside its root.
+ */
+import { createReadStream, createWriteStream, promises as fs, type WriteStream } from "node:fs";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import type { Readable } from "node:stream";
+
+export class UnsafePathError extends Error {
+  constructor(
+    readonly rel: string,
+    reason: string,
+  ) {
+    super(`unsafe path ${JSON.stringify(rel)}: ${reason}`);
+    this.name = "UnsafePathError";
+  }
+}
+
+/** Validates an untrusted relative path and returns it unchanged (POSIX separators). */
+export function safeRelPath(rel: string): string {
+  if (typeof rel !== "string" || rel.length === 0) throw new UnsafePathError(String(rel), "empty");
+  if (rel.includes("\0")) throw new UnsafePathError(rel, "contains a NUL byte");
+  if (rel.includes("\\")) throw new UnsafePathError(rel, "contains a backslash");
+  if (rel.startsWith("/") || /^[A-Za-z]:/.test(rel)) throw new UnsafePathError(rel, "is absolute");
+  for (const seg of rel.split("/")) {
+    if (seg === "..") throw new UnsafePathError(rel, "climbs out with '..'");
+    if (seg === "" || seg === ".") throw new UnsafePathError(rel, "has an empty or '.' segment");
+  }
+  return rel;
+}
+
+/** Joins a checked relative path onto a root; the result is always inside the root. */
+export function resolveInside(root: string, rel: string): string {
+  const abs = path.resolve(root, ...safeRelPath(rel).split("/"));
+  const base = path.resolve(root);
+  if (abs !== base && !abs.startsWith(base + path.sep)) throw new UnsafePathError(rel, "resolves outside the root");
+  return abs;
+}
+
+/** A file whose content appears under its final name only on `commit()`. */
+export interface AtomicWrite {
+  stream: WriteStream;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export interface Storage {
+  /** Human-readable location, e.g. an absolute directory or `s3://bucket/prefix`. */
+  readonly location: string;
+  exists(rel: string): Promise<boolean>;
+  /** Relative paths of all files under `prefix` (default: everything), sorted. */
+  list(prefix?: string): Promise<string[]>;
+  readFile(rel: string): Promise<Buffer>;
+  readStream(rel: string): Promise<Readable>;
+  /** Writes under a temporary name next to the target, then renames: never half-written. */
+  writeAtomic(rel: string, data: string | Uint8Array): Promise<void>;
+  openAtomic(rel: string): Promise<AtomicWrite>;
+  rename(fromRel: string, toRel: string): Promise<void>;
+  remove(rel: string): Promise<void>;
+  /** A filesystem path for engines that need one (DuckDB, fastText); undefined for object stores. */
+  localPath(rel: string): string | undefined;
+}
+
+/** Names temporaries so that `isTemporaryName` can find leftovers of killed writers. */
+export function temporaryName(finalPath: string): string {
+  return path.join(path.dirname(finalPath), `.${path.basename(finalPath)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+}
+
+/** Matches names made by `temporaryName` here and by `tempPathFor` in src/io/atomic.ts. */
+export function isTemporaryName(base: string): boolean {
+  return /^\..+\.tmp-\d+-[0-9a-f]{8}$/.test(base);
+}
+
+/** Storage on a local or shared (NFS, Lustre, GPFS) filesystem. */
+export class LocalStorage implements Storage {
+  readonly location: string;
+  private realRoot: Promise<string> | undefined;
+
+  constructor(root: string) {
+    this.location = path.resolve(root);
+  }
+
+  /** Resolves a relative path and checks that no existing ancestor is a symlink leading outside. */
+  async resolve(rel: string): Promise<string> {
+    const abs = resolveInside(this.location, rel);
+    this.realRoot ??= fs.mkdir(this.location, { recursive: true }).then(() => fs.realpath(this.location));
+    const realRoot = await this.realRoot;
+    // Walk up to the deepest component that exists and compare its real path with the root's.
+    let probe = abs;
+    for (;;) {
+      try {
+        const real = await fs.realpath(probe);
+        if (real !== realRoot && !real.startsWith(realRoot + path.sep)) throw new UnsafePathError(rel, "follows a symlink outside the root");
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+        const up = path.dirname(probe);
+        if (up === probe) break;
+        probe = up;
+      }
+    }
+    return abs;
+  }
+
+  localPath(rel: string): string {
+    return resolveInside(this.location, rel);
+  }
+
+  async exists(rel: string): Promise<boolean> {
+    try {
+      await fs.access(await this.resolve(rel));
+      return true;
+    } catch (err) {
+      if (err instanceof UnsafePathError) throw err;
+      return false;
+    }
+  }
+
+  async list(prefix?: string): Promise<string[]> {
+    const start = prefix ? await this.resolve(prefix) : this.location;
+    const out: string[] = [];
+    const walk = async (dir: string, relDir: string) => {
+      let entries;
+      try {
+        entries = await fs.readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT" || (err as NodeJS.ErrnoException).code === "ENOTDIR") return;
+        throw err;
+      }
+      for (const e of entries) {
+        const rel = relDir ? `${relDir}/${e.name}` : e.name;
+        if (e.isDirectory()) await walk(path.join(dir, e.name), rel);
+        else if (e.isFile()) out.push(rel);
+      }
+    };
+    await walk(start, prefix ?? "");
+    return out.sort();
+  }
+
+  async readFile(rel: string): Promise<Buffer> {
+    return fs.readFile(await this.resolve(rel));
+  }
+
+  async readStream(rel: string): Promise<Readable> {
+    return createReadStream(await this.resolve(rel));
+  }
+
+  async writeAtomic(rel: string, data: string | Uint8Array): Promise<void> {
+    const w = await this.openAtomic(rel);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        w.stream.once("error", reject);
+        w.stream.write(data, (err) => (err ? reject(err) : resolve()));
+      });
+    } catch (err) {
+      await w.abort();
+      throw err;
+    }
+    await w.commit();
+  }
+
+  async openAtomic(rel: string): Promise<AtomicWrite> {
+    const finalPath = await this.resolve(rel);
+    await fs.mkdir(path.dirname(finalPath), { recursive: true });
+    const tmp = temporaryName(finalPath);
+    const stream = createWriteStream(tmp);
+    await new Promise<void>((resolve, reject) => {
+      stream.once("open", () => resolve());
+      stream.once("error", reject);
+    });
+    const closed = () =>
+      new Promise<void>((resolve, reject) => {
+        if (stream.closed) return resolve();
+        stream.once("close", () => resolve());
+        stream.once("error", reject);
+        stream.end();
+      });
+    return {
+      stream,
+      commit: async () => {
+        await closed();
+        const fh = await fs.open(tmp, "r+");
+        try {
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+        // Re-check: a directory swapped for a symlink while we wrote must not redirect the rename.
+        await fs.rename(tmp, await this.resolve(rel));
+      },
+      abort: async () => {
+        stream.destroy();
+        await fs.rm(tmp, { force: true });
+      },
+    };
+  }
+
+  async rename(fromRel: string, toRel: string): Promise<void> {
+    const to = await this.resolve(toRel);
+    await fs.mkdir(path.dirname(to), { recursive: true });
+    await fs.rename(await this.resolve(fromRel), to);
+  }
+
+  async remove(rel: string): Promise<void> {
+    await fs.rm(await this.resolve(rel), { force: true, recursive: true });
+  }
+}
+
+/**
+ * Opens storage for a location string. Plain paths and `file://` URLs are local; other schemes
+ * (s3://, gs://) need an object-store implementation of `Storage`, which this build lacks.
+ */
+export function openStorage(location: string): Storage {
+  if (location.startsWith("file://")) return new LocalStorage(new URL(location).pathname);
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(location);
+  if (scheme) throw new Error(`${location}: storage scheme '${scheme[1]}' is not supported in this build (use a local or shared-filesystem path)`);
+  return new LocalStorage(location);
+}
