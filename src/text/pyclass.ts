@@ -10,6 +10,7 @@ export const enum CharClass {
   Other = 3,
 }
 
+// eslint-disable-next-line no-control-regex -- Python counts \x1c-\x1f as whitespace
 const PY_SPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/u;
 const PY_WORD = /[\p{L}\p{N}_]/u;
 
