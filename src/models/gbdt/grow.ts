@@ -181,8 +181,6 @@ export class TreeGrower {
       histH.fill(0, 0, nb);
       histN.fill(0, 0, nb);
       const off = f * nRows;
-      let presentG = 0;
-      let presentH = 0;
       let presentN = 0;
       for (let k = start; k < end; k++) {
         const r = this.rows[k];
@@ -191,8 +189,6 @@ export class TreeGrower {
         histG[c] += grad[r];
         histH[c] += hess[r];
         histN[c]++;
-        presentG += grad[r];
-        presentH += hess[r];
         presentN++;
       }
       if (presentN === 0) continue;
