@@ -1,0 +1,20 @@
+/** Streaming corpus I/O: shard discovery, record readers/writers, bad input, stats. */
+export type { ShardFormat } from "./formats.js";
+export { detectFormat, extensionOf, isShardFormat, SHARD_FORMATS } from "./formats.js";
+export type { DocRecord, RejectReason } from "./record.js";
+export { defaultId, REASONS } from "./record.js";
+export type { Shard, Discovery } from "./shards.js";
+export { discoverShards, commonDir } from "./shards.js";
+export { globToRegExp } from "./glob.js";
+export type { BadInputExample, BadInputSummary, BadInputOptions } from "./bad-input.js";
+export { BadInputLog, BadInputError, mergeBadInput } from "./bad-input.js";
+export type { ReadOptions, ShardReadStats } from "./read.js";
+export { ShardReader, openShard, readRecords, shardFromPath } from "./read.js";
+export type { RecordWriter, WriterOptions } from "./write.js";
+export { openRecordWriter } from "./write.js";
+export type { ParquetWriterOptions } from "./parquet-write.js";
+export { writeParquetColumns, parquetSchemaOf } from "./parquet-write.js";
+export { readParquetColumns } from "./parquet-read.js";
+export type { StepStats, ShardStats, RunStats, Totals, TimeStatsJSON } from "./stats.js";
+export { TimeStats, StepCounter, buildRunStats, mergeStats, reconciles, writeStats, readStats } from "./stats.js";
+export { writeFileAtomic, openAtomic, tempPathFor } from "./atomic.js";

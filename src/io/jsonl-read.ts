@@ -1,0 +1,119 @@
+/**
+ * JSONL parsing on Buffers: split on '\n' with Buffer.indexOf (native), validate UTF-8 once
+ * per chunk with buffer.isUtf8 (and per line only when a chunk fails), JSON.parse each line.
+ * Pure: bytes in, records and rejects out; the reader feeds it decompressed chunks.
+ *
+ * Blank (whitespace-only) lines are skipped and counted as `blank`, not as records — the way
+ * datatrove's JsonlReader skips them — but they still advance the line number, so line numbers
+ * always match what an editor shows.
+ */
+import { isUtf8 } from "node:buffer";
+import { REASONS, toRecord, type DocRecord, type FieldNames, type RejectReason } from "./record.js";
+
+export type RejectFn = (line: number, reason: RejectReason, detail: string) => void;
+
+export interface JsonlParserOptions extends FieldNames {
+  rel: string;
+  /** Attach a zero-copy view of the line bytes as `raw` (keeps the chunk alive while held). */
+  raw: boolean;
+  reject: RejectFn;
+}
+
+export class JsonlParser {
+  /** Last physical line number seen (1-based). */
+  line = 0;
+  /** Lines that held a record or a reject (not blank). */
+  nonBlank = 0;
+  blank = 0;
+  private pending: Buffer | null = null;
+  private first = true;
+
+  constructor(private readonly opts: JsonlParserOptions) {}
+
+  /** Parses the complete lines in `chunk`; keeps the unterminated tail for the next call. */
+  push(chunk: Buffer, out: DocRecord[]): void {
+    let buf = chunk;
+    if (this.first) {
+      this.first = false;
+      if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+    }
+    let pos = 0;
+    if (this.pending) {
+      const nl = buf.indexOf(10);
+      if (nl < 0) {
+        this.pending = Buffer.concat([this.pending, buf]);
+        return;
+      }
+      const joined = Buffer.concat([this.pending, buf.subarray(0, nl)]);
+      this.pending = null;
+      this.parseLine(joined, 0, joined.length, isUtf8(joined), out);
+      pos = nl + 1;
+    }
+    const last = buf.lastIndexOf(10);
+    if (last >= pos) {
+      // One validation pass over all complete lines; per-line checks only if it fails.
+      const allValid = isUtf8(buf.subarray(pos, last));
+      while (pos <= last) {
+        const nl = buf.indexOf(10, pos);
+        this.parseLine(buf, pos, nl, allValid, out);
+        pos = nl + 1;
+      }
+    }
+    if (pos < buf.length) this.pending = Buffer.from(buf.subarray(pos)); // copy: don't pin the chunk
+  }
+
+  /** Flushes a final line without a trailing newline. */
+  end(out: DocRecord[]): void {
+    if (this.pending) {
+      const p = this.pending;
+      this.pending = null;
+      this.parseLine(p, 0, p.length, isUtf8(p), out);
+    }
+  }
+
+  /** Drops an unterminated tail (the stream was cut short); returns its length in bytes. */
+  discardPending(): number {
+    const n = this.pending?.length ?? 0;
+    this.pending = null;
+    return n;
+  }
+
+  private parseLine(buf: Buffer, start: number, end: number, valid: boolean, out: DocRecord[]): void {
+    const lineNo = ++this.line;
+    if (start === end || isSpace(buf[start]!)) {
+      if (isBlank(buf, start, end)) {
+        this.blank++;
+        return;
+      }
+    }
+    this.nonBlank++;
+    const o = this.opts;
+    if (!valid && !isUtf8(buf.subarray(start, end))) {
+      o.reject(lineNo, REASONS.invalidUtf8, "line is not valid UTF-8");
+      return;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(buf.toString("utf8", start, end));
+    } catch (err) {
+      o.reject(lineNo, REASONS.invalidJson, (err as Error).message);
+      return;
+    }
+    const rec = toRecord(value, o.rel, lineNo, o);
+    if ("reason" in rec) {
+      o.reject(lineNo, rec.reason, rec.detail);
+      return;
+    }
+    if (o.raw) rec.raw = buf.subarray(start, end);
+    out.push(rec);
+  }
+}
+
+function isSpace(b: number): boolean {
+  return b === 0x20 || b === 0x09 || b === 0x0d;
+}
+
+function isBlank(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (!isSpace(buf[i]!)) return false;
+  return true;
+}
