@@ -1,0 +1,205 @@
+/**
+ * datatailor's fastText: train, load, save, predict and test supervised classifiers that are
+ * file-compatible with fastText 0.9.2 (.bin and .ftz), in TypeScript.
+ *
+ * Text given to `predict`/`probability` is one line: newlines inside it act as spaces and
+ * the line ends with `</s>`, as `fasttext predict` treats a line of its input file.
+ */
+import { promises as fs, createReadStream } from "node:fs";
+import { writeFileAtomic } from "../../io/atomic.js";
+import { FastTextModel, IntBuffer, quantizeModel, resolveArgs, DenseMatrix, TrainThread, type FastTextArgs, type QuantizeOptions } from "../../models/fasttext/index.js";
+import { trainModel, type TrainOptions } from "./train.js";
+import type { LabeledText } from "./corpus.js";
+
+export type { LabeledText } from "./corpus.js";
+export type { FastTextArgs } from "../../models/fasttext/index.js";
+export type { TrainProgress, TrainOptions } from "./train.js";
+
+export interface TestResult {
+  n: number;
+  precision: number;
+  recall: number;
+}
+
+export class FastText {
+  readonly labels: string[];
+  private readonly labelIndex = new Map<string, number>();
+
+  private constructor(readonly model: FastTextModel) {
+    this.labels = model.dict.labels;
+    this.labels.forEach((l, i) => this.labelIndex.set(l, i));
+  }
+
+  get args(): FastTextArgs {
+    return this.model.args;
+  }
+  get quantized(): boolean {
+    return this.model.quantInput;
+  }
+
+  static async train(args: Partial<FastTextArgs>, input: string | Iterable<LabeledText> | AsyncIterable<LabeledText>, opts: TrainOptions = {}): Promise<FastText> {
+    return new FastText(await trainModel(resolveArgs(args), input, opts));
+  }
+
+  static async loadFile(path: string): Promise<FastText> {
+    const buf = await fs.readFile(path);
+    try {
+      return FastText.fromBuffer(buf);
+    } catch (err) {
+      throw new Error(`${path}: ${(err as Error).message}`);
+    }
+  }
+
+  static fromBuffer(buf: Uint8Array): FastText {
+    return new FastText(FastTextModel.fromBytes(buf));
+  }
+
+  toBuffer(): Uint8Array {
+    return this.model.toBytes();
+  }
+
+  async saveFile(path: string): Promise<void> {
+    await writeFileAtomic(path, this.toBuffer());
+  }
+
+  predict(text: string, k = 1, threshold = 0): Array<{ label: string; prob: number }> {
+    return this.model.predictText(text, k, threshold).map((p) => ({ label: this.labels[p.index], prob: p.prob }));
+  }
+
+  predictBatch(texts: readonly string[], k = 1, threshold = 0): Array<Array<{ label: string; prob: number }>> {
+    return texts.map((t) => this.predict(t, k, threshold));
+  }
+
+  /** p(label | text) as `predict-prob` prints it for that label (0 when the text has no known token). */
+  probability(text: string, label: string): number {
+    const i = this.labelIndex.get(label);
+    if (i === undefined) throw new RangeError(`label '${label}' is not in the model (labels: ${this.labels.slice(0, 5).join(", ")}${this.labels.length > 5 ? ", ..." : ""})`);
+    return this.model.probabilityOf(text, i);
+  }
+
+  /** fastText's `test`: precision and recall at k over lines that have labels. */
+  async test(input: string | Iterable<LabeledText> | AsyncIterable<LabeledText>, k = 1, threshold = 0): Promise<TestResult> {
+    const m = new Meter();
+    const words = new IntBuffer(256);
+    const labels = new IntBuffer(16);
+    const dict = this.model.dict;
+    const line = (buf: Uint8Array, s: number, e: number, eos: boolean) => {
+      dict.lineFeatures(buf, s, e, eos, words, labels);
+      if (labels.len === 0 || words.len === 0) return;
+      const preds = this.model.predictor.predict(words.data, words.len, k, threshold);
+      m.log(labels, preds.map((p) => p.index));
+    };
+    if (typeof input === "string") await forEachLine(input, line);
+    else {
+      const enc = new TextEncoder();
+      const each = (ex: LabeledText) => {
+        const b = enc.encode(ex.labels.join(" ") + " " + ex.text);
+        line(b, 0, b.length, true);
+      };
+      if (Symbol.asyncIterator in input) for await (const ex of input as AsyncIterable<LabeledText>) each(ex);
+      else for (const ex of input as Iterable<LabeledText>) each(ex);
+    }
+    return m.result();
+  }
+
+  /**
+   * Product-quantizes the model (fastText `quantize`): optional -cutoff keeps the rows with
+   * the largest norms, -retrain fine-tunes the pruned model on `retrainInput` first.
+   */
+  async quantize(opts: QuantizeOptions & { retrainInput?: string; epoch?: number; lr?: number } = {}): Promise<FastText> {
+    let retrain: ((m: FastTextModel) => void) | undefined;
+    if (opts.retrainInput) {
+      const buf = await fs.readFile(opts.retrainInput);
+      retrain = (pruned) => retrainPruned(pruned, buf, opts.epoch ?? this.args.epoch, opts.lr ?? this.args.lr);
+    }
+    return new FastText(quantizeModel(this.model, { ...opts, retrain }));
+  }
+}
+
+/** Fine-tunes a pruned model in place on the training text, one thread, as fastText's -retrain. */
+function retrainPruned(model: FastTextModel, buf: Uint8Array, epoch: number, lr: number): void {
+  const dict = model.dict;
+  const words = new IntBuffer(256);
+  const labels = new IntBuffer(16);
+  const tokens: number[] = [];
+  const lineStarts: number[] = [0];
+  // Encode lines as precomputed feature lists: with a pruned dictionary the n-gram ids go
+  // through the prune index, so features are stored directly (ids >= 0 as words, labels after).
+  let s = 0;
+  let ntokens = 0;
+  while (s < buf.length) {
+    let nl = buf.indexOf(0x0a, s);
+    const eos = nl >= 0;
+    if (nl < 0) nl = buf.length;
+    ntokens += dict.lineFeatures(buf, s, nl, eos, words, labels);
+    for (let i = 0; i < words.len; i++) tokens.push(words.data[i]);
+    for (let i = 0; i < labels.len; i++) tokens.push(dict.nwords + labels.data[i]);
+    lineStarts.push(tokens.length);
+    s = nl + 1;
+  }
+  const input = model.input as DenseMatrix;
+  const output = model.output as DenseMatrix;
+  const t = new TrainThread(
+    { dim: model.args.dim, nwords: input.rows, nlabels: dict.nlabels, bucket: 0, wordNgrams: 1, maxn: 0, loss: model.args.loss, neg: model.args.neg, lr, epoch, lrUpdateRate: model.args.lrUpdateRate, seed: model.args.seed, labelCounts: dict.labelCounts() },
+    {
+      // features are final row ids; labels are shifted past all input rows
+      tokens: Int32Array.from(tokens, (v) => (v >= dict.nwords ? v - dict.nwords + input.rows : v)),
+      lineStarts: Int32Array.from(lineStarts),
+      wordHash: new Int32Array(input.rows),
+      subStart: new Int32Array(1),
+      subIds: new Int32Array(0),
+      oovHash: new Int32Array(0),
+      oovSubStart: new Int32Array(1),
+      oovSubIds: new Int32Array(0),
+      ntokens: Math.max(ntokens, tokens.length),
+    },
+    { input: input.data, output: output.data, tokenCount: new BigInt64Array(1), loss: new Float64Array(1) },
+    0,
+  );
+  t.run(1);
+}
+
+/** Reads a file line by line as bytes; `eos` is true for newline-terminated lines. */
+export async function forEachLine(file: string, fn: (buf: Uint8Array, s: number, e: number, eos: boolean) => void): Promise<void> {
+  let carry = new Uint8Array(0);
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    let buf: Uint8Array = chunk;
+    if (carry.length) {
+      buf = new Uint8Array(carry.length + chunk.length);
+      buf.set(carry);
+      buf.set(chunk, carry.length);
+    }
+    let s = 0;
+    for (;;) {
+      const nl = buf.indexOf(0x0a, s);
+      if (nl < 0) break;
+      fn(buf, s, nl, true);
+      s = nl + 1;
+    }
+    carry = buf.slice(s);
+  }
+  if (carry.length) fn(carry, 0, carry.length, false);
+}
+
+/** fastText's Meter (general metrics only). */
+class Meter {
+  n = 0;
+  gold = 0;
+  predicted = 0;
+  predictedGold = 0;
+  log(labels: IntBuffer, preds: number[]): void {
+    this.n++;
+    this.gold += labels.len;
+    this.predicted += preds.length;
+    for (const p of preds) {
+      for (let i = 0; i < labels.len; i++)
+        if (labels.data[i] === p) {
+          this.predictedGold++;
+          break;
+        }
+    }
+  }
+  result(): TestResult {
+    return { n: this.n, precision: this.predictedGold / this.predicted, recall: this.predictedGold / this.gold };
+  }
+}

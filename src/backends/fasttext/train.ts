@@ -1,0 +1,111 @@
+/**
+ * Training orchestration: build the corpus, initialise the matrices as fastText does, then
+ * run the training threads — inline for one thread (deterministic with a seed), or as worker
+ * threads sharing the matrices through SharedArrayBuffer (Hogwild) for more.
+ */
+import os from "node:os";
+import { DenseMatrix, FastTextModel, TrainThread, type FastTextArgs, type TrainCorpus, type TrainParams, type TrainShared } from "../../models/fasttext/index.js";
+import { siblingModule, startWorker } from "../../util/worker.js";
+import { buildCorpus, type LabeledText } from "./corpus.js";
+
+export interface TrainProgress {
+  progress: number;
+  wordsPerSecPerThread: number;
+  loss: number;
+}
+export interface TrainOptions {
+  onProgress?: (p: TrainProgress) => void;
+}
+
+function shared<T extends Int32Array | Float32Array | Float64Array | BigInt64Array>(C: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, n: number): T {
+  return new C(new SharedArrayBuffer(Math.max(1, n) * C.BYTES_PER_ELEMENT));
+}
+function toShared(a: Int32Array): Int32Array {
+  const s = shared(Int32Array, a.length).subarray(0, a.length);
+  s.set(a);
+  return s;
+}
+
+/** Worker threads actually started: fastText's default of 12 is capped to the machine. */
+export function workerCount(thread: number): number {
+  return Math.max(1, Math.min(thread, os.availableParallelism()));
+}
+
+export async function trainModel(args: FastTextArgs, input: string | Iterable<LabeledText> | AsyncIterable<LabeledText>, opts: TrainOptions = {}): Promise<FastTextModel> {
+  const { dict, corpus } = await buildCorpus(args, input);
+  const threads = workerCount(args.thread);
+  const dim = args.dim;
+  const rows = dict.nwords + args.bucket;
+  const useShared = threads > 1;
+  const inputData = useShared ? shared(Float32Array, rows * dim).subarray(0, rows * dim) : new Float32Array(rows * dim);
+  const outputData = useShared ? shared(Float32Array, dict.nlabels * dim).subarray(0, dict.nlabels * dim) : new Float32Array(dict.nlabels * dim);
+  const inputM = new DenseMatrix(rows, dim, inputData);
+  // fastText initialises with its -thread value (blocks of a tenth each), not with the capped count
+  inputM.uniform(1 / dim, args.thread, args.seed);
+  const params: TrainParams = {
+    dim,
+    nwords: dict.nwords,
+    nlabels: dict.nlabels,
+    bucket: args.bucket,
+    wordNgrams: args.wordNgrams,
+    maxn: args.maxn,
+    loss: args.loss,
+    neg: args.neg,
+    lr: args.lr,
+    epoch: args.epoch,
+    lrUpdateRate: args.lrUpdateRate,
+    seed: args.seed,
+    labelCounts: dict.labelCounts(),
+  };
+  const state: TrainShared = { input: inputData, output: outputData, tokenCount: shared(BigInt64Array, 1), loss: shared(Float64Array, 1) };
+  const start = performance.now();
+  let lastReport = 0;
+  const report = (progress: number) => {
+    if (!opts.onProgress) return;
+    const now = performance.now();
+    if (progress < 1 && now - lastReport < 200) return;
+    lastReport = now;
+    const secs = Math.max(1e-9, (now - start) / 1000);
+    const words = Number(Atomics.load(state.tokenCount, 0));
+    opts.onProgress({ progress: Math.min(1, progress), wordsPerSecPerThread: words / secs / threads, loss: state.loss[0] });
+  };
+  if (threads === 1) {
+    new TrainThread(params, corpus, state, 0).run(1, report);
+  } else {
+    const sc: TrainCorpus = {
+      tokens: toShared(corpus.tokens),
+      lineStarts: toShared(corpus.lineStarts),
+      wordHash: toShared(corpus.wordHash),
+      subStart: toShared(corpus.subStart),
+      subIds: toShared(corpus.subIds),
+      oovHash: toShared(corpus.oovHash),
+      oovSubStart: toShared(corpus.oovSubStart),
+      oovSubIds: toShared(corpus.oovSubIds),
+      ntokens: corpus.ntokens,
+    };
+    const total = args.epoch * corpus.ntokens;
+    const timer = setInterval(() => report(Number(Atomics.load(state.tokenCount, 0)) / total), 250);
+    try {
+      await Promise.all(
+        Array.from({ length: threads }, (_, t) => {
+          const w = startWorker(siblingModule(import.meta.url, "train-worker"), { workerData: { params, corpus: sc, state, threadId: t, threads } });
+          return new Promise<void>((resolve, reject) => {
+            w.once("message", () => resolve());
+            w.once("error", reject);
+            w.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`training thread ${t} exited with code ${code}`))));
+          }).finally(() => void w.terminate());
+        }),
+      );
+    } finally {
+      clearInterval(timer);
+    }
+  }
+  report(1);
+  const outArgs = { ...args };
+  return new FastTextModel(outArgs, dict, new DenseMatrix(rows, dim, copyOut(inputData)), new DenseMatrix(dict.nlabels, dim, copyOut(outputData)));
+}
+
+/** Moves a shared matrix into an ordinary buffer (so the model owns plain memory). */
+function copyOut(a: Float32Array): Float32Array {
+  return a.buffer instanceof SharedArrayBuffer ? a.slice() : a;
+}

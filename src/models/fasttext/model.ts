@@ -1,0 +1,91 @@
+/**
+ * A fastText model in memory (args, dictionary, input and output matrices) and its .bin /
+ * .ftz layout: magic 793712314, version 12, args, dictionary, quant flag, input matrix,
+ * qout flag, output matrix.
+ */
+import { readArgs, writeArgs, type FastTextArgs } from "./args.js";
+import { ByteReader, ByteWriter } from "./bytes.js";
+import { Dictionary } from "./dictionary.js";
+import { DenseMatrix, QuantMatrix, type Matrix } from "./matrix.js";
+import { Predictor, type Prediction } from "./predict.js";
+import { IntBuffer } from "./intbuf.js";
+import { Utf8Scratch } from "./tokenizer.js";
+
+export const FASTTEXT_MAGIC = 793712314;
+export const FASTTEXT_VERSION = 12;
+
+export class FastTextModel {
+  readonly predictor: Predictor;
+  private readonly words = new IntBuffer(256);
+  private readonly utf8 = new Utf8Scratch();
+
+  constructor(
+    readonly args: FastTextArgs,
+    readonly dict: Dictionary,
+    readonly input: Matrix,
+    readonly output: Matrix,
+    readonly quantInput = input instanceof QuantMatrix,
+  ) {
+    if (input.cols !== args.dim || output.cols !== args.dim) throw new Error(`matrix width ${input.cols}/${output.cols} does not match dim ${args.dim}`);
+    this.predictor = new Predictor(input, output, args.loss, dict.labelCounts());
+  }
+
+  get qout(): boolean {
+    return this.output instanceof QuantMatrix;
+  }
+
+  /** Input rows of one text treated as a single line ending in `</s>` (newlines act as spaces). */
+  features(text: string): IntBuffer {
+    const n = this.utf8.encode(text);
+    this.dict.lineFeatures(this.utf8.buf, 0, n, true, this.words, null);
+    return this.words;
+  }
+
+  predictText(text: string, k: number, threshold: number): Prediction[] {
+    const w = this.features(text);
+    return this.predictor.predict(w.data, w.len, k, threshold);
+  }
+
+  /** p(label) for the text; 0 when the text has no known feature (fastText predicts nothing). */
+  probabilityOf(text: string, labelIndex: number): number {
+    const w = this.features(text);
+    if (!this.predictor.computeHidden(w.data, w.len)) return 0;
+    return this.predictor.labelProbability(labelIndex);
+  }
+
+  toBytes(): Uint8Array {
+    const w = new ByteWriter(1 << 20);
+    w.i32(FASTTEXT_MAGIC);
+    w.i32(FASTTEXT_VERSION);
+    writeArgs(w, this.args);
+    this.dict.save(w);
+    w.u8(this.quantInput ? 1 : 0);
+    this.input.save(w);
+    w.u8(this.qout ? 1 : 0);
+    this.output.save(w);
+    return w.result();
+  }
+
+  static fromBytes(buf: Uint8Array): FastTextModel {
+    const r = new ByteReader(buf);
+    if (buf.length < 8) throw new Error("not a fastText model: file is shorter than its header");
+    const magic = r.i32();
+    const version = r.i32();
+    if (magic !== FASTTEXT_MAGIC) throw new Error(`not a fastText model: bad magic number ${magic}`);
+    if (version > FASTTEXT_VERSION) throw new Error(`fastText model version ${version} is newer than supported (${FASTTEXT_VERSION})`);
+    const args = readArgs(r);
+    // fastText: models of version 11 had no char n-grams in supervised mode
+    if (version === 11 && args.model === "supervised") args.maxn = 0;
+    if (args.model !== "supervised") throw new Error(`only supervised fastText models are supported (this one is ${args.model})`);
+    const dict = Dictionary.load(r, args);
+    const quantInput = r.u8("quant flag") !== 0;
+    const input = quantInput ? QuantMatrix.load(r, "input") : DenseMatrix.load(r, "input");
+    if (!quantInput && dict.pruneidxSize >= 0) throw new Error("invalid model file: pruned dictionary with a dense input matrix");
+    args.qout = r.u8("qout flag") !== 0;
+    const output = quantInput && args.qout ? QuantMatrix.load(r, "output") : DenseMatrix.load(r, "output");
+    if (r.pos !== buf.length) throw new Error(`invalid model file: ${buf.length - r.pos} trailing bytes`);
+    if (output.rows !== dict.nlabels) throw new Error(`invalid model file: ${output.rows} output rows for ${dict.nlabels} labels`);
+    if (input.rows !== dict.nwords + args.bucket && dict.pruneidxSize < 0) throw new Error(`invalid model file: ${input.rows} input rows for ${dict.nwords} words + ${args.bucket} buckets`);
+    return new FastTextModel(args, dict, input, output, quantInput);
+  }
+}

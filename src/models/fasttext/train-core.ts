@@ -1,0 +1,261 @@
+/**
+ * One fastText training thread (FastText::trainThread + Model::update + the losses), over a
+ * pre-tokenized corpus held in typed arrays. Several threads may run this on the same
+ * (shared) matrices at once without locks: Hogwild, as fastText does.
+ */
+import { MinStd } from "./rng.js";
+import { tlog, tsigmoid } from "./tables.js";
+import { buildHsTree, buildNegatives, type HsTree } from "./tree.js";
+import { IntBuffer } from "./intbuf.js";
+import { wordNgramBuckets } from "./hash.js";
+import type { LossName } from "./args.js";
+
+/** Token codes in the corpus stream: entry id (>= 0), OOV word (-1 - k), or a dropped label. */
+export const DROPPED_LABEL = -0x80000000;
+
+export interface TrainCorpus {
+  tokens: Int32Array;
+  /** nlines + 1 offsets into tokens */
+  lineStarts: Int32Array;
+  /** int32 hash of each dictionary word (for word n-grams) */
+  wordHash: Int32Array;
+  /** subwords of each word (CSR), used when maxn > 0 */
+  subStart: Int32Array;
+  subIds: Int32Array;
+  /** OOV words: hash and subwords (CSR) */
+  oovHash: Int32Array;
+  oovSubStart: Int32Array;
+  oovSubIds: Int32Array;
+  ntokens: number;
+}
+
+export interface TrainParams {
+  dim: number;
+  nwords: number;
+  nlabels: number;
+  bucket: number;
+  wordNgrams: number;
+  maxn: number;
+  loss: LossName;
+  neg: number;
+  lr: number;
+  epoch: number;
+  lrUpdateRate: number;
+  seed: number;
+  labelCounts: Float64Array;
+}
+
+export interface TrainShared {
+  input: Float32Array;
+  output: Float32Array;
+  /** [0]: tokens processed by all threads together */
+  tokenCount: BigInt64Array;
+  /** [0]: thread 0's running average loss */
+  loss: Float64Array;
+}
+
+export class TrainThread {
+  private readonly hidden: Float32Array;
+  private readonly grad: Float32Array;
+  private readonly out: Float32Array;
+  private readonly rng: MinStd;
+  private readonly words = new IntBuffer(256);
+  private readonly labels = new IntBuffer(16);
+  private readonly hashes = new IntBuffer(256);
+  private readonly tree: HsTree | null;
+  private readonly negatives: Int32Array | null;
+  private readonly isTarget: Uint8Array;
+  private readonly emit: (id: number) => void;
+  lossSum = 0;
+  nexamples = 0;
+
+  constructor(
+    readonly p: TrainParams,
+    readonly c: TrainCorpus,
+    readonly s: TrainShared,
+    readonly threadId: number,
+  ) {
+    this.hidden = new Float32Array(p.dim);
+    this.grad = new Float32Array(p.dim);
+    this.out = new Float32Array(p.nlabels);
+    this.rng = new MinStd(threadId + p.seed);
+    this.tree = p.loss === "hs" ? buildHsTree(p.labelCounts) : null;
+    this.negatives = p.loss === "ns" ? buildNegatives(p.labelCounts) : null;
+    this.isTarget = new Uint8Array(p.nlabels);
+    const words = this.words;
+    const nwords = p.nwords;
+    this.emit = (id: number) => words.push(nwords + id);
+  }
+
+  /** Rebuilds the input rows and labels of line `li` (Dictionary::getLine). Returns its token count. */
+  private line(li: number): number {
+    const { tokens, lineStarts, wordHash, subStart, subIds, oovHash, oovSubStart, oovSubIds } = this.c;
+    const words = this.words;
+    const labels = this.labels;
+    const hashes = this.hashes;
+    const nwords = this.p.nwords;
+    const sub = this.p.maxn > 0;
+    const ngrams = this.p.wordNgrams > 1;
+    words.clear();
+    labels.clear();
+    hashes.clear();
+    const a = lineStarts[li];
+    const b = lineStarts[li + 1];
+    for (let t = a; t < b; t++) {
+      const v = tokens[t];
+      if (v >= nwords) labels.push(v - nwords);
+      else if (v >= 0) {
+        if (sub) for (let k = subStart[v]; k < subStart[v + 1]; k++) words.push(subIds[k]);
+        else words.push(v);
+        if (ngrams) hashes.push(wordHash[v]);
+      } else if (v !== DROPPED_LABEL) {
+        const k = -1 - v;
+        if (sub) for (let q = oovSubStart[k]; q < oovSubStart[k + 1]; q++) words.push(oovSubIds[q]);
+        if (ngrams) hashes.push(oovHash[k]);
+      }
+    }
+    if (ngrams) wordNgramBuckets(hashes.data, 0, hashes.len, this.p.wordNgrams, this.p.bucket, this.emit);
+    return b - a;
+  }
+
+  /** Trains until the shared token count reaches epoch * ntokens. */
+  run(nthreads: number, onTick?: (progress: number) => void): void {
+    const p = this.p;
+    const total = p.epoch * this.c.ntokens;
+    const nlines = this.c.lineStarts.length - 1;
+    if (nlines === 0 || total === 0) return;
+    let li = Math.floor((this.threadId * nlines) / nthreads);
+    let local = 0;
+    let counter = 0;
+    const tc = this.s.tokenCount;
+    let done = Number(Atomics.load(tc, 0));
+    while (done < total) {
+      const progress = done / total;
+      if (onTick && (counter++ & 63) === 0) onTick(progress);
+      const lr = p.lr * (1 - progress);
+      local += this.line(li);
+      if (++li === nlines) li = 0;
+      this.supervised(lr);
+      if (local > p.lrUpdateRate) {
+        done = Number(Atomics.add(tc, 0, BigInt(local))) + local;
+        local = 0;
+        if (this.threadId === 0) this.s.loss[0] = this.nexamples ? this.lossSum / this.nexamples : 0;
+      }
+    }
+    if (this.threadId === 0) this.s.loss[0] = this.nexamples ? this.lossSum / this.nexamples : 0;
+  }
+
+  private supervised(lr: number): void {
+    const words = this.words;
+    const labels = this.labels;
+    if (labels.len === 0 || words.len === 0) return;
+    const n = words.len;
+    const dim = this.p.dim;
+    const wi = this.s.input;
+    const hid = this.hidden;
+    const grad = this.grad;
+    // hidden = mean of the input rows
+    hid.fill(0);
+    for (let k = 0; k < n; k++) {
+      const o = words.data[k] * dim;
+      for (let j = 0; j < dim; j++) hid[j] += wi[o + j];
+    }
+    const inv = Math.fround(1 / n);
+    for (let j = 0; j < dim; j++) hid[j] *= inv;
+    grad.fill(0);
+    let loss: number;
+    const lossName = this.p.loss;
+    if (lossName === "ova") {
+      for (let k = 0; k < labels.len; k++) this.isTarget[labels.data[k]] = 1;
+      loss = 0;
+      for (let i = 0; i < this.p.nlabels; i++) loss += this.binaryLogistic(i, this.isTarget[i] === 1, lr);
+      for (let k = 0; k < labels.len; k++) this.isTarget[labels.data[k]] = 0;
+    } else {
+      const target = labels.data[this.rng.uniformInt(labels.len - 1)];
+      if (lossName === "softmax") loss = this.softmax(target, lr);
+      else if (lossName === "hs") {
+        const t = this.tree!;
+        loss = 0;
+        for (let k = t.pathStart[target]; k < t.pathStart[target + 1]; k++) loss += this.binaryLogistic(t.paths[k], t.codes[k] === 1, lr);
+      } else {
+        loss = this.binaryLogistic(target, true, lr);
+        const neg = this.negatives!;
+        for (let q = 0; q < this.p.neg; q++) {
+          let m: number;
+          // fastText loops until it draws a different label; with one label it would spin forever
+          if (this.p.nlabels < 2) break;
+          do m = neg[this.rng.uniformInt(neg.length - 1)];
+          while (m === target);
+          loss += this.binaryLogistic(m, false, lr);
+        }
+      }
+    }
+    this.lossSum += loss;
+    this.nexamples++;
+    // normalizeGradient (supervised), then every input row moves by the gradient
+    for (let j = 0; j < dim; j++) grad[j] *= inv;
+    for (let k = 0; k < n; k++) {
+      const o = words.data[k] * dim;
+      for (let j = 0; j < dim; j++) wi[o + j] += grad[j];
+    }
+  }
+
+  private softmax(target: number, lr: number): number {
+    const dim = this.p.dim;
+    const wo = this.s.output;
+    const hid = this.hidden;
+    const grad = this.grad;
+    const out = this.out;
+    const osz = this.p.nlabels;
+    let max = -Infinity;
+    for (let i = 0; i < osz; i++) {
+      const o = i * dim;
+      let s0 = 0,
+        s1 = 0;
+      let j = 0;
+      for (; j + 1 < dim; j += 2) {
+        s0 += wo[o + j] * hid[j];
+        s1 += wo[o + j + 1] * hid[j + 1];
+      }
+      if (j < dim) s0 += wo[o + j] * hid[j];
+      const s = s0 + s1;
+      out[i] = s;
+      if (out[i] > max) max = out[i];
+    }
+    let z = 0;
+    for (let i = 0; i < osz; i++) {
+      const e = Math.exp(out[i] - max);
+      out[i] = e;
+      z += out[i];
+    }
+    for (let i = 0; i < osz; i++) out[i] /= z;
+    for (let i = 0; i < osz; i++) {
+      const alpha = Math.fround(lr * ((i === target ? 1 : 0) - out[i]));
+      const o = i * dim;
+      for (let j = 0; j < dim; j++) {
+        const w = wo[o + j];
+        grad[j] += alpha * w;
+        wo[o + j] = w + alpha * hid[j];
+      }
+    }
+    return -tlog(out[target]);
+  }
+
+  private binaryLogistic(row: number, positive: boolean, lr: number): number {
+    const dim = this.p.dim;
+    const wo = this.s.output;
+    const hid = this.hidden;
+    const grad = this.grad;
+    const o = row * dim;
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += wo[o + j] * hid[j];
+    const score = tsigmoid(Math.fround(s));
+    const alpha = Math.fround(lr * ((positive ? 1 : 0) - score));
+    for (let j = 0; j < dim; j++) {
+      const w = wo[o + j];
+      grad[j] += alpha * w;
+      wo[o + j] = w + alpha * hid[j];
+    }
+    return positive ? -tlog(score) : -tlog(1 - score);
+  }
+}
