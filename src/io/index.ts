@@ -18,3 +18,4 @@ export { readParquetColumns } from "./parquet-read.js";
 export type { StepStats, ShardStats, RunStats, Totals, TimeStatsJSON } from "./stats.js";
 export { TimeStats, StepCounter, buildRunStats, mergeStats, reconciles, writeStats, readStats } from "./stats.js";
 export { writeFileAtomic, openAtomic, tempPathFor } from "./atomic.js";
+export { removeStaleTemps, parseTempName } from "./temp-files.js";
