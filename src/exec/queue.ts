@@ -130,7 +130,10 @@ export class QueueExecutor implements Executor {
       const p = pending.get(jobId);
       if (p) fail(new TaskError(p.task.shard, `failed after retries: ${failedReason}`));
     });
+    // Outages are reported once through `connection` below; these would repeat them.
     events.on("error", () => {});
+    queue.on("error", () => {});
+    eventsConnection.on("error", () => {});
 
     // Connection health: log once per outage, give up after redisDownMs.
     let downSince: number | undefined;

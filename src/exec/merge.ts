@@ -1,0 +1,69 @@
+/**
+ * Combines the completion markers of a sharded job (from any executor, any number of ranks or
+ * workers) into one stats.json in datatrove's shape with datatailor's reconciliation, after
+ * checking that every shard of the manifest is done. Also sweeps temporaries of dead writers,
+ * which is safe once every shard is complete.
+ */
+import { LocalStorage } from "../io/storage.js";
+import { buildRunStats, TimeStats, type RunStats, type ShardStats } from "../io/stats.js";
+import { mergeBadInput, type BadInputSummary } from "../io/bad-input.js";
+import { completionStatus, sweepTemporaries } from "./completions.js";
+import type { ShardResult, ShardTask } from "./types.js";
+
+export interface MergeOutcome {
+  outDir: string;
+  kind: string;
+  shards: number;
+  /** Shards without a completion marker for this job (empty when complete). */
+  missing: ShardTask[];
+  results: ShardResult[];
+  /** Present when nothing is missing. */
+  stats?: RunStats;
+  temporariesRemoved: number;
+}
+
+function badOf(r: ShardResult): BadInputSummary | undefined {
+  const b = (r.summary as { bad?: BadInputSummary } | undefined)?.bad;
+  return b && typeof b.total === "number" ? b : undefined;
+}
+
+/** Stats document for a set of finished shards: one step named after the task kind. */
+export function statsFromResults(kind: string, results: ShardResult[]): RunStats {
+  const time = new TimeStats();
+  const step: Record<string, number> = { total: 0, forwarded: 0, dropped: 0, rejected: 0 };
+  const shards: ShardStats[] = [];
+  for (const r of results) {
+    const c = r.counts;
+    time.add(r.seconds);
+    step.total += c.read;
+    step.forwarded += c.kept;
+    step.dropped += c.dropped;
+    step.rejected += c.rejected;
+    for (const [k, v] of Object.entries(c.extra ?? {})) step[k] = (step[k] ?? 0) + v;
+    shards.push({ shard: r.shard, read: c.read, kept: c.kept, dropped: c.dropped, rejected: c.rejected, seconds: r.seconds, extra: c.extra });
+  }
+  const bad = mergeBadInput(results.map(badOf).filter((b): b is BadInputSummary => b !== undefined));
+  return buildRunStats([{ name: kind, time_stats: time.toJSON(), stats: step }], shards, bad);
+}
+
+/** Reads the markers under `outDir`; writes `<outDir>/stats.json` when `write` and nothing is missing. */
+export async function mergeShards(outDir: string, opts: { write?: boolean } = {}): Promise<MergeOutcome> {
+  const storage = new LocalStorage(outDir);
+  const status = await completionStatus(storage);
+  if (!status) throw new Error(`${storage.location}: no completions/manifest.json, so no sharded job ran here`);
+  const outcome: MergeOutcome = {
+    outDir: storage.location,
+    kind: status.manifest.kind,
+    shards: status.manifest.shards.length,
+    missing: status.missing,
+    results: status.done.sort((a, b) => a.index - b.index),
+    temporariesRemoved: 0,
+  };
+  if (status.missing.length > 0) return outcome;
+  outcome.stats = statsFromResults(status.manifest.kind, outcome.results);
+  if (opts.write !== false) {
+    await storage.writeAtomic("stats.json", JSON.stringify(outcome.stats, null, 2) + "\n");
+    outcome.temporariesRemoved = (await sweepTemporaries(storage)).length;
+  }
+  return outcome;
+}
