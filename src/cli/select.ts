@@ -1,15 +1,142 @@
-import type { Command } from "commander";
-import { action } from "./output.js";
-import { UserError } from "./errors.js";
+/**
+ * `datatailor select`: benchmark-targeted selection (BETR), DSIR, or an existing fastText
+ * classifier, over a corpus of shards. Flags → SelectOptions → runSelect; executor flags come
+ * from executor-options.ts (local threads by default).
+ */
+import os from "node:os";
+import { Option, type Command } from "commander";
+import { action, log, parseNumber, printJson } from "./output.js";
+import { EXIT, UserError, usageError } from "./errors.js";
+import { addExecutorOptions, buildExecutor, type ExecutorCliOptions } from "./executor-options.js";
+import { runSelect, type SelectOptions } from "../pipelines/select/index.js";
 
-// Placeholder until the select command lands; replaced by its owner.
+export interface SelectFlags extends ExecutorCliOptions {
+  target?: string[];
+  corpus?: string[];
+  out?: string;
+  keep?: number;
+  compute?: number;
+  pool: "nemotron-cc" | "dclm-rw";
+  keepBy: "tokens" | "docs";
+  method: "betr" | "dsir" | "classifier";
+  model?: string;
+  label?: string;
+  threshold?: number;
+  embedder?: string;
+  sample: number;
+  holdout: number;
+  seed: number;
+  allExamples?: boolean;
+  aggregate: "max" | "mean";
+  value: "log" | "inverse";
+  strict?: boolean;
+  report: boolean;
+  json?: boolean;
+  textField?: string;
+  idField?: string;
+  hashing: "fast" | "dsir-compatible";
+}
+
+/** Flags → pipeline options (executor left to the caller). Throws usage errors for bad combinations. */
+export function selectOptionsFromFlags(f: SelectFlags, argv: string[] = process.argv): SelectOptions {
+  if (!f.corpus?.length) throw usageError("--corpus is required");
+  if (!f.out) throw usageError("--out is required");
+  if (f.method !== "classifier" && !f.target?.length) throw usageError(`--target is required for --method ${f.method}`);
+  if (f.method === "classifier" && !f.model) throw usageError("--method classifier needs --model <fastText .bin>");
+  if (f.method !== "classifier" && f.model) throw usageError("--model only applies to --method classifier");
+  const given = [f.keep, f.compute, f.threshold].filter((v) => v !== undefined).length;
+  if (given > 1) throw usageError("use only one of --keep, --compute and --threshold");
+  if (f.keep !== undefined && !(f.keep > 0 && f.keep <= 1)) throw usageError(`--keep must be a fraction in (0, 1], got ${f.keep}`);
+  return {
+    target: f.target ?? [],
+    corpus: f.corpus,
+    out: f.out,
+    keep: f.keep,
+    compute: f.compute,
+    pool: f.pool,
+    keepBy: f.keepBy,
+    method: f.method,
+    model: f.model,
+    label: f.label,
+    threshold: f.threshold,
+    embedder: f.embedder,
+    sample: f.sample,
+    holdout: f.holdout,
+    seed: f.seed,
+    workers: f.workers ?? Math.max(1, Math.min(2, os.availableParallelism())),
+    strict: f.strict ?? false,
+    allExamples: f.allExamples ?? false,
+    aggregate: f.aggregate,
+    value: f.value,
+    report: f.report,
+    log,
+    progress: !f.json,
+    textField: f.textField,
+    idField: f.idField,
+    hashing: f.hashing,
+    command: ["datatailor", ...argv.slice(2)].join(" "),
+  };
+}
+
 export function registerSelect(program: Command): void {
-  program
+  const cmd = program
     .command("select")
-    .description("(not yet available)")
-    .action(
-      action(() => {
-        throw new UserError("select is not available in this build");
-      }),
-    );
+    .description("Select the documents of a corpus that match target tasks (BETR), by DSIR importance, or by a fastText classifier")
+    .option("--target <paths...>", "target examples: benchmark files or directories (JSONL; shapes auto-detected)")
+    .option("--corpus <paths...>", "corpus shards: files, directories or globs (.jsonl, .jsonl.gz, .jsonl.zst, .parquet)")
+    .option("--out <dir>", "output directory: selected/, scores/, model/, stats.json, report.html")
+    .option("--keep <fraction>", "fraction of tokens (or docs, see --keep-by) to keep (default 0.1)", parseNumber("--keep", { min: 0, max: 1 }))
+    .option("--compute <flops>", "training compute; the keep rate comes from BETR's optimal filter-rate law", parseNumber("--compute", { min: 1 }))
+    .addOption(new Option("--pool <pool>", "filter-rate law for --compute").choices(["nemotron-cc", "dclm-rw"]).default("nemotron-cc"))
+    .addOption(new Option("--keep-by <unit>", "what --keep counts: tokens (whitespace-separated words) or docs").choices(["tokens", "docs"]).default("tokens"))
+    .addOption(new Option("--method <method>", "selection method").choices(["betr", "dsir", "classifier"]).default("betr"))
+    .option("--model <file>", "fastText .bin model for --method classifier (e.g. DCLM's OH-2.5+ELI5 filter)")
+    .option("--label <label>", "positive label of --model (score = p(label))", "__label__hq")
+    .option("--threshold <score>", "absolute score threshold instead of a keep fraction (e.g. 0.018112 for DCLM's top 10%)", parseNumber("--threshold"))
+    .option("--embedder <spec>", "BETR embedder: built-in default, 'tfidf', 'transformers:<dir>' or 'openai:<base url>[#model]'")
+    .option("--sample <n>", "documents sampled to train the scorer", parseNumber("--sample", { int: true, min: 2 }), 100_000)
+    .option("--holdout <n>", "held-out documents to set the threshold on", parseNumber("--holdout", { int: true, min: 0 }), 100_000)
+    .option("--seed <n>", "random seed (same seed, same output, whatever --workers)", parseNumber("--seed", { int: true, min: 0 }), 0)
+    .option("--all-examples", "use every target example instead of equal numbers per benchmark")
+    .addOption(new Option("--aggregate <how>", "BETR: combine per-example ranks by max or mean").choices(["max", "mean"]).default("max"))
+    .addOption(new Option("--value <how>", "BETR: rank value log2(1/r) or 1/r").choices(["log", "inverse"]).default("log"))
+    .addOption(new Option("--hashing <mode>", "DSIR n-gram hashing: fast, or dsir-compatible (sha256, reference buckets)").choices(["fast", "dsir-compatible"]).default("fast"))
+    .option("--text-field <name>", "field holding the text (default text)")
+    .option("--id-field <name>", "field holding the id (default id; missing ids become <shard>:<line>)")
+    .option("--strict", "fail on the first bad input line (exit code 3) instead of counting it")
+    .option("--no-report", "skip report.html")
+    .option("--json", "print a JSON summary on stdout (logs go to stderr)");
+  addExecutorOptions(cmd);
+  cmd.addHelpText(
+    "after",
+    `
+Examples:
+  datatailor select --target benchmarks/ --corpus 'pool/**/*.jsonl.zst' --out sel --keep 0.1
+  datatailor select --target arc.jsonl --corpus pool/ --out sel --compute 1e21 --pool dclm-rw
+  datatailor select --method dsir --target mine.jsonl --corpus pool/ --out sel --keep 0.05
+  datatailor select --method classifier --model dclm.bin --threshold 0.018112 --corpus pool/ --out sel`,
+  );
+  cmd.action(
+    action(async (flags: SelectFlags) => {
+      const opts = selectOptionsFromFlags(flags);
+      opts.executor = buildExecutor(flags, { log, defaultWorkers: opts.workers });
+      let result;
+      try {
+        result = await runSelect(opts);
+      } catch (err) {
+        // Pipeline argument checks throw RangeError: a usage problem, not a crash.
+        if (err instanceof RangeError) throw new UserError(err.message, EXIT.usage);
+        throw err;
+      } finally {
+        await opts.executor.close?.();
+      }
+      if (flags.json) printJson(result.summary);
+      else {
+        const s = result.summary as { kept: number; read: number; tokensKept: number; tokensRead: number; rejected: number };
+        log(`kept ${s.kept} of ${s.read} docs (${s.tokensKept} of ${s.tokensRead} tokens)${s.rejected ? `, ${s.rejected} bad input lines` : ""}`);
+        log(`selected: ${result.outDir}/selected  scores: ${result.outDir}/scores  stats: ${result.statsPath}`);
+        if (result.reportPath) process.stdout.write(`Report: ${result.reportPath}\n`);
+      }
+    }),
+  );
 }

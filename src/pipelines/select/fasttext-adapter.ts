@@ -1,0 +1,43 @@
+/**
+ * The two things select needs from the fastText backend (engineer A's `FastText`): train a
+ * binary classifier with BETR's settings and score one text. Kept in one file so the rest of
+ * the pipeline does not depend on the backend's exact surface.
+ */
+import { FastText } from "../../backends/fasttext/index.js";
+
+export interface FastTextModel {
+  readonly labels: string[];
+  /** p(label | text); `text` must be a single line (callers apply DCLM's preprocessing). */
+  probability(text: string, label: string): number;
+}
+
+const cache = new Map<string, Promise<FastTextModel>>();
+
+/** Loads a model once per process (a worker thread scores many shards with it). */
+export function loadFastTextModel(file: string): Promise<FastTextModel> {
+  let p = cache.get(file);
+  if (!p) {
+    p = FastText.loadFile(file).then((ft) => ({
+      labels: ft.labels,
+      probability: (text: string, label: string) => ft.probability(text, label),
+    }));
+    cache.set(file, p);
+    p.catch(() => cache.delete(file));
+  }
+  return p;
+}
+
+/** BETR's classifier settings (Mizrahi et al. 2025, appendix): wordNgrams 2, lr 0.03, dim 128, ws 10, minCount 5, epoch 5. */
+export const BETR_FASTTEXT_ARGS = { wordNgrams: 2, lr: 0.03, dim: 128, ws: 10, minCount: 5, epoch: 5, loss: "softmax", thread: 1 } as const;
+
+export interface TrainExample {
+  label: string;
+  text: string;
+}
+
+/** Trains on single-line texts and writes the .bin to `outFile`; deterministic for a seed. */
+export async function trainFastTextModel(examples: TrainExample[], seed: number, outFile: string): Promise<void> {
+  const ft = await FastText.train({ ...BETR_FASTTEXT_ARGS, seed }, examples.map((e) => ({ labels: [e.label], text: e.text })));
+  await ft.saveFile(outFile);
+  cache.delete(outFile);
+}
