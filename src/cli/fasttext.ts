@@ -1,15 +1,396 @@
+/**
+ * `datatailor fasttext <command>`: a drop-in for fastText 0.9.2's CLI (supervised, test,
+ * predict, predict-prob, quantize) with the same single-dash flags, defaults and output, so
+ * a script switches by changing one word. Arguments are parsed here, not by commander,
+ * because fastText's flags are single-dash long names.
+ */
 import type { Command } from "commander";
-import { action } from "./output.js";
-import { UserError } from "./errors.js";
+import { action, log, printJson } from "./output.js";
+import { usageError, UserError } from "./errors.js";
+import { formatG } from "./fasttext-format.js";
+import { FastText, forEachLine } from "../backends/fasttext/index.js";
+import { workerCount } from "../backends/fasttext/train.js";
+import { type FastTextArgs, IntBuffer } from "../models/fasttext/index.js";
+import { writeFileAtomic } from "../io/atomic.js";
 
-// Placeholder until the fasttext command lands; replaced by its owner.
+const USAGE = `usage: datatailor fasttext <command> <args>
+
+The commands supported by fasttext are:
+
+  supervised              train a supervised classifier
+  quantize                quantize a model to reduce the memory usage
+  test                    evaluate a supervised classifier
+  predict                 predict most likely labels
+  predict-prob            predict most likely labels with probabilities
+`;
+
+const TRAIN_USAGE = `usage: datatailor fasttext supervised -input <path> -output <path> [options]
+
+The following arguments are mandatory:
+  -input              training file path
+  -output             output file path (writes <output>.bin and <output>.vec)
+
+The following arguments are optional:
+  -verbose            verbosity level [2]
+  -label              labels prefix [__label__]
+  -minCount           minimal number of word occurences [1]
+  -minCountLabel      minimal number of label occurences [0]
+  -wordNgrams         max length of word ngram [1]
+  -bucket             number of buckets [2000000]
+  -minn               min length of char ngram [0]
+  -maxn               max length of char ngram [0]
+  -t                  sampling threshold [0.0001]
+  -lr                 learning rate [0.1]
+  -lrUpdateRate       change the rate of updates for the learning rate [100]
+  -dim                size of word vectors [100]
+  -ws                 size of the context window [5]
+  -epoch              number of epochs [5]
+  -neg                number of negatives sampled [5]
+  -loss               loss function {ns, hs, softmax, ova} [softmax]
+  -thread             number of threads [12] (capped to the machine's cores)
+  -seed               random generator seed  [0]
+  -saveOutput         accepted for compatibility (supervised output vectors are the model's)
+
+With -thread 1 and a given -seed, training is deterministic.
+`;
+
+const TEST_USAGE = `usage: datatailor fasttext test <model> <test-data> [<k>] [<th>] [--json]
+
+  <model>      model filename (.bin or .ftz)
+  <test-data>  test data filename (if -, read from stdin)
+  <k>          (optional; 1 by default) predict top k labels
+  <th>         (optional; 0.0 by default) probability threshold
+  --json       print {n, k, threshold, precision, recall} as JSON
+`;
+
+const PREDICT_USAGE = `usage: datatailor fasttext predict[-prob] <model> <test-data> [<k>] [<th>]
+
+  <model>      model filename (.bin or .ftz)
+  <test-data>  test data filename (if -, read from stdin)
+  <k>          (optional; 1 by default) predict top k labels
+  <th>         (optional; 0.0 by default) probability threshold
+`;
+
+const QUANTIZE_USAGE = `usage: datatailor fasttext quantize -output <model> [options]
+
+Reads <model>.bin and writes the quantized <model>.ftz.
+
+  -input              training file path (needed with -retrain)
+  -output             model path, without extension
+  -cutoff             number of words and ngrams to retain [0]
+  -retrain            finetune embeddings after the cutoff [false]
+  -qnorm              quantize the norm separately [false]
+  -qout               quantize the classifier [false]
+  -dsub               size of each sub-vector [2]
+  -epoch, -lr         for -retrain
+`;
+
+type Spec = { kind: "int" | "float" | "string" | "bool"; key: string };
+const TRAIN_FLAGS: Record<string, Spec> = {
+  input: { kind: "string", key: "input" },
+  output: { kind: "string", key: "output" },
+  lr: { kind: "float", key: "lr" },
+  lrUpdateRate: { kind: "int", key: "lrUpdateRate" },
+  dim: { kind: "int", key: "dim" },
+  ws: { kind: "int", key: "ws" },
+  epoch: { kind: "int", key: "epoch" },
+  minCount: { kind: "int", key: "minCount" },
+  minCountLabel: { kind: "int", key: "minCountLabel" },
+  neg: { kind: "int", key: "neg" },
+  wordNgrams: { kind: "int", key: "wordNgrams" },
+  loss: { kind: "string", key: "loss" },
+  bucket: { kind: "int", key: "bucket" },
+  minn: { kind: "int", key: "minn" },
+  maxn: { kind: "int", key: "maxn" },
+  thread: { kind: "int", key: "thread" },
+  t: { kind: "float", key: "t" },
+  label: { kind: "string", key: "label" },
+  verbose: { kind: "int", key: "verbose" },
+  seed: { kind: "int", key: "seed" },
+  saveOutput: { kind: "bool", key: "saveOutput" },
+  pretrainedVectors: { kind: "string", key: "pretrainedVectors" },
+  // quantize
+  cutoff: { kind: "int", key: "cutoff" },
+  retrain: { kind: "bool", key: "retrain" },
+  qnorm: { kind: "bool", key: "qnorm" },
+  qout: { kind: "bool", key: "qout" },
+  dsub: { kind: "int", key: "dsub" },
+};
+
+/** Parses fastText-style `-name value` flags (also accepts `--name`). */
+export function parseFasttextFlags(argv: string[], allowed: string[]): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith("-") || a === "-") throw usageError(`unexpected argument '${a}'`);
+    const name = a.replace(/^--?/, "");
+    const spec = TRAIN_FLAGS[name];
+    if (!spec || !allowed.includes(name)) throw usageError(`unknown argument: ${a}`);
+    if (spec.kind === "bool") {
+      out[spec.key] = true;
+      continue;
+    }
+    const v = argv[++i];
+    if (v === undefined) throw usageError(`${a} needs a value`);
+    if (spec.kind === "string") out[spec.key] = v;
+    else {
+      const n = Number(v);
+      if (v.trim() === "" || !Number.isFinite(n) || (spec.kind === "int" && !Number.isInteger(n))) throw usageError(`${a} must be ${spec.kind === "int" ? "an integer" : "a number"}, got '${v}'`);
+      out[spec.key] = n;
+    }
+  }
+  return out;
+}
+
+function wantsHelp(argv: string[]): boolean {
+  return argv.includes("--help") || argv.includes("-h") || argv.includes("-help");
+}
+
+async function supervised(argv: string[]): Promise<void> {
+  if (wantsHelp(argv) || argv.length === 0) {
+    process.stdout.write(TRAIN_USAGE);
+    if (argv.length === 0) throw usageError("supervised needs -input and -output");
+    return;
+  }
+  const f = parseFasttextFlags(argv, Object.keys(TRAIN_FLAGS).filter((k) => !["cutoff", "retrain", "qnorm", "qout", "dsub"].includes(k)));
+  if (typeof f.input !== "string") throw usageError("supervised needs -input <path>");
+  if (typeof f.output !== "string") throw usageError("supervised needs -output <path>");
+  if (f.input === "-") throw usageError("Cannot use stdin for training!");
+  if (f.pretrainedVectors) throw usageError("-pretrainedVectors is not supported yet");
+  const { input, output, saveOutput: _s, pretrainedVectors: _p, ...rest } = f;
+  const args = { ...(rest as Partial<FastTextArgs>) };
+  const verbose = (args.verbose ?? 2) as number;
+  const tty = process.stderr.isTTY && !process.env.DATATAILOR_NO_PROGRESS;
+  const start = performance.now();
+  let last = "";
+  let ft: FastText;
+  try {
+    ft = await FastText.train(args, input as string, {
+      onProgress: (p) => {
+        if (verbose < 2) return;
+        const lr = (args.lr ?? 0.1) * (1 - p.progress);
+        const el = (performance.now() - start) / 1000;
+        const eta = p.progress > 0 ? (el / p.progress) * (1 - p.progress) : 0;
+        last = `Progress: ${(100 * p.progress).toFixed(1)}% words/sec/thread: ${Math.round(p.wordsPerSecPerThread)} lr: ${lr.toFixed(6)} avg.loss: ${p.loss.toFixed(6)} ETA: ${Math.floor(eta / 3600)}h${Math.floor((eta % 3600) / 60)}m${Math.floor(eta % 60)}s`;
+        if (tty) process.stderr.write("\r" + last);
+      },
+    });
+  } catch (err) {
+    if (err instanceof RangeError || /Empty vocabulary|no labels/.test((err as Error).message)) throw new UserError(`${input}: ${(err as Error).message}`);
+    throw err;
+  }
+  if (verbose >= 2) process.stderr.write((tty ? "\r" : "") + last + "\n");
+  if (verbose > 0) {
+    const d = ft.model.dict;
+    log(`Read ${Math.floor(d.ntokens / 1e6)}M words\nNumber of words:  ${d.nwords}\nNumber of labels: ${d.nlabels}\n(threads used: ${workerCount(ft.args.thread)})`);
+  }
+  await ft.saveFile(`${output}.bin`);
+  await writeFileAtomic(`${output}.vec`, wordVectors(ft));
+}
+
+/** The .vec file fastText writes next to a model: "nwords dim", then one word per line. */
+function wordVectors(ft: FastText): string {
+  const m = ft.model;
+  const d = m.dict;
+  const dim = m.args.dim;
+  const v = new Float32Array(dim);
+  const rows = new IntBuffer(16);
+  const parts: string[] = [`${d.nwords} ${dim}\n`];
+  for (let i = 0; i < d.nwords; i++) {
+    v.fill(0);
+    rows.clear();
+    const wb = d.wordBytes(i);
+    d.addSubwords(rows, wb, 0, wb.length, i);
+    for (let k = 0; k < rows.len; k++) m.input.addRowToVector(v, rows.data[k]);
+    if (rows.len > 0) for (let j = 0; j < dim; j++) v[j] *= Math.fround(1 / rows.len);
+    let line = d.word(i) + " ";
+    for (let j = 0; j < dim; j++) line += formatG(v[j], 5) + " ";
+    parts.push(line + "\n");
+  }
+  return parts.join("");
+}
+
+function positional(argv: string[], usage: string, name: string): { model: string; data: string; k: number; th: number; json: boolean } {
+  const json = argv.includes("--json");
+  const rest = argv.filter((a) => a !== "--json");
+  if (rest.length < 2 || rest.length > 4) {
+    process.stderr.write(usage);
+    throw usageError(`${name} needs <model> <test-data> [<k>] [<th>]`);
+  }
+  const k = rest[2] === undefined ? 1 : Number(rest[2]);
+  const th = rest[3] === undefined ? 0 : Number(rest[3]);
+  if (!Number.isInteger(k) || k < -1 || k === 0) throw usageError(`k must be a positive integer (or -1 for all labels), got '${rest[2]}'`);
+  if (!Number.isFinite(th)) throw usageError(`threshold must be a number, got '${rest[3]}'`);
+  return { model: rest[0], data: rest[1], k, th, json };
+}
+
+async function load(path: string): Promise<FastText> {
+  try {
+    return await FastText.loadFile(path);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === "ENOENT") throw new UserError(`${path} cannot be opened for loading!`);
+    throw new UserError((err as Error).message);
+  }
+}
+
+async function stdinToTemp(): Promise<string> {
+  const { mkdtemp, writeFile } = await import("node:fs/promises");
+  const os = await import("node:os");
+  const path = await import("node:path");
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  const dir = await mkdtemp(path.join(os.tmpdir(), "datatailor-ft-"));
+  const file = path.join(dir, "stdin.txt");
+  await writeFile(file, Buffer.concat(chunks));
+  return file;
+}
+
+async function test(argv: string[]): Promise<void> {
+  if (wantsHelp(argv)) return void process.stdout.write(TEST_USAGE);
+  const { model, data, k, th, json } = positional(argv, TEST_USAGE, "test");
+  const ft = await load(model);
+  const file = data === "-" ? await stdinToTemp() : data;
+  const kk = k === -1 ? ft.labels.length : k;
+  let r;
+  try {
+    r = await ft.test(file, kk, th);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new UserError(`Test file cannot be opened! (${data})`);
+    throw err;
+  }
+  if (json) return printJson({ n: r.n, k, threshold: th, precision: r.precision, recall: r.recall });
+  process.stdout.write(`N\t${r.n}\nP@${k}\t${formatG(r.precision, 3)}\nR@${k}\t${formatG(r.recall, 3)}\n`);
+}
+
+async function predict(argv: string[], withProb: boolean): Promise<void> {
+  if (wantsHelp(argv)) return void process.stdout.write(PREDICT_USAGE);
+  const { model, data, k, th } = positional(argv, PREDICT_USAGE, withProb ? "predict-prob" : "predict");
+  const ft = await load(model);
+  const m = ft.model;
+  const kk = k === -1 ? ft.labels.length : k;
+  const words = new IntBuffer(256);
+  let out: string[] = [];
+  let outLen = 0;
+  const flush = async () => {
+    if (!out.length) return;
+    const s = out.join("");
+    out = [];
+    outLen = 0;
+    if (!process.stdout.write(s)) await new Promise((r) => process.stdout.once("drain", r));
+  };
+  const pending: Array<Promise<void>> = [];
+  const line = (buf: Uint8Array, s: number, e: number, eos: boolean) => {
+    m.dict.lineFeatures(buf, s, e, eos, words, null);
+    const preds = m.predictor.predict(words.data, words.len, kk, th);
+    let o = "";
+    for (let i = 0; i < preds.length; i++) {
+      if (i) o += " ";
+      o += ft.labels[preds[i].index];
+      if (withProb) o += " " + formatG(preds[i].prob, 6);
+    }
+    out.push(o + "\n");
+    outLen += o.length;
+    if (outLen > 1 << 16) pending.push(flush());
+  };
+  if (data === "-") await forEachStdinLine(line);
+  else {
+    try {
+      await forEachLine(data, line);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new UserError(`${data}: Input file cannot be opened!`);
+      throw err;
+    }
+  }
+  await Promise.all(pending);
+  await flush();
+}
+
+async function forEachStdinLine(fn: (buf: Uint8Array, s: number, e: number, eos: boolean) => void): Promise<void> {
+  let carry = new Uint8Array(0);
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+    let buf: Uint8Array = chunk;
+    if (carry.length) {
+      buf = new Uint8Array(carry.length + chunk.length);
+      buf.set(carry);
+      buf.set(chunk, carry.length);
+    }
+    let s = 0;
+    for (;;) {
+      const nl = buf.indexOf(0x0a, s);
+      if (nl < 0) break;
+      fn(buf, s, nl, true);
+      s = nl + 1;
+    }
+    carry = buf.slice(s);
+  }
+  if (carry.length) fn(carry, 0, carry.length, false);
+}
+
+async function quantize(argv: string[]): Promise<void> {
+  if (wantsHelp(argv) || argv.length === 0) {
+    process.stdout.write(QUANTIZE_USAGE);
+    if (argv.length === 0) throw usageError("quantize needs -output <model>");
+    return;
+  }
+  const f = parseFasttextFlags(argv, ["input", "output", "cutoff", "retrain", "qnorm", "qout", "dsub", "epoch", "lr", "thread", "verbose"]);
+  if (typeof f.output !== "string") throw usageError("quantize needs -output <model>");
+  if (f.retrain && typeof f.input !== "string") throw usageError("-retrain needs -input <training file>");
+  const ft = await load(`${f.output}.bin`);
+  let q: FastText;
+  try {
+    q = await ft.quantize({
+      cutoff: (f.cutoff as number) ?? 0,
+      dsub: (f.dsub as number) ?? 2,
+      qnorm: Boolean(f.qnorm),
+      qout: Boolean(f.qout),
+      retrainInput: f.retrain ? (f.input as string) : undefined,
+      epoch: f.epoch as number | undefined,
+      lr: f.lr as number | undefined,
+    });
+  } catch (err) {
+    throw new UserError(`${f.output}.bin: ${(err as Error).message}`);
+  }
+  await q.saveFile(`${f.output}.ftz`);
+}
+
+export async function runFasttext(argv: string[]): Promise<void> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case "supervised":
+      return supervised(rest);
+    case "test":
+      return test(rest);
+    case "predict":
+      return predict(rest, false);
+    case "predict-prob":
+      return predict(rest, true);
+    case "quantize":
+      return quantize(rest);
+    case undefined:
+    case "help":
+    case "-h":
+    case "--help":
+      process.stdout.write(USAGE);
+      if (cmd === undefined) throw usageError("fasttext needs a command");
+      return;
+    default:
+      process.stderr.write(USAGE);
+      throw usageError(`unknown fasttext command '${cmd}'`);
+  }
+}
+
 export function registerFasttext(program: Command): void {
   program
     .command("fasttext")
-    .description("(not yet available)")
+    .description("fastText 0.9.2-compatible classifier: supervised, test, predict, predict-prob, quantize (same flags and output)")
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .argument("[args...]", "fastText command and its arguments")
     .action(
-      action(() => {
-        throw new UserError("fasttext is not available in this build");
+      action(async (_args: string[], _opts: unknown, cmd: Command) => {
+        await runFasttext(cmd.args);
       }),
     );
 }

@@ -139,6 +139,7 @@ function retrainPruned(model: FastTextModel, buf: Uint8Array, epoch: number, lr:
   }
   const input = model.input as DenseMatrix;
   const output = model.output as DenseMatrix;
+  const out64 = Float64Array.from(output.data);
   const t = new TrainThread(
     { dim: model.args.dim, nwords: input.rows, nlabels: dict.nlabels, bucket: 0, wordNgrams: 1, maxn: 0, loss: model.args.loss, neg: model.args.neg, lr, epoch, lrUpdateRate: model.args.lrUpdateRate, seed: model.args.seed, labelCounts: dict.labelCounts() },
     {
@@ -153,10 +154,11 @@ function retrainPruned(model: FastTextModel, buf: Uint8Array, epoch: number, lr:
       oovSubIds: new Int32Array(0),
       ntokens: Math.max(ntokens, tokens.length),
     },
-    { input: input.data, output: output.data, tokenCount: new BigInt64Array(1), loss: new Float64Array(1) },
+    { input: input.data, output: out64, tokenCount: new BigInt64Array(1), loss: new Float64Array(1) },
     0,
   );
   t.run(1);
+  output.data.set(out64);
 }
 
 /** Reads a file line by line as bytes; `eos` is true for newline-terminated lines. */

@@ -38,7 +38,7 @@ export async function trainModel(args: FastTextArgs, input: string | Iterable<La
   const rows = dict.nwords + args.bucket;
   const useShared = threads > 1;
   const inputData = useShared ? shared(Float32Array, rows * dim).subarray(0, rows * dim) : new Float32Array(rows * dim);
-  const outputData = useShared ? shared(Float32Array, dict.nlabels * dim).subarray(0, dict.nlabels * dim) : new Float32Array(dict.nlabels * dim);
+  const outputData = useShared ? shared(Float64Array, dict.nlabels * dim).subarray(0, dict.nlabels * dim) : new Float64Array(dict.nlabels * dim);
   const inputM = new DenseMatrix(rows, dim, inputData);
   // fastText initialises with its -thread value (blocks of a tenth each), not with the capped count
   inputM.uniform(1 / dim, args.thread, args.seed);
@@ -102,7 +102,7 @@ export async function trainModel(args: FastTextArgs, input: string | Iterable<La
   }
   report(1);
   const outArgs = { ...args };
-  return new FastTextModel(outArgs, dict, new DenseMatrix(rows, dim, copyOut(inputData)), new DenseMatrix(dict.nlabels, dim, copyOut(outputData)));
+  return new FastTextModel(outArgs, dict, new DenseMatrix(rows, dim, copyOut(inputData)), new DenseMatrix(dict.nlabels, dim, Float32Array.from(outputData)));
 }
 
 /** Moves a shared matrix into an ordinary buffer (so the model owns plain memory). */

@@ -48,9 +48,20 @@ export class DenseMatrix implements Matrix {
     const n = this.cols;
     const d = this.data;
     const o = i * n;
-    let s = 0;
-    for (let j = 0; j < n; j++) s += d[o + j] * v[j];
-    return s;
+    const n4 = n - (n & 3);
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0;
+    let j = 0;
+    for (; j < n4; j += 4) {
+      s0 += d[o + j] * v[j];
+      s1 += d[o + j + 1] * v[j + 1];
+      s2 += d[o + j + 2] * v[j + 2];
+      s3 += d[o + j + 3] * v[j + 3];
+    }
+    for (; j < n; j++) s0 += d[o + j] * v[j];
+    return s0 + s1 + (s2 + s3);
   }
 
   addRowToVector(v: Float32Array, i: number, a = 1): void {

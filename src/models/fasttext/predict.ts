@@ -22,6 +22,11 @@ export function dotRowF32(m: Matrix, v: Float32Array, i: number): number {
   return s;
 }
 
+/** fastText's std_log: log(x + 1e-5). Scores are kept as this, so printed p is p + 1e-5. */
+export function stdLog(x: number): number {
+  return f(Math.log(f(x) + 1e-5));
+}
+
 export interface Prediction {
   /** label index (0-based among labels) */
   index: number;
@@ -69,8 +74,9 @@ export class Predictor {
     const osz = out.length;
     if (this.loss === "softmax") {
       let max = -Infinity;
+      // float64 accumulation here: softmax is smooth, the difference is ~1e-7
       for (let i = 0; i < osz; i++) {
-        out[i] = dotRowF32(this.out, this.hidden, i);
+        out[i] = f(this.out.dotRow(this.hidden, i));
         if (out[i] > max) max = out[i];
       }
       let z = 0;
@@ -80,6 +86,7 @@ export class Predictor {
       }
       for (let i = 0; i < osz; i++) out[i] = out[i] / z;
     } else {
+      // the 512-step sigmoid table turns tiny differences into steps, so round as fastText does
       for (let i = 0; i < osz; i++) out[i] = tsigmoid(dotRowF32(this.out, this.hidden, i));
     }
   }
@@ -92,17 +99,16 @@ export class Predictor {
       let score = 0;
       // summed root to leaf, in the order fastText's dfs adds them
       for (let k = t.pathStart[label + 1] - 1; k >= t.pathStart[label]; k--) {
-        const p = f(1 / (1 + Math.exp(-dotRowF32(this.out, this.hidden, t.paths[k]))));
-        score = f(score + f(Math.log(t.codes[k] ? p + 1e-5 : 1 - p + 1e-5)));
+        const p = f(1 / (1 + Math.exp(-f(this.out.dotRow(this.hidden, t.paths[k])))));
+        score = f(score + stdLog(t.codes[k] ? p : f(1 - p)));
       }
       return f(Math.exp(score));
     }
     if (this.loss === "softmax") {
       this.computeOutput();
-      return f(Math.exp(f(Math.log(this.output[label]))));
+      return f(Math.exp(stdLog(this.output[label])));
     }
-    const p = tsigmoid(dotRowF32(this.out, this.hidden, label));
-    return f(Math.exp(f(Math.log(p))));
+    return f(Math.exp(stdLog(tsigmoid(dotRowF32(this.out, this.hidden, label)))));
   }
 
   private heapPush(score: number, idx: number, k: number): void {
@@ -158,9 +164,9 @@ export class Predictor {
       this.heapPush(score, node, k);
       return;
     }
-    const p = f(1 / (1 + Math.exp(-dotRowF32(this.out, this.hidden, node - t.osz))));
-    this.dfs(k, logThreshold, t.left[node], f(score + f(Math.log(1 - p + 1e-5))));
-    this.dfs(k, logThreshold, t.right[node], f(score + f(Math.log(p + 1e-5))));
+    const p = f(1 / (1 + Math.exp(-f(this.out.dotRow(this.hidden, node - t.osz)))));
+    this.dfs(k, logThreshold, t.left[node], f(score + stdLog(f(1 - p))));
+    this.dfs(k, logThreshold, t.right[node], f(score + stdLog(p)));
   }
 
   /** The k most likely labels with probability >= threshold, best first. */
@@ -170,13 +176,13 @@ export class Predictor {
     this.heapLen = 0;
     if (this.loss === "hs") {
       const t = this.tree!;
-      if (t.osz > 0) this.dfs(k, f(Math.log(threshold + 1e-5)), 2 * t.osz - 2, 0);
+      if (t.osz > 0) this.dfs(k, stdLog(threshold), 2 * t.osz - 2, 0);
     } else {
       this.computeOutput();
       const out = this.output;
       for (let i = 0; i < out.length; i++) {
         if (out[i] < threshold) continue;
-        const ls = f(Math.log(out[i]));
+        const ls = stdLog(out[i]);
         if (this.heapLen === k && ls < this.heapScore[0]) continue;
         this.heapPush(ls, i, k);
       }

@@ -47,7 +47,8 @@ export interface TrainParams {
 
 export interface TrainShared {
   input: Float32Array;
-  output: Float32Array;
+  /** Output rows are kept in float64 while training (fewer conversions in the hottest loop). */
+  output: Float64Array;
   /** [0]: tokens processed by all threads together */
   tokenCount: BigInt64Array;
   /** [0]: thread 0's running average loss */
@@ -55,9 +56,9 @@ export interface TrainShared {
 }
 
 export class TrainThread {
-  private readonly hidden: Float32Array;
-  private readonly grad: Float32Array;
-  private readonly out: Float32Array;
+  private readonly hidden: Float64Array;
+  private readonly grad: Float64Array;
+  private readonly out: Float64Array;
   private readonly rng: MinStd;
   private readonly words = new IntBuffer(256);
   private readonly labels = new IntBuffer(16);
@@ -75,9 +76,9 @@ export class TrainThread {
     readonly s: TrainShared,
     readonly threadId: number,
   ) {
-    this.hidden = new Float32Array(p.dim);
-    this.grad = new Float32Array(p.dim);
-    this.out = new Float32Array(p.nlabels);
+    this.hidden = new Float64Array(p.dim);
+    this.grad = new Float64Array(p.dim);
+    this.out = new Float64Array(p.nlabels);
     this.rng = new MinStd(threadId + p.seed);
     this.tree = p.loss === "hs" ? buildHsTree(p.labelCounts) : null;
     this.negatives = p.loss === "ns" ? buildNegatives(p.labelCounts) : null;
@@ -160,7 +161,7 @@ export class TrainThread {
       const o = words.data[k] * dim;
       for (let j = 0; j < dim; j++) hid[j] += wi[o + j];
     }
-    const inv = Math.fround(1 / n);
+    const inv = 1 / n;
     for (let j = 0; j < dim; j++) hid[j] *= inv;
     grad.fill(0);
     let loss: number;
@@ -207,32 +208,53 @@ export class TrainThread {
     const grad = this.grad;
     const out = this.out;
     const osz = this.p.nlabels;
+    const d4 = dim - (dim & 3);
     let max = -Infinity;
     for (let i = 0; i < osz; i++) {
       const o = i * dim;
       let s0 = 0,
-        s1 = 0;
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       let j = 0;
-      for (; j + 1 < dim; j += 2) {
+      for (; j < d4; j += 4) {
         s0 += wo[o + j] * hid[j];
         s1 += wo[o + j + 1] * hid[j + 1];
+        s2 += wo[o + j + 2] * hid[j + 2];
+        s3 += wo[o + j + 3] * hid[j + 3];
       }
-      if (j < dim) s0 += wo[o + j] * hid[j];
-      const s = s0 + s1;
+      for (; j < dim; j++) s0 += wo[o + j] * hid[j];
+      const s = s0 + s1 + (s2 + s3);
       out[i] = s;
-      if (out[i] > max) max = out[i];
+      if (s > max) max = s;
     }
     let z = 0;
     for (let i = 0; i < osz; i++) {
       const e = Math.exp(out[i] - max);
       out[i] = e;
-      z += out[i];
+      z += e;
     }
-    for (let i = 0; i < osz; i++) out[i] /= z;
+    const iz = 1 / z;
+    for (let i = 0; i < osz; i++) out[i] *= iz;
     for (let i = 0; i < osz; i++) {
-      const alpha = Math.fround(lr * ((i === target ? 1 : 0) - out[i]));
+      const alpha = lr * ((i === target ? 1 : 0) - out[i]);
       const o = i * dim;
-      for (let j = 0; j < dim; j++) {
+      let j = 0;
+      for (; j < d4; j += 4) {
+        const w0 = wo[o + j],
+          w1 = wo[o + j + 1],
+          w2 = wo[o + j + 2],
+          w3 = wo[o + j + 3];
+        grad[j] += alpha * w0;
+        grad[j + 1] += alpha * w1;
+        grad[j + 2] += alpha * w2;
+        grad[j + 3] += alpha * w3;
+        wo[o + j] = w0 + alpha * hid[j];
+        wo[o + j + 1] = w1 + alpha * hid[j + 1];
+        wo[o + j + 2] = w2 + alpha * hid[j + 2];
+        wo[o + j + 3] = w3 + alpha * hid[j + 3];
+      }
+      for (; j < dim; j++) {
         const w = wo[o + j];
         grad[j] += alpha * w;
         wo[o + j] = w + alpha * hid[j];
@@ -249,8 +271,8 @@ export class TrainThread {
     const o = row * dim;
     let s = 0;
     for (let j = 0; j < dim; j++) s += wo[o + j] * hid[j];
-    const score = tsigmoid(Math.fround(s));
-    const alpha = Math.fround(lr * ((positive ? 1 : 0) - score));
+    const score = tsigmoid(s);
+    const alpha = lr * ((positive ? 1 : 0) - score);
     for (let j = 0; j < dim; j++) {
       const w = wo[o + j];
       grad[j] += alpha * w;
