@@ -53,13 +53,15 @@ export function encodeValue(enc: Encoder, j: number, row: CardLike): number {
   if (f === "params") return Math.log(Math.fround(row.params));
   if (f === "tokens") return Math.log(Math.fround(row.tokens));
   const v = row.fields[f];
-  if (isMissing(v)) return NaN;
   if (enc.kinds[j] === "categorical") {
     const cats = enc.categories.get(f)!;
+    // databases that spell missing as a category (the NJSL import) get that category
+    if (isMissing(v)) return cats.includes("missing") ? cats.indexOf("missing") : NaN;
     const k = cats.indexOf(String(v));
     if (k < 0) throw new UserError(`feature '${f}': unknown category '${v}' (known: ${cats.join(", ")})`);
     return k;
   }
+  if (isMissing(v)) return NaN;
   const n = typeof v === "number" ? v : Number(String(v).trim());
   if (!Number.isFinite(n)) throw new UserError(`feature '${f}': '${v}' is not a number`);
   return Math.fround(n);

@@ -1,0 +1,157 @@
+/**
+ * HTML report for `predict`: predicted vs actual (out-of-fold), MAE per benchmark for
+ * scale-only vs design-aware trees, SHAP contributions of a planned model, and sweeps of one
+ * design variable. Built on page.ts (self-contained, no script).
+ */
+import { writeFileAtomic } from "../io/atomic.js";
+import type { ChartSpec } from "./chart.js";
+import { html, type RawHtml } from "./escape.js";
+import { chart, kpis, renderPage, table, type Section } from "./page.js";
+import type { CvSummary } from "../pipelines/predict/evaluate.js";
+import type { CardPrediction, SweepPoint } from "../pipelines/predict/card.js";
+
+export interface PredictReportInput {
+  db: string;
+  cv?: CvSummary[];
+  cards?: CardPrediction[];
+  sweeps?: Array<{ card: string; benchmark: string; feature: string; points: SweepPoint[] }>;
+}
+
+const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : "-");
+const pval = (x: number | null) => (x === null || !Number.isFinite(x) ? "-" : x < 1e-4 ? x.toExponential(2) : x.toFixed(4));
+
+function predictedVsActual(r: CvSummary): ChartSpec {
+  const values = r.predictions.flatMap((p) => [
+    { id: p.id, actual: p.actual, predicted: p.scale_only, model: "scale only" },
+    { id: p.id, actual: p.actual, predicted: p.full, model: "scale + design" },
+  ]);
+  const lo = Math.min(...values.map((v) => Math.min(v.actual, v.predicted)));
+  const hi = Math.max(...values.map((v) => Math.max(v.actual, v.predicted)));
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    width: 420,
+    height: 320,
+    title: `${r.benchmark} (${r.setting}): out-of-fold predictions, seed 0`,
+    layer: [
+      { data: { values: [{ x: lo, y: lo }, { x: hi, y: hi }] }, mark: { type: "line", color: "#999", strokeDash: [4, 4] }, encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } } },
+      {
+        data: { values },
+        mark: { type: "point", filled: true, opacity: 0.7 },
+        encoding: {
+          x: { field: "actual", type: "quantitative", title: `actual ${r.metric}`, scale: { domain: [lo, hi] } },
+          y: { field: "predicted", type: "quantitative", title: `predicted ${r.metric}`, scale: { domain: [lo, hi] } },
+          color: { field: "model", type: "nominal" },
+        },
+      },
+    ],
+  } as ChartSpec;
+}
+
+function maeBars(rows: CvSummary[]): ChartSpec {
+  const values = rows.flatMap((r) => [
+    { benchmark: `${r.benchmark} ${r.setting}`, model: "scale only", mae: r.mae_scale_only },
+    { benchmark: `${r.benchmark} ${r.setting}`, model: "scale + design", mae: r.mae_full },
+  ]);
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    width: 520,
+    height: { step: 14 },
+    title: "Cross-validated MAE per benchmark",
+    data: { values },
+    mark: "bar",
+    encoding: {
+      y: { field: "benchmark", type: "nominal", title: null },
+      yOffset: { field: "model" },
+      x: { field: "mae", type: "quantitative", title: "MAE" },
+      color: { field: "model", type: "nominal" },
+    },
+  } as ChartSpec;
+}
+
+function shapBars(p: CardPrediction): ChartSpec {
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    width: 420,
+    height: { step: 18 },
+    title: `${p.id}: contributions to ${p.benchmark} (${p.metric})`,
+    data: { values: p.contributions.map((c) => ({ feature: `${c.feature} = ${c.value ?? "missing"}`, shap: c.shap, sign: c.shap >= 0 ? "raises" : "lowers" })) },
+    mark: "bar",
+    encoding: {
+      y: { field: "feature", type: "nominal", sort: null, title: null },
+      x: { field: "shap", type: "quantitative", title: "SHAP contribution" },
+      color: { field: "sign", type: "nominal", scale: { domain: ["raises", "lowers"], range: ["#2a7ab0", "#c0504d"] } },
+    },
+  } as ChartSpec;
+}
+
+function sweepChart(s: { card: string; benchmark: string; feature: string; points: SweepPoint[] }): ChartSpec {
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    width: 480,
+    height: 260,
+    title: `${s.card}: ${s.benchmark} as ${s.feature} varies`,
+    data: { values: s.points },
+    layer: [
+      { mark: { type: "area", opacity: 0.2 }, encoding: { x: { field: "value", type: "quantitative", title: s.feature }, y: { field: "lo", type: "quantitative", title: "predicted" }, y2: { field: "hi" } } },
+      { mark: { type: "line", point: true }, encoding: { x: { field: "value", type: "quantitative" }, y: { field: "prediction", type: "quantitative" } } },
+    ],
+  } as ChartSpec;
+}
+
+export async function buildPredictReport(input: PredictReportInput): Promise<string> {
+  const sections: Section[] = [];
+  const cv = input.cv ?? [];
+  if (cv.length) {
+    sections.push({
+      title: "Scale only vs scale + design",
+      intro: "Mean absolute error of boosted trees under the Not-Just-Scaling protocol (3-fold outer CV, inner grid search), averaged over seeds; p-values from a paired t-test over seeds, adjusted with Benjamini-Hochberg across benchmarks.",
+      body: await (async () => {
+        const rows = cv.map((r) => [
+          r.benchmark,
+          r.setting,
+          r.n,
+          f4(r.mae_scale_only),
+          f4(r.mae_full),
+          r.relative_improvement.toFixed(1) + "%",
+          pval(r.p_value),
+          pval(r.p_adjusted),
+          f4(r.mae_loglinear),
+          f4(r.mae_median),
+          r.features.join(", "),
+        ]);
+        const t = table(["benchmark", "setting", "n", "MAE scale", "MAE full", "improvement", "p", "p (BH)", "MAE ln-linear", "MAE median", "features"], rows, [false, false, true, true, true, true, true, true, true, true, false]);
+        const bars = cv.length > 1 ? await chart(maeBars(cv), "MAE per benchmark") : null;
+        return bars ? combine(t, bars) : t;
+      })(),
+    });
+    for (const r of cv) sections.push({ title: `Predicted vs actual: ${r.benchmark}`, body: await chart(predictedVsActual(r), `predicted vs actual ${r.benchmark}`) });
+  }
+  for (const p of input.cards ?? []) {
+    const pts = (x: number) => (Math.abs(x) <= 1.5 ? `${(x * 100 >= 0 ? "+" : "") + (x * 100).toFixed(1)} pts` : (x >= 0 ? "+" : "") + x.toFixed(3));
+    sections.push({
+      title: `Prediction for ${p.id}: ${p.benchmark}`,
+      intro: `Interval: ${Math.round(p.coverage * 100)}% of cross-validated absolute errors. Contributions are exact TreeSHAP values; they sum to the prediction minus the base value.`,
+      body: combine(
+        kpis([
+          { label: `predicted ${p.metric}`, value: p.prediction.toFixed(4) },
+          { label: "interval", value: `${p.interval[0].toFixed(3)} – ${p.interval[1].toFixed(3)}` },
+          { label: "base value", value: p.base_value.toFixed(4) },
+          { label: "CV MAE", value: p.cv_mae.toFixed(4) },
+          { label: "models", value: p.n },
+        ]),
+        await chart(shapBars(p), `SHAP contributions ${p.id}`),
+        table(["feature", "value", "contribution"], p.contributions.map((c) => [c.feature, String(c.value ?? "missing"), pts(c.shap)]), [false, false, true]),
+      ),
+    });
+  }
+  for (const s of input.sweeps ?? []) sections.push({ title: `Sweep: ${s.feature}`, body: await chart(sweepChart(s), `sweep ${s.feature}`) });
+  return renderPage({ title: "datatailor predict", subtitle: `database: ${input.db}`, sections });
+}
+
+function combine(...parts: RawHtml[]): RawHtml {
+  return html`${parts}`;
+}
+
+export async function writePredictReport(file: string, input: PredictReportInput): Promise<void> {
+  await writeFileAtomic(file, await buildPredictReport(input));
+}
