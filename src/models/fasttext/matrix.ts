@@ -89,7 +89,7 @@ export class DenseMatrix implements Matrix {
   static load(r: ByteReader, what: string): DenseMatrix {
     const m = r.i64(`${what} rows`);
     const n = r.i64(`${what} cols`);
-    if (m < 0 || n < 0 || m * n * 4 > r.buf.length - r.pos) throw new Error(`invalid model file: ${what} matrix ${m}x${n} does not fit in the file`);
+    if (m < 0 || n < 0 || m * n * 4 > r.buf.length - r.pos) throw new Error(`model file truncated or invalid: ${what} matrix ${m}x${n} does not fit in the rest of the file`);
     return new DenseMatrix(m, n, r.f32s(m * n, `${what} matrix`));
   }
 }
