@@ -117,7 +117,7 @@ export async function runSelect(opts: SelectOptions): Promise<SelectResult> {
   const throughput: SelectReportData["throughput"] = [{ stage: "sample (read corpus)", docs: sample.docs, seconds: sampleSeconds }];
   if (opts.method === "betr") {
     betr = await trainBetr(targets!.examples, sample.train, { embedder: opts.embedder, aggregate: opts.aggregate, value: opts.value, seed: opts.seed, workers: opts.workers, modelDir, cacheDir: path.join(outDir, "cache"), log });
-    scorerSpec = { kind: "fasttext", model: betr.model, label: POSITIVE_LABEL };
+    scorerSpec = { kind: "fasttext", model: path.relative(outDir, betr.model), label: POSITIVE_LABEL };
     Object.assign(details, { embedder: betr.embedderId, "embedding dim": betr.dim, aggregate: opts.aggregate, value: opts.value, "classifier positives": betr.positives, "classifier negatives": betr.negatives, classifier: "fastText wordNgrams 2, lr 0.03, dim 128, ws 10, minCount 5, epoch 5" });
     throughput.push({ stage: "embed targets + sample", docs: sample.train.length + targets!.examples.length, seconds: betr.seconds.embed });
     throughput.push({ stage: "rank (BETR scores)", docs: sample.train.length, seconds: betr.seconds.rank, workers: opts.workers });
@@ -131,7 +131,7 @@ export async function runSelect(opts: SelectOptions): Promise<SelectResult> {
     const rawTexts = [...sample.train, ...sample.holdout].map((d) => d.text);
     const fit = await fitDsir(targets!.examples.map((e) => e.text), rawTexts, { modelDir, hashing });
     // Gumbel noise makes the threshold a Gumbel top-k in expectation (DSIR's resampling).
-    scorerSpec = { kind: "dsir", weights: fit.weightsFile, gumbelSeed: opts.seed };
+    scorerSpec = { kind: "dsir", weights: path.relative(outDir, fit.weightsFile), gumbelSeed: opts.seed };
     Object.assign(details, { hashing, buckets: 10000, "target tokens": fit.targetTokens, "raw tokens": fit.rawTokens, "min tokens": 100 });
     throughput.push({ stage: "fit DSIR bag models", docs: sample.train.length + targets!.examples.length, seconds: (performance.now() - t) / 1000 });
   } else {
@@ -145,7 +145,7 @@ export async function runSelect(opts: SelectOptions): Promise<SelectResult> {
 
   // 4. threshold on the held-out sample.
   const tHold = performance.now();
-  const scorer = await loadScorer(scorerSpec);
+  const scorer = await loadScorer(scorerSpec, outDir);
   const hold = sample.holdout;
   const hScores = new Float64Array(hold.length);
   const hTies = new Float64Array(hold.length);
@@ -178,7 +178,7 @@ export async function runSelect(opts: SelectOptions): Promise<SelectResult> {
     textField: opts.textField,
     idField: opts.idField,
     strict: opts.strict,
-    benchmarks: betr?.benchmarksFile,
+    benchmarks: betr && path.relative(outDir, betr.benchmarksFile),
     histogram,
     nearK: NEAR_K,
     textChars: NEAR_CHARS,
@@ -308,7 +308,7 @@ export async function runSelect(opts: SelectOptions): Promise<SelectResult> {
     keep,
     kl: kl ? { rawKL: round(kl.rawKL), selectedKL: round(kl.selectedKL), reduction: round(kl.reduction), estimatedOn: kl.docsRaw } : undefined,
     keptByBenchmark: opts.method === "betr" ? keptByBenchmark : undefined,
-    model: scorerSpec.kind === "fasttext" ? scorerSpec.model : scorerSpec.weights,
+    model: path.resolve(outDir, scorerSpec.kind === "fasttext" ? scorerSpec.model : scorerSpec.weights),
     selected: path.join(outDir, "selected"),
     scores: path.join(outDir, "scores"),
     stats: statsPath,

@@ -5,7 +5,8 @@
  * reconcile: read = kept + dropped + rejected. Runs in worker threads or remote workers from
  * the JSON params alone; the executor writes the completion marker after we return.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
+import path from "node:path";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { BadInputLog, type BadInputSummary } from "../../io/bad-input.js";
 import { openShard } from "../../io/read.js";
@@ -27,7 +28,7 @@ export interface SelectScoreParams {
   textField?: string;
   idField?: string;
   strict?: boolean;
-  /** Absolute path of a JSON object "<shard>:<line>" → benchmark, for sampled docs (BETR). */
+  /** JSON object "<shard>:<line>" → benchmark for sampled docs (BETR); relative to the output directory. */
   benchmarks?: string;
   histogram: { min: number; max: number; bins: number };
   /** Docs to keep for the report on each side of the threshold. */
@@ -66,8 +67,8 @@ export const scoreShard: TaskHandler<SelectScoreParams> = async (spec, task, ctx
   const format = detectFormat(task.shard);
   if (!format) throw new Error(`${task.shard}: not a corpus shard`);
   const shardPath = await input.resolve(task.shard);
-  const { size } = await import("node:fs/promises").then((fs) => fs.stat(shardPath));
-  const [scorer, benchmarks] = await Promise.all([loadScorer(p.scorer), loadBenchmarks(p.benchmarks)]);
+  const { size } = await stat(shardPath);
+  const [scorer, benchmarks] = await Promise.all([loadScorer(p.scorer, spec.outDir), loadBenchmarks(p.benchmarks && path.resolve(spec.outDir, p.benchmarks))]);
   const bad = new BadInputLog({ strict: p.strict ?? false });
   const reader = openShard({ path: shardPath, rel: task.shard, format, bytes: size }, { bad, textField: p.textField, idField: p.idField, signal: ctx.signal, raw: format !== "parquet" });
 

@@ -4,6 +4,7 @@
  * makes the held-out threshold mean the same thing at corpus scale.
  */
 import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { dsirLogWeight, gumbelFromUniform } from "../../models/dsir/index.js";
 import { uniform01 } from "../../text/hash.js";
 import { NgramHasher, type NgramHashMode } from "../../text/ngram-hash.js";
@@ -13,14 +14,14 @@ import { loadFastTextModel, type FastTextModel } from "./fasttext-adapter.js";
 export type ScorerSpec =
   | {
       kind: "fasttext";
-      /** Absolute path of a fastText .bin model. */
+      /** fastText .bin model: absolute, or relative to the output directory (models select trained). */
       model: string;
       /** Positive label, e.g. "__label__pos" (BETR) or "__label__hq" (DCLM). */
       label: string;
     }
   | {
       kind: "dsir";
-      /** Absolute path of the weights JSON written by `writeDsirWeights`. */
+      /** Weights JSON written by fitDsir, relative to the output directory (or absolute). */
       weights: string;
       /** Seed of the Gumbel noise; null scores by the bare log importance weight. */
       gumbelSeed: number | null;
@@ -43,16 +44,20 @@ export interface Scorer {
 
 const GUMBEL_SALT = 0x6a09e667;
 
-export async function loadScorer(spec: ScorerSpec): Promise<Scorer> {
+/**
+ * `baseDir` resolves relative paths: params carry paths relative to the output directory so a
+ * job's fingerprint (and its completion markers) survive moving or copying the output.
+ */
+export async function loadScorer(spec: ScorerSpec, baseDir: string): Promise<Scorer> {
   if (spec.kind === "fasttext") {
-    const model: FastTextModel = await loadFastTextModel(spec.model);
+    const model: FastTextModel = await loadFastTextModel(path.resolve(baseDir, spec.model));
     if (!model.labels.includes(spec.label)) throw new Error(`${spec.model}: the model has no label '${spec.label}' (labels: ${model.labels.join(", ")})`);
     return {
       describe: `fastText p(${spec.label})`,
       score: (text) => model.probability(dclmPreprocess(text), spec.label),
     };
   }
-  const w = JSON.parse(await readFile(spec.weights, "utf8")) as DsirWeightsFile;
+  const w = JSON.parse(await readFile(path.resolve(baseDir, spec.weights), "utf8")) as DsirWeightsFile;
   const logDiff = Float64Array.from(w.logDiff);
   if (logDiff.length !== w.buckets) throw new Error(`${spec.weights}: ${logDiff.length} weights for ${w.buckets} buckets`);
   const hasher = new NgramHasher({ buckets: w.buckets, mode: w.hashing, ngrams: w.ngrams });
