@@ -111,6 +111,39 @@ export interface CvOptions {
   holdout?: number;
 }
 
+/** The deterministic baselines of one outer fold: least squares on the two scale columns, median. */
+export function baselines(scale: Matrix | null, y: Float64Array, fitRows: ArrayLike<number>, testRows: ArrayLike<number>): { loglinearMae: number; medianMae: number } {
+  const yfit = take(y, fitRows);
+  const yTest = take(y, testRows);
+  let loglinearMae = NaN;
+  if (scale) {
+    const at = (r: number, j: number) => scale.values[r * scale.nFeatures + j];
+    const { X: D, n, p } = designMatrix([0, 1].map((j) => Float64Array.from(fitRows, (r) => at(r, j))));
+    try {
+      const fit = leastSquares(D, n, p, yfit);
+      loglinearMae = mae(Array.from(testRows, (r) => predictLinear(fit.coef, [1, at(r, 0), at(r, 1)])), yTest);
+    } catch {
+      loglinearMae = NaN; // degenerate design (e.g. one distinct size): no baseline
+    }
+  }
+  const med = median(yfit);
+  return { loglinearMae, medianMae: mae(Array.from(yTest, () => med), yTest) };
+}
+
+/** Baselines only, for one seed (no trees): the mean over outer folds. */
+export function baselineSeed(scale: Matrix, y: Float64Array, seed: number, opts: CvOptions = {}): { loglinearMae: number; medianMae: number } {
+  let ll = 0;
+  let md = 0;
+  const outer = kFold(scale.nRows, opts.outerFolds ?? 3, seed);
+  for (const o of outer) {
+    const tts = trainTestSplit(o.train.length, opts.holdout ?? 0.2, seed);
+    const b = baselines(scale, y, take(o.train, tts.train), o.test);
+    ll += b.loglinearMae;
+    md += b.medianMae;
+  }
+  return { loglinearMae: ll / outer.length, medianMae: md / outer.length };
+}
+
 /**
  * One seed of the protocol. `scale` holds ln N and ln D per row for the least-squares baseline
  * (any two columns; the baseline is skipped when it is null).
@@ -123,25 +156,11 @@ export function cvSeed(X: Matrix, y: Float64Array, seed: number, scale: Matrix |
     const fitRows = take(outer.train, tts.train);
     const Xfit = takeRows(X, fitRows);
     const yfit = take(y, fitRows);
-    const yTest = take(y, outer.test);
-    let loglinearMae = NaN;
-    if (scale) {
-      const cols = [0, 1].map((j) => Float64Array.from(fitRows, (r) => scale.values[r * scale.nFeatures + j]));
-      const { X: D, n, p } = designMatrix(cols);
-      try {
-        const fit = leastSquares(D, n, p, yfit);
-        const preds = Array.from(outer.test, (r) => predictLinear(fit.coef, [1, scale.values[r * scale.nFeatures], scale.values[r * scale.nFeatures + 1]]));
-        loglinearMae = mae(preds, yTest);
-      } catch {
-        loglinearMae = NaN;
-      }
-    }
-    const med = median(yfit);
-    const medianMae = mae(Array.from(yTest, () => med), yTest);
+    const { loglinearMae, medianMae } = baselines(scale, y, fitRows, outer.test);
     const { best } = gridSearch(Xfit, yfit, seed, grid, opts.innerFolds ?? 3);
     const model = train(Xfit, yfit, best);
     const pred = predict(model, takeRows(X, outer.test));
-    folds.push({ test: outer.test, pred, mae: mae(pred, yTest), params: best, loglinearMae, medianMae });
+    folds.push({ test: outer.test, pred, mae: mae(pred, take(y, outer.test)), params: best, loglinearMae, medianMae });
   }
   const avg = (f: (r: FoldResult) => number) => folds.reduce((s, r) => s + f(r), 0) / folds.length;
   return { seed, mae: avg((r) => r.mae), loglinearMae: avg((r) => r.loglinearMae), medianMae: avg((r) => r.medianMae), folds };
