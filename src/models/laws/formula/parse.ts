@@ -1,6 +1,7 @@
 /**
  * A small, safe expression language for user-supplied laws ("E + A/x^alpha"): numbers,
- * identifiers, + − * / ^ (or **), parentheses and a fixed set of functions. It builds a syntax
+ * identifiers (`quoted` when they contain spaces), + − * / ^ (or **), parentheses and a fixed
+ * set of functions. It builds a syntax
  * tree and never evaluates text as code (no eval, no Function).
  */
 export type Node =
@@ -45,6 +46,15 @@ function tokenize(src: string): Token[] {
     if (id) {
       out.push({ type: "id", text: id[0], pos: i });
       i += id[0].length;
+      continue;
+    }
+    if (c === "`") {
+      // Quoted identifier, for column names with spaces: `Training FLOP`.
+      const end = src.indexOf("`", i + 1);
+      if (end < 0) throw new FormulaError(`unterminated \` at position ${i + 1}`, i);
+      if (end === i + 1) throw new FormulaError(`empty quoted name at position ${i + 1}`, i);
+      out.push({ type: "id", text: src.slice(i + 1, end), pos: i });
+      i = end + 1;
       continue;
     }
     if (src.startsWith("**", i)) {
