@@ -270,16 +270,15 @@ async function predict(argv: string[], withProb: boolean): Promise<void> {
   const m = ft.model;
   const kk = k === -1 ? ft.labels.length : k;
   const words = new IntBuffer(256);
+  // stdout to files and pipes is synchronous on Linux, so batching writes is enough
   let out: string[] = [];
   let outLen = 0;
-  const flush = async () => {
+  const flush = () => {
     if (!out.length) return;
-    const s = out.join("");
+    process.stdout.write(out.join(""));
     out = [];
     outLen = 0;
-    if (!process.stdout.write(s)) await new Promise((r) => process.stdout.once("drain", r));
   };
-  const pending: Array<Promise<void>> = [];
   const line = (buf: Uint8Array, s: number, e: number, eos: boolean) => {
     m.dict.lineFeatures(buf, s, e, eos, words, null);
     const preds = m.predictor.predict(words.data, words.len, kk, th);
@@ -291,7 +290,7 @@ async function predict(argv: string[], withProb: boolean): Promise<void> {
     }
     out.push(o + "\n");
     outLen += o.length;
-    if (outLen > 1 << 16) pending.push(flush());
+    if (outLen > 1 << 16) flush();
   };
   if (data === "-") await forEachStdinLine(line);
   else {
@@ -302,8 +301,7 @@ async function predict(argv: string[], withProb: boolean): Promise<void> {
       throw err;
     }
   }
-  await Promise.all(pending);
-  await flush();
+  flush();
 }
 
 async function forEachStdinLine(fn: (buf: Uint8Array, s: number, e: number, eos: boolean) => void): Promise<void> {
