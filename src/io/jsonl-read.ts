@@ -7,7 +7,7 @@
  * datatrove's JsonlReader skips them — but they still advance the line number, so line numbers
  * always match what an editor shows.
  */
-import { isUtf8 } from "node:buffer";
+import { isAscii, isUtf8 } from "node:buffer";
 import { REASONS, toRecord, type DocRecord, type FieldNames, type RejectReason } from "./record.js";
 
 export type RejectFn = (line: number, reason: RejectReason, detail: string) => void;
@@ -46,16 +46,18 @@ export class JsonlParser {
       }
       const joined = Buffer.concat([this.pending, buf.subarray(0, nl)]);
       this.pending = null;
-      this.parseLine(joined, 0, joined.length, isUtf8(joined), out);
+      this.parseLine(joined, 0, joined.length, UNKNOWN, out);
       pos = nl + 1;
     }
     const last = buf.lastIndexOf(10);
     if (last >= pos) {
-      // One validation pass over all complete lines; per-line checks only if it fails.
-      const allValid = isUtf8(buf.subarray(pos, last));
+      // One pass over all complete lines: pure ASCII (decode as latin1, ~3x cheaper than
+      // UTF-8) or valid UTF-8; per-line checks only when the chunk as a whole fails.
+      const region = buf.subarray(pos, last);
+      const state = isAscii(region) ? ASCII : isUtf8(region) ? UTF8 : UNKNOWN;
       while (pos <= last) {
         const nl = buf.indexOf(10, pos);
-        this.parseLine(buf, pos, nl, allValid, out);
+        this.parseLine(buf, pos, nl, state, out);
         pos = nl + 1;
       }
     }
@@ -67,7 +69,7 @@ export class JsonlParser {
     if (this.pending) {
       const p = this.pending;
       this.pending = null;
-      this.parseLine(p, 0, p.length, isUtf8(p), out);
+      this.parseLine(p, 0, p.length, UNKNOWN, out);
     }
   }
 
@@ -78,7 +80,7 @@ export class JsonlParser {
     return n;
   }
 
-  private parseLine(buf: Buffer, start: number, end: number, valid: boolean, out: DocRecord[]): void {
+  private parseLine(buf: Buffer, start: number, end: number, state: Encoding, out: DocRecord[]): void {
     const lineNo = ++this.line;
     if (start === end || isSpace(buf[start]!)) {
       if (isBlank(buf, start, end)) {
@@ -88,13 +90,18 @@ export class JsonlParser {
     }
     this.nonBlank++;
     const o = this.opts;
-    if (!valid && !isUtf8(buf.subarray(start, end))) {
-      o.reject(lineNo, REASONS.invalidUtf8, "line is not valid UTF-8");
-      return;
+    if (state !== ASCII) {
+      // Most lines of a mixed chunk are still ASCII, and latin1 decoding is the cheap path.
+      const line = buf.subarray(start, end);
+      if (isAscii(line)) state = ASCII;
+      else if (state === UNKNOWN && !isUtf8(line)) {
+        o.reject(lineNo, REASONS.invalidUtf8, "line is not valid UTF-8");
+        return;
+      }
     }
     let value: unknown;
     try {
-      value = JSON.parse(buf.toString("utf8", start, end));
+      value = JSON.parse(buf.toString(state === ASCII ? "latin1" : "utf8", start, end));
     } catch (err) {
       o.reject(lineNo, REASONS.invalidJson, (err as Error).message);
       return;
@@ -108,6 +115,12 @@ export class JsonlParser {
     out.push(rec);
   }
 }
+
+type Encoding = 0 | 1 | 2;
+const UNKNOWN = 0;
+const ASCII = 1;
+/** The chunk is valid UTF-8 (so each line is), not known to be ASCII. */
+const UTF8 = 2;
 
 function isSpace(b: number): boolean {
   return b === 0x20 || b === 0x09 || b === 0x0d;

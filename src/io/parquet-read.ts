@@ -5,7 +5,20 @@
  */
 import { promises as fs } from "node:fs";
 import { parquetMetadataAsync, parquetReadObjects, parquetRead, type AsyncBuffer, type FileMetaData } from "hyparquet";
-import { compressors } from "hyparquet-compressors";
+import { compressors as jsCompressors } from "hyparquet-compressors";
+import binding from "zstd-napi/binding.js";
+
+/** zstd pages through native libzstd (zstd-napi): ~5x faster than the pure-JS fzstd fallback. */
+const dctx = new binding.DCtx();
+const compressors = {
+  ...jsCompressors,
+  ZSTD(input: Uint8Array, outputLength: number): Uint8Array {
+    const out = new Uint8Array(outputLength);
+    const n = dctx.decompress(out, input);
+    if (n !== outputLength) throw new Error(`zstd page: expected ${outputLength} bytes, got ${n}`);
+    return out;
+  },
+};
 
 /** An AsyncBuffer over one open file handle (hyparquet's own opens a stream per slice). */
 export async function openParquetFile(path: string): Promise<{ file: AsyncBuffer; close(): Promise<void> }> {

@@ -68,9 +68,17 @@ async function openJsonlWriter(finalPath: string, format: ShardFormat, level?: n
     pos = 0;
     if (!full) return drain();
   };
-  const drain = async () => {
-    await Promise.race([once(sink, "drain"), once(sink, "error").then(([e]) => Promise.reject(e as Error))]);
-  };
+  const drain = () =>
+    new Promise<void>((resolve, reject) => {
+      const done = (err?: Error) => {
+        sink.off("drain", done);
+        sink.off("error", done);
+        if (err) reject(err);
+        else resolve();
+      };
+      sink.on("drain", done);
+      sink.on("error", done);
+    });
 
   return {
     get count() {

@@ -1,0 +1,143 @@
+/**
+ * `npm run bench -- io [--mb 100]`: read and write throughput of each shard format, with peers
+ * measured on the same files in the same run:
+ *   - `zstdcat | wc -l` / `zcat | wc -l` / `wc -l`: decompress-and-count floor (no parsing);
+ *   - Debian python3 `json.loads` per line (plain JSONL, the usual Python reader);
+ *   - DuckDB with one thread: `count(*), sum(length(text))` over read_json / read_parquet.
+ * The corpus is real text (the Pile toy set of ../shared/data) repeated with distinct ids.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { BadInputLog, openRecordWriter, openShard, shardFromPath, type DocRecord, type ShardFormat } from "../src/io/index.js";
+
+const args = process.argv.slice(2);
+const mbArg = args.indexOf("--mb");
+const targetMB = mbArg >= 0 ? Number(args[mbArg + 1]) : 100;
+const SRC = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../shared/data/corpora/pile-toy-dsir/toy_pile_data.jsonl");
+const PY = "/usr/bin/python3";
+const dir = mkdtempSync(path.join(tmpdir(), "dt-bench-io-"));
+
+function time<T>(fn: () => T): [T, number] {
+  const t0 = performance.now();
+  const r = fn();
+  return [r, (performance.now() - t0) / 1000];
+}
+async function timeAsync<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t0 = performance.now();
+  const r = await fn();
+  return [r, (performance.now() - t0) / 1000];
+}
+
+function sh(cmd: string): string {
+  return execFileSync("bash", ["-c", cmd], { encoding: "utf8", maxBuffer: 1 << 26 }).trim();
+}
+
+const rows: Array<{ what: string; format: string; docs: number; seconds: number; mbps: number; peer?: string; peerSeconds?: number }> = [];
+
+async function readAllRecords(file: string): Promise<number> {
+  const reader = openShard(await shardFromPath(file), { bad: new BadInputLog() });
+  let n = 0;
+  let chars = 0;
+  for await (const batch of reader.batches()) {
+    n += batch.length;
+    for (const r of batch) chars += r.text.length;
+  }
+  if (chars === 0) throw new Error("no text read");
+  return n;
+}
+
+try {
+  // Build the corpus: real documents, repeated with distinct ids, ~targetMB of JSONL.
+  const docs = readFileSync(SRC, "utf8").split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { contents: string }).contents);
+  const lines: string[] = [];
+  let bytes = 0;
+  for (let i = 0; bytes < targetMB * 1e6; i++) {
+    const line = JSON.stringify({ id: `doc-${i}`, text: docs[i % docs.length], metadata: { source: "pile-toy", copy: Math.floor(i / docs.length) } });
+    lines.push(line);
+    bytes += Buffer.byteLength(line) + 1;
+  }
+  const jsonBytes = bytes;
+  const n = lines.length;
+  const recs: DocRecord[] = lines.map((l, i) => {
+    const fields = JSON.parse(l) as Record<string, unknown>;
+    return { id: `doc-${i}`, text: fields.text as string, fields, line: i + 1, raw: Buffer.from(l) };
+  });
+  lines.length = 0;
+  console.log(`corpus: ${n} docs, ${(jsonBytes / 1e6).toFixed(1)} MB of JSONL (uncompressed); machine shared with other jobs, figures taken under load`);
+
+  const files: Record<ShardFormat, string> = {
+    jsonl: path.join(dir, "c.jsonl"),
+    "jsonl.gz": path.join(dir, "c.jsonl.gz"),
+    "jsonl.zst": path.join(dir, "c.jsonl.zst"),
+    parquet: path.join(dir, "c.parquet"),
+  };
+  // Write each format from in-memory records (JSONL family: raw pass-through; Parquet: fields).
+  for (const format of Object.keys(files) as ShardFormat[]) {
+    const [, s] = await timeAsync(async () => {
+      const w = await openRecordWriter(files[format], format);
+      for (const r of recs) await w.write(r);
+      await w.commit();
+    });
+    rows.push({ what: "write", format, docs: n, seconds: s, mbps: jsonBytes / 1e6 / s });
+  }
+  const plain = files.jsonl;
+  // Peers for writing: gzip -6 / zstd -3 on the same JSONL bytes (single-threaded CLI).
+  rows.find((r) => r.what === "write" && r.format === "jsonl.gz")!.peer = "gzip -6";
+  rows.find((r) => r.what === "write" && r.format === "jsonl.gz")!.peerSeconds = time(() => sh(`gzip -6 -c ${plain} > ${dir}/peer.gz`))[1];
+  rows.find((r) => r.what === "write" && r.format === "jsonl.zst")!.peer = "zstd -3";
+  rows.find((r) => r.what === "write" && r.format === "jsonl.zst")!.peerSeconds = time(() => sh(`zstd -q -3 -T1 -c ${plain} > ${dir}/peer.zst`))[1];
+
+  const duck = await DuckDBInstance.create(":memory:", { threads: "1" });
+  const con = await duck.connect();
+  const duckCount = async (sql: string) => {
+    const [r, s] = await timeAsync(() => con.runAndReadAll(sql));
+    const v = Number((r.getRows()[0] as unknown[])[0]);
+    if (v !== n) throw new Error(`duckdb counted ${v}, expected ${n}`);
+    return s;
+  };
+  for (const format of Object.keys(files) as ShardFormat[]) {
+    const f = files[format];
+    const [count, s] = await timeAsync(() => readAllRecords(f));
+    if (count !== n) throw new Error(`${format}: read ${count} of ${n}`);
+    const row: (typeof rows)[number] = { what: "read", format, docs: n, seconds: s, mbps: jsonBytes / 1e6 / s };
+    if (format === "jsonl") {
+      row.peer = "python3 json.loads";
+      row.peerSeconds = time(() =>
+        sh(`${PY} -c "import json,sys\nn=0\nfor l in open(sys.argv[1],'rb'):\n  d=json.loads(l); n+=len(d['text'])\nprint(n)" ${f}`),
+      )[1];
+      rows.push(row);
+      rows.push({ ...row, peer: "wc -l (no parsing)", peerSeconds: time(() => sh(`wc -l < ${f}`))[1] });
+      rows.push({ ...row, peer: "duckdb read_json, 1 thread", peerSeconds: await duckCount(`SELECT count(*), sum(length(text)) FROM read_json('${f}', format='newline_delimited')`) });
+      continue;
+    }
+    if (format === "jsonl.gz") {
+      rows.push({ ...row, peer: "zcat | wc -l (no parsing)", peerSeconds: time(() => sh(`zcat ${f} | wc -l`))[1] });
+      continue;
+    }
+    if (format === "jsonl.zst") {
+      rows.push({ ...row, peer: "zstdcat | wc -l (no parsing)", peerSeconds: time(() => sh(`zstdcat ${f} | wc -l`))[1] });
+      rows.push({ ...row, peer: "duckdb read_json, 1 thread", peerSeconds: await duckCount(`SELECT count(*), sum(length(text)) FROM read_json('${f}', format='newline_delimited')`) });
+      continue;
+    }
+    row.peer = "duckdb read_parquet, 1 thread";
+    row.peerSeconds = await duckCount(`SELECT count(*), sum(length(text)) FROM read_parquet('${f}')`);
+    rows.push(row);
+  }
+  con.closeSync();
+  duck.closeSync();
+
+  console.log("\nop     format     docs/s      MB/s (JSON)   seconds   peer                            peer s    ratio (peer s / ours)");
+  for (const r of rows) {
+    const ratio = r.peerSeconds ? (r.peerSeconds / r.seconds).toFixed(2) + "x" : "";
+    console.log(
+      `${r.what.padEnd(6)} ${r.format.padEnd(10)} ${Math.round(r.docs / r.seconds).toString().padStart(9)} ${r.mbps.toFixed(1).padStart(9)} ${r.seconds.toFixed(2).padStart(9)}   ${(r.peer ?? "").padEnd(31)} ${r.peerSeconds ? r.peerSeconds.toFixed(2).padStart(6) : "      "}    ${ratio}`,
+    );
+  }
+  console.log("\nfile sizes: " + (Object.entries(files) as Array<[string, string]>).map(([k, f]) => `${k} ${(statSync(f).size / 1e6).toFixed(1)} MB`).join(", "));
+  console.log("ratio > 1: datatailor faster than the peer.");
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
