@@ -21,7 +21,7 @@ export function registerMerge(program: Command): void {
       action(async (flags: { out: string; json?: boolean }) => {
         let outcome;
         try {
-          outcome = await mergeShards(flags.out);
+          outcome = await mergeShards(flags.out, { log });
         } catch (err) {
           throw new UserError((err as Error).message);
         }

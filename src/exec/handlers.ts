@@ -9,7 +9,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { TaskHandler } from "./types.js";
+import type { ShardResult, TaskHandler } from "./types.js";
 
 type Loader = () => Promise<TaskHandler<never>>;
 
@@ -24,6 +24,22 @@ const BUILTIN: Record<string, Loader> = {
   },
   "filter-length": async () => (await import("./builtin/filter-length.js")).filterLength as TaskHandler<never>,
 };
+
+/**
+ * Optional merge step of a kind: after `datatailor merge` has checked that every shard is done,
+ * it calls this with all shard results (e.g. select rebuilds its stats.json, selection summary
+ * and report from the per-shard summaries). Exported by the kind's module as `finalizeShards`.
+ */
+export type ShardFinalizer = (outDir: string, results: ShardResult[], log: (m: string) => void) => Promise<void>;
+
+const FINALIZERS: Record<string, () => Promise<ShardFinalizer | undefined>> = {
+  "select-score": async () => ((await import(SELECT_SCORE_MODULE)) as { finalizeShards?: ShardFinalizer }).finalizeShards,
+};
+
+export async function resolveFinalizer(kind: string): Promise<ShardFinalizer | undefined> {
+  const f = FINALIZERS[kind];
+  return f ? f() : undefined;
+}
 
 export interface HandlerModuleSpec {
   kind: string;

@@ -8,6 +8,7 @@ import { LocalStorage } from "../io/storage.js";
 import { buildRunStats, TimeStats, type RunStats, type ShardStats } from "../io/stats.js";
 import { mergeBadInput, type BadInputSummary } from "../io/bad-input.js";
 import { completionStatus, sweepTemporaries } from "./completions.js";
+import { resolveFinalizer } from "./handlers.js";
 import type { ShardResult, ShardTask } from "./types.js";
 
 export interface MergeOutcome {
@@ -20,6 +21,8 @@ export interface MergeOutcome {
   /** Present when nothing is missing. */
   stats?: RunStats;
   temporariesRemoved: number;
+  /** True when the kind's own finalizer ran (and may have replaced stats.json). */
+  finalized: boolean;
 }
 
 function badOf(r: ShardResult): BadInputSummary | undefined {
@@ -47,7 +50,7 @@ export function statsFromResults(kind: string, results: ShardResult[]): RunStats
 }
 
 /** Reads the markers under `outDir`; writes `<outDir>/stats.json` when `write` and nothing is missing. */
-export async function mergeShards(outDir: string, opts: { write?: boolean } = {}): Promise<MergeOutcome> {
+export async function mergeShards(outDir: string, opts: { write?: boolean; log?: (m: string) => void } = {}): Promise<MergeOutcome> {
   const storage = new LocalStorage(outDir);
   const status = await completionStatus(storage);
   if (!status) throw new Error(`${storage.location}: no completions/manifest.json, so no sharded job ran here`);
@@ -58,12 +61,18 @@ export async function mergeShards(outDir: string, opts: { write?: boolean } = {}
     missing: status.missing,
     results: status.done.sort((a, b) => a.index - b.index),
     temporariesRemoved: 0,
+    finalized: false,
   };
   if (status.missing.length > 0) return outcome;
   outcome.stats = statsFromResults(status.manifest.kind, outcome.results);
   if (opts.write !== false) {
     await storage.writeAtomic("stats.json", JSON.stringify(outcome.stats, null, 2) + "\n");
     outcome.temporariesRemoved = (await sweepTemporaries(storage)).length;
+    const finalize = await resolveFinalizer(outcome.kind);
+    if (finalize) {
+      await finalize(storage.location, outcome.results, opts.log ?? (() => {}));
+      outcome.finalized = true;
+    }
   }
   return outcome;
 }
