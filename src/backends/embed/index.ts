@@ -17,8 +17,8 @@ export type { Embedder, EmbedderOptions } from "./types.js";
 export { LocalEmbedder } from "./local.js";
 export { CachedEmbedder, EmbeddingCache } from "./cache.js";
 
-export const DEFAULT_EMBEDDER = "lsa:256";
-const LOCAL_DEFAULT_DIM: Record<LocalKind, number> = { lsa: 256, tfidf: 1024, hash: 256 };
+export const DEFAULT_EMBEDDER = "lsa:128";
+const LOCAL_DEFAULT_DIM: Record<LocalKind, number> = { lsa: 128, tfidf: 4096, hash: 1024 };
 
 export const EMBEDDER_SPECS = "lsa[:D], tfidf[:D], hash[:D], transformers:<model dir>, openai:<base url>[#model]";
 
