@@ -35,9 +35,21 @@ export interface TrainExample {
   text: string;
 }
 
+/**
+ * Word-bigram hash buckets: fastText's 2M default costs 1 GB of float32 rows at dim 128 (and
+ * every scoring thread loads the model), yet a training set of T tokens has fewer than T
+ * distinct bigrams. Twice that, within [100k, 2M], keeps collisions as rare as fastText's
+ * default does on the data actually seen.
+ */
+export function bucketsFor(examples: TrainExample[]): number {
+  let tokens = 0;
+  for (const e of examples) tokens += e.text.length / 5; // ~5 characters per token, no need to count exactly
+  return Math.round(Math.min(2_000_000, Math.max(100_000, 2 * tokens)));
+}
+
 /** Trains on single-line texts and writes the .bin to `outFile`; deterministic for a seed. */
 export async function trainFastTextModel(examples: TrainExample[], seed: number, outFile: string): Promise<void> {
-  const ft = await FastText.train({ ...BETR_FASTTEXT_ARGS, seed }, examples.map((e) => ({ labels: [e.label], text: e.text })));
+  const ft = await FastText.train({ ...BETR_FASTTEXT_ARGS, bucket: bucketsFor(examples), seed }, examples.map((e) => ({ labels: [e.label], text: e.text })));
   await ft.saveFile(outFile);
   cache.delete(outFile);
 }
