@@ -76,6 +76,68 @@ export const chinchilla: Law = {
       }
     }
   },
+  huberObjective(theta, [lnN, lnD], target, weights, delta, g) {
+    const a = theta[0];
+    const b = theta[1];
+    const alpha = theta[3];
+    const beta = theta[4];
+    const w3 = Math.exp(theta[2]);
+    let f = 0;
+    let g0 = 0;
+    let g1 = 0;
+    let g2 = 0;
+    let g3 = 0;
+    let g4 = 0;
+    const n = target.length;
+    for (let i = 0; i < n; i++) {
+      const wt = weights === null ? 1 : weights[i];
+      if (wt === 0) continue;
+      const ln = lnN[i];
+      const ld = lnD[i];
+      const t1 = a - alpha * ln;
+      const t2 = b - beta * ld;
+      let w1 = Math.exp(t1);
+      let w2 = Math.exp(t2);
+      let w3i = w3;
+      let s = w1 + w2 + w3;
+      let pred: number;
+      if (s > 0 && s < Infinity) {
+        pred = Math.log(s);
+      } else {
+        // Overflow or underflow of the unshifted terms: the max-shifted log-sum-exp.
+        const m = Math.max(t1, t2, theta[2]);
+        w1 = Math.exp(t1 - m);
+        w2 = Math.exp(t2 - m);
+        w3i = Math.exp(theta[2] - m);
+        s = w1 + w2 + w3i;
+        pred = m + Math.log(s);
+      }
+      const r = pred - target[i];
+      const ar = r < 0 ? -r : r;
+      let dr: number;
+      if (ar <= delta) {
+        f += wt * 0.5 * r * r;
+        dr = wt * r;
+      } else {
+        f += wt * delta * (ar - 0.5 * delta);
+        dr = r > 0 ? wt * delta : -wt * delta;
+      }
+      const q = dr / s;
+      const q1 = q * w1;
+      const q2 = q * w2;
+      g0 += q1;
+      g1 += q2;
+      g2 += q * w3i;
+      g3 -= q1 * ln;
+      g4 -= q2 * ld;
+    }
+    g[0] = g0;
+    g[1] = g1;
+    g[2] = g2;
+    g[3] = g3;
+    g[4] = g4;
+    return f;
+  },
   // Order of θ: a, b, e, alpha, beta (Epoch's notebook order).
   starts: () => grid([HOFFMANN_GRID.a, HOFFMANN_GRID.b, HOFFMANN_GRID.e, HOFFMANN_GRID.alpha, HOFFMANN_GRID.beta]),
   toParams: (t) => ({ E: Math.exp(t[2]), A: Math.exp(t[0]), B: Math.exp(t[1]), alpha: t[3], beta: t[4] }),

@@ -52,6 +52,7 @@ export class LawObjective {
   /** f(θ) and ∇f(θ) into g. */
   readonly fg = (theta: Float64Array, g: Float64Array): number => {
     const { n, pred, jac, target, weights, delta } = this;
+    if (this.law.huberObjective) return this.law.huberObjective(theta, this.features, target, weights, delta, g);
     const dim = this.law.dim;
     this.law.evaluate(theta, this.features, pred, jac);
     g.fill(0);

@@ -52,7 +52,9 @@ export const sigmoid: Law = {
     const ks = [1, 4, 16].flatMap((m) => [m / spread, -m / spread]);
     return grid([[0, 0.25, 0.5], [0, 0.1], ks, [q25, q50, q75]]);
   },
-  toParams: (t) => ({ c: t[0], d: t[1], k: t[2], x0: t[3] }),
+  // (c, d, k) and (1 − d, 1 − c, −k) are the same curve; report the one with floor c below
+  // ceiling 1 − d so that estimates (and bootstrap draws) are comparable.
+  toParams: (t) => (1 - t[0] - t[1] >= 0 ? { c: t[0], d: t[1], k: t[2], x0: t[3] } : { c: 1 - t[1], d: 1 - t[0], k: -t[2], x0: t[3] }),
   fromParams: (p) => Float64Array.from([p.c, p.d, p.k, p.x0]),
   predict: (p, [x]) => p.c + (1 - p.c - p.d) * logistic(p.k * (x - p.x0)),
 };

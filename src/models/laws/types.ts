@@ -37,6 +37,11 @@ export interface Law {
    * ∂out[i]/∂θ[j] into jac[i·dim + j].
    */
   evaluate(theta: Float64Array, features: Float64Array[], out: Float64Array, jac: Float64Array | null): void;
+  /**
+   * Optional fused Σ w·huber(model − target) and its gradient, for laws fitted thousands of times
+   * (Chinchilla's grid and bootstrap); must equal the generic evaluate-then-reduce path.
+   */
+  huberObjective?(theta: Float64Array, features: Float64Array[], target: Float64Array, weights: Float64Array | null, delta: number, g: Float64Array): number;
   /** Starting points for the multi-start search (flattened, dim values each). */
   starts(data: FitData): Float64Array[];
   toParams(theta: ArrayLike<number>): Record<string, number>;

@@ -134,7 +134,7 @@ export class MoreThuente {
   /**
    * One safeguarded step (dcstep): cubic and quadratic interpolants of the best point (stx),
    * the other end of the interval (sty) and the trial (stp); returns the new trial and
-   * updates the interval.
+   * updates the interval. Extrapolation is limited to [stmin, stmax], the current bounds.
    */
   private step(stp: number, fp: number, dp: number): number {
     const { stx, fx, gx: dx, sty, fy, gy: dy } = this;
@@ -175,15 +175,15 @@ export class MoreThuente {
       const r = p / q;
       let stpc: number;
       if (r < 0 && gamma !== 0) stpc = stp + r * (stx - stp);
-      else if (stp > stx) stpc = this.stpmax;
-      else stpc = this.stpmin;
+      else if (stp > stx) stpc = this.stmax;
+      else stpc = this.stmin;
       const stpq = stp + (dp / (dp - dx)) * (stx - stp);
       if (this.brackt) {
         stpf = Math.abs(stpc - stp) < Math.abs(stpq - stp) ? stpc : stpq;
         stpf = stp > stx ? Math.min(stp + 0.66 * (sty - stp), stpf) : Math.max(stp + 0.66 * (sty - stp), stpf);
       } else {
         stpf = Math.abs(stpc - stp) > Math.abs(stpq - stp) ? stpc : stpq;
-        stpf = Math.max(this.stpmin, Math.min(this.stpmax, stpf));
+        stpf = Math.max(this.stmin, Math.min(this.stmax, stpf));
       }
     } else {
       // Lower value, derivative not decreasing: step to the far end or use the cubic toward sty.
@@ -198,7 +198,7 @@ export class MoreThuente {
       } else if (this.brackt) {
         stpf = stp + 0.5 * (sty - stp);
       } else {
-        stpf = stp > stx ? this.stpmax : this.stpmin;
+        stpf = stp > stx ? this.stmax : this.stmin;
       }
     }
     if (fp > fx) {
