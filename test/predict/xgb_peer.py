@@ -1,6 +1,7 @@
 """Peer for datatailor predict: the Not-Just-Scaling protocol with scikit-learn + xgboost 1.7.4.
 
-Reads JSON on stdin: {"X": [[float|null,...]], "y": [...], "seeds": [...], "n_jobs": 1}
+Reads JSON on stdin: {"X": [[float|null,...]], "y": [...], "seeds": [...], "n_jobs": 1,
+"grid": {"max_depth": [...], "learning_rate": [...], "n_estimators": [...]} (default: the paper's)}
 and prints JSON: per seed the mean outer-fold MAE, the fold MAEs, chosen params, fold test
 predictions, and the seconds spent. Same steps as performance_predict_from_db.py
 (train_and_evaluate_w_search): KFold(3, shuffle, seed) outer, train_test_split(0.2, seed),
@@ -19,13 +20,13 @@ from sklearn.model_selection import GridSearchCV, KFold, train_test_split
 GRID = {"max_depth": [2, 3, 5], "learning_rate": [0.01, 0.1, 0.3], "n_estimators": [50, 100]}
 
 
-def run_seed(X, y, seed, n_jobs):
+def run_seed(X, y, seed, n_jobs, grid):
     out = {"seed": seed, "fold_mae": [], "params": [], "pred": [], "test": []}
     for train_idx, test_idx in KFold(n_splits=3, shuffle=True, random_state=seed).split(X):
         X_train, y_train = X[train_idx], y[train_idx]
         X_train, _X_val, y_train, _y_val = train_test_split(X_train, y_train, test_size=0.2, random_state=seed)
         model = xgb.XGBRegressor(objective="reg:squarederror", missing=np.nan, random_state=seed, n_jobs=1)
-        gs = GridSearchCV(model, GRID, cv=KFold(n_splits=3, shuffle=True, random_state=seed),
+        gs = GridSearchCV(model, grid, cv=KFold(n_splits=3, shuffle=True, random_state=seed),
                           scoring="neg_mean_absolute_error", n_jobs=n_jobs)
         gs.fit(X_train, y_train)
         best = gs.best_params_
@@ -45,7 +46,8 @@ def main():
     X = np.array([[np.nan if v is None else v for v in row] for row in req["X"]], dtype=np.float32)
     y = np.array(req["y"], dtype=np.float64)
     t0 = time.perf_counter()
-    seeds = [run_seed(X, y, s, req.get("n_jobs", 1)) for s in req["seeds"]]
+    grid = req.get("grid", GRID)
+    seeds = [run_seed(X, y, s, req.get("n_jobs", 1), grid) for s in req["seeds"]]
     json.dump({"xgboost": xgb.__version__, "seconds": time.perf_counter() - t0, "seeds": seeds}, sys.stdout)
 
 

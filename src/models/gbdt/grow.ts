@@ -51,6 +51,7 @@ export class TreeGrower {
   private readonly histG: Float64Array;
   private readonly histH: Float64Array;
   private readonly histN: Int32Array;
+  private readonly touched: Uint16Array;
   private readonly rows: Uint32Array;
   private readonly scratch: Uint32Array;
   private readonly nodeG: number[] = [];
@@ -67,6 +68,7 @@ export class TreeGrower {
     this.histG = new Float64Array(maxBins);
     this.histH = new Float64Array(maxBins);
     this.histN = new Int32Array(maxBins);
+    this.touched = new Uint16Array(maxBins);
     this.rows = new Uint32Array(data.nRows);
     this.scratch = new Uint32Array(data.nRows);
     this.position = new Int32Array(data.nRows);
@@ -156,53 +158,71 @@ export class TreeGrower {
     }
   }
 
+  // best candidate of the node being searched (fields, not objects: this runs per node per feature)
+  private bGain = 0;
+  private bFeature = -1;
+  private bThreshold = 0;
+  private bDefaultLeft = false;
+  private bLeftG = 0;
+  private bLeftH = 0;
+
+  /** xgboost SplitEntry::NeedReplace: ties favour the lower feature index, and within a feature the first candidate. */
+  private consider(gain: number, feature: number, threshold: number, defaultLeft: boolean, lg: number, lh: number): void {
+    if (!Number.isFinite(gain)) return;
+    if (this.bFeature >= 0 && (this.bFeature <= feature ? !(gain > this.bGain) : this.bGain > gain)) return;
+    this.bGain = gain;
+    this.bFeature = feature;
+    this.bThreshold = threshold;
+    this.bDefaultLeft = defaultLeft;
+    this.bLeftG = lg;
+    this.bLeftH = lh;
+  }
+
+  private lossChg(lg: number, lh: number, rg: number, rh: number, rootGain: number): number {
+    return f32(f32(f32(this.gainOf(lg, lh)) + f32(this.gainOf(rg, rh))) - rootGain);
+  }
+
   private bestSplit(start: number, end: number, G: number, H: number, grad: Float32Array, hess: Float32Array): Split | null {
     const { codes, nRows, features } = this.data;
     const mcw = this.params.minChildWeight;
     const rootGain = f32(this.gainOf(G, H));
-    const { histG, histH, histN } = this;
-    let best: Split | null = null;
-    const consider = (gain: number, feature: number, threshold: number, defaultLeft: boolean, lg: number, lh: number) => {
-      if (!Number.isFinite(gain)) return;
-      // xgboost SplitEntry::NeedReplace: ties favour the lower feature index, and within a
-      // feature the first candidate found
-      if (best !== null) {
-        if (best.feature <= feature ? !(gain > best.gain) : best.gain > gain) return;
-      }
-      best = { gain, feature, threshold, defaultLeft, leftG: lg, leftH: lh };
-    };
-    const lossChg = (lg: number, lh: number, rg: number, rh: number) => f32(f32(f32(this.gainOf(lg, lh)) + f32(this.gainOf(rg, rh))) - rootGain);
-
+    const { histG, histH, histN, touched } = this;
+    this.bFeature = -1;
     for (let f = 0; f < features.length; f++) {
       const fb = features[f];
-      const nb = fb.lo.length;
-      if (nb === 0) continue;
-      histG.fill(0, 0, nb);
-      histH.fill(0, 0, nb);
-      histN.fill(0, 0, nb);
+      if (fb.lo.length === 0) continue;
+      // histogram over the bins this node touches; a sorted list of them replaces a scan of all
+      // bins, since nodes hold far fewer rows than a column has values
       const off = f * nRows;
-      let presentN = 0;
+      let nt = 0;
       for (let k = start; k < end; k++) {
         const r = this.rows[k];
         const c = codes[off + r];
         if (c === MISSING_BIN) continue;
+        if (histN[c] === 0) {
+          // insertion into the sorted touched list
+          let p = nt++;
+          while (p > 0 && touched[p - 1] > c) {
+            touched[p] = touched[p - 1];
+            p--;
+          }
+          touched[p] = c;
+        }
         histG[c] += grad[r];
         histH[c] += hess[r];
         histN[c]++;
-        presentN++;
       }
-      if (presentN === 0) continue;
-      const forward = fb.density < 1 && !fb.constant;
-      if (forward) {
-        // accumulate from the smallest value; missing goes right
+      if (nt === 0) continue;
+      if (fb.density < 1 && !fb.constant) {
+        // forward: accumulate from the smallest value; missing goes right
         let eg = 0;
         let eh = 0;
         let last = -1;
-        for (let bin = 0; bin < nb; bin++) {
-          if (histN[bin] === 0) continue;
+        for (let t = 0; t < nt; t++) {
+          const bin = touched[t];
           if (last >= 0 && eh >= mcw) {
             const ch = H - eh;
-            if (ch >= mcw) consider(lossChg(eg, eh, G - eg, ch), f, f32(f32(fb.lo[bin] + fb.hi[last]) * 0.5), false, eg, eh);
+            if (ch >= mcw) this.consider(this.lossChg(eg, eh, G - eg, ch, rootGain), f, f32(f32(fb.lo[bin] + fb.hi[last]) * 0.5), false, eg, eh);
           }
           eg += histG[bin];
           eh += histH[bin];
@@ -211,20 +231,19 @@ export class TreeGrower {
         const ch = H - eh;
         if (eh >= mcw && ch >= mcw) {
           const lastV = fb.hi[last];
-          const gap = f32(Math.abs(lastV) + RT_EPS);
-          consider(lossChg(eg, eh, G - eg, ch), f, f32(lastV + gap), false, eg, eh);
+          this.consider(this.lossChg(eg, eh, G - eg, ch, rootGain), f, f32(lastV + f32(Math.abs(lastV) + RT_EPS)), false, eg, eh);
         }
       }
       {
-        // accumulate from the largest value; missing goes left
+        // backward: accumulate from the largest value; missing goes left
         let eg = 0;
         let eh = 0;
         let last = -1;
-        for (let bin = nb - 1; bin >= 0; bin--) {
-          if (histN[bin] === 0) continue;
+        for (let t = nt - 1; t >= 0; t--) {
+          const bin = touched[t];
           if (last >= 0 && eh >= mcw) {
             const ch = H - eh;
-            if (ch >= mcw) consider(lossChg(G - eg, ch, eg, eh), f, f32(f32(fb.hi[bin] + fb.lo[last]) * 0.5), true, G - eg, ch);
+            if (ch >= mcw) this.consider(this.lossChg(G - eg, ch, eg, eh, rootGain), f, f32(f32(fb.hi[bin] + fb.lo[last]) * 0.5), true, G - eg, ch);
           }
           eg += histG[bin];
           eh += histH[bin];
@@ -233,11 +252,17 @@ export class TreeGrower {
         const ch = H - eh;
         if (eh >= mcw && ch >= mcw) {
           const lastV = fb.lo[last];
-          const gap = f32(Math.abs(lastV) + RT_EPS);
-          consider(lossChg(G - eg, ch, eg, eh), f, f32(lastV - gap), true, G - eg, ch);
+          this.consider(this.lossChg(G - eg, ch, eg, eh, rootGain), f, f32(lastV - f32(Math.abs(lastV) + RT_EPS)), true, G - eg, ch);
         }
       }
+      for (let t = 0; t < nt; t++) {
+        const bin = touched[t];
+        histG[bin] = 0;
+        histH[bin] = 0;
+        histN[bin] = 0;
+      }
     }
-    return best;
+    if (this.bFeature < 0) return null;
+    return { gain: this.bGain, feature: this.bFeature, threshold: this.bThreshold, defaultLeft: this.bDefaultLeft, leftG: this.bLeftG, leftH: this.bLeftH };
   }
 }
