@@ -24,7 +24,7 @@ beforeAll(async () => {
   const train = pileDocs()
     .slice(400)
     .map((d) => ({ labels: [HQ.has(d.metadata.domain) ? "__label__hq" : "__label__cc"], text: dclmPreprocess(d.text) }));
-  ft = await FastText.train({ dim: 16, epoch: 5, minCount: 1, wordNgrams: 2, lr: 0.1, seed: 1, thread: 1, loss: "softmax" }, train);
+  ft = await FastText.train({ dim: 16, epoch: 5, minCount: 1, wordNgrams: 2, lr: 0.1, seed: 1, thread: 1, loss: "softmax", bucket: 100_000 }, train);
   await ft.saveFile(model);
 });
 

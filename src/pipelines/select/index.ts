@@ -198,6 +198,10 @@ export async function runSelect(opts: SelectOptions): Promise<SelectResult> {
   const scoreSeconds = (performance.now() - tScore) / 1000;
   const skipped = results.filter((r) => r.skipped).length;
   if (skipped) log(`${skipped} shard(s) were already complete (completion markers) and were skipped`);
+  // A rank of an array job scores only its own shards: the run-wide files (stats.json, report)
+  // are for `datatailor merge` once every rank is done, not for each rank to overwrite.
+  const partial = results.length < tasks.length;
+  if (partial) log(`${executor.name} executor: this process scored ${results.length} of ${tasks.length} shards; run 'datatailor merge --out ${outDir}' when all are done`);
 
   // 6. merge.
   const summaries = results.map((r) => r.summary as ScoreShardSummary);
@@ -253,8 +257,8 @@ export async function runSelect(opts: SelectOptions): Promise<SelectResult> {
     achievedDocFraction: round(scored ? totals.kept / scored : 0),
   };
   const statsPath = path.join(outDir, "stats.json");
-  await writeStats(statsPath, runStats);
-  await writeFileAtomic(
+  if (!partial) await writeStats(statsPath, runStats);
+  if (!partial) await writeFileAtomic(
     path.join(outDir, "selection.json"),
     JSON.stringify({ method: opts.method, seed: opts.seed, keep, threshold, scorer: { ...scorerSpec }, kl, keptByBenchmark, details }, null, 2) + "\n",
   );
@@ -270,7 +274,7 @@ export async function runSelect(opts: SelectOptions): Promise<SelectResult> {
   const strip = (d: (typeof nearDocs.above)[number]) => ({ id: d.id, shard: d.shard, score: d.score, text: d.text, benchmark: d.benchmark });
 
   let reportPath: string | undefined;
-  if (opts.report) {
+  if (opts.report && !partial) {
     const edges = Array.from({ length: HIST_BINS + 1 }, (_, i) => histogram.min + ((histogram.max - histogram.min) * i) / HIST_BINS);
     const data: SelectReportData = {
       method: opts.method,
@@ -298,6 +302,7 @@ export async function runSelect(opts: SelectOptions): Promise<SelectResult> {
     seed: opts.seed,
     shards: shards.length,
     skippedShards: skipped,
+    ...(partial ? { partial: true, shardsDone: results.length } : {}),
     read: totals.read,
     kept: totals.kept,
     dropped: totals.dropped,
