@@ -5,7 +5,8 @@
  */
 import os from "node:os";
 import { DenseMatrix, FastTextModel, TrainThread, type FastTextArgs, type TrainCorpus, type TrainParams, type TrainShared } from "../../models/fasttext/index.js";
-import { siblingModule, startWorker } from "../../util/worker.js";
+import { siblingModule } from "../../util/worker.js";
+import { startModuleWorker } from "./spawn.js";
 import { buildCorpus, type LabeledText } from "./corpus.js";
 
 export interface TrainProgress {
@@ -88,7 +89,7 @@ export async function trainModel(args: FastTextArgs, input: string | Iterable<La
     try {
       await Promise.all(
         Array.from({ length: threads }, (_, t) => {
-          const w = startWorker(siblingModule(import.meta.url, "train-worker"), { workerData: { params, corpus: sc, state, threadId: t, threads } });
+          const w = startModuleWorker(siblingModule(import.meta.url, "train-worker"), { workerData: { params, corpus: sc, state, threadId: t, threads } });
           return new Promise<void>((resolve, reject) => {
             w.once("message", () => resolve());
             w.once("error", reject);
