@@ -112,6 +112,14 @@ describe("training and the model file", () => {
     }
   });
 
+  it("trains with two Hogwild worker threads", async () => {
+    let last = { progress: 0, wordsPerSecPerThread: 0, loss: 0 };
+    const ft = await FastText.train({ ...args, thread: 2 }, data, { onProgress: (p) => (last = p) });
+    expect(last.progress).toBe(1);
+    expect(last.wordsPerSecPerThread).toBeGreaterThan(0);
+    expect((await ft.test(toyData(300, 2))).precision).toBeGreaterThan(0.9);
+  });
+
   it("round-trips its bytes and predictions", async () => {
     const ft = await FastText.train(args, data);
     const bytes = ft.toBuffer();
