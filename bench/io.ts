@@ -4,7 +4,8 @@
  *   - `zstdcat | wc -l` / `zcat | wc -l` / `wc -l`: decompress-and-count floor (no parsing);
  *   - Debian python3 `json.loads` per line (plain JSONL, the usual Python reader);
  *   - DuckDB with one thread: `count(*), sum(length(text))` over read_json / read_parquet.
- * The corpus is real text (the Pile toy set of ../shared/data) repeated with distinct ids.
+ * The corpus is real text (the Pile toy set of ../shared/data), copied with distinct ids and
+ * half of each copy's words resampled.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -52,10 +53,19 @@ async function readAllRecords(file: string): Promise<number> {
 try {
   // Build the corpus: real documents, repeated with distinct ids, ~targetMB of JSONL.
   const docs = readFileSync(SRC, "utf8").split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { contents: string }).contents);
+  // Copies after the first swap about half their words for random words of the whole set, so
+  // that compressors see realistic redundancy rather than 100 exact repeats.
+  const tokenized = docs.map((d) => d.split(" "));
+  const vocab = tokenized.flat();
+  let seed = 42;
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
   const lines: string[] = [];
   let bytes = 0;
   for (let i = 0; bytes < targetMB * 1e6; i++) {
-    const line = JSON.stringify({ id: `doc-${i}`, text: docs[i % docs.length], metadata: { source: "pile-toy", copy: Math.floor(i / docs.length) } });
+    const copy = Math.floor(i / docs.length);
+    const words = tokenized[i % docs.length]!;
+    const text = copy === 0 ? docs[i]! : words.map((w) => (rand() & 1 ? w : vocab[rand() % vocab.length])).join(" ");
+    const line = JSON.stringify({ id: `doc-${i}`, text, metadata: { source: "pile-toy", copy } });
     lines.push(line);
     bytes += Buffer.byteLength(line) + 1;
   }

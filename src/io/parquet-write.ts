@@ -188,7 +188,8 @@ export async function openParquetRecordWriter(finalPath: string, opts: ParquetWr
     if (!pw) {
       schema ??= inferSchema(rows);
       columns = topLevel(schema);
-      pw = new ParquetWriter({ writer: sink.writer, schema, codec, compressors, createdBy: "datatailor" });
+      // No min/max statistics: for long text columns they cost time and say nothing useful.
+      pw = new ParquetWriter({ writer: sink.writer, schema, codec, compressors, statistics: false, createdBy: "datatailor" });
     }
     const known = new Set(columns.map((c) => c.name));
     for (let r = 0; r < rows.length; r++) {
