@@ -1,0 +1,79 @@
+import { writeFileSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { BadInputLog, openShard, shardFromPath, writeParquetColumns } from "../../src/io/index.js";
+import { encode, readAll, tempDir } from "./helpers.js";
+
+const t = tempDir();
+afterAll(() => t.cleanup());
+
+describe("more malformed input", () => {
+  it("corrupt zstd data is reported as corrupt_stream after the good lines", async () => {
+    const lines = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ text: `doc ${i} ${"abc".repeat(i % 50)}` }));
+    const z = encode(lines.join("\n") + "\n", "jsonl.zst");
+    for (let i = Math.floor(z.length / 2); i < z.length / 2 + 64; i++) z[i] ^= 0x5a;
+    const file = path.join(t.dir, "corrupt.jsonl.zst");
+    writeFileSync(file, z);
+    const { records, bad, stats } = await readAll(file);
+    expect(records.length).toBeLessThan(3000);
+    expect(bad.examples()).toEqual([expect.objectContaining({ file: "corrupt.jsonl.zst", reason: "corrupt_stream" })]);
+    expect(stats.read).toBe(records.length + 1);
+  });
+
+  it("a truncated Parquet file is one corrupt_stream at line 0; a Parquet without text rejects each row", async () => {
+    const good = path.join(t.dir, "good.parquet");
+    await writeParquetColumns(good, { text: ["a", "b", "c"], id: ["1", "2", "3"] });
+    const cut = path.join(t.dir, "cut.parquet");
+    const bytes = readFileSync(good);
+    writeFileSync(cut, bytes.subarray(0, bytes.length - 10));
+    const a = await readAll(cut);
+    expect(a.records).toEqual([]);
+    expect(a.bad.examples()).toEqual([expect.objectContaining({ file: "cut.parquet", line: 0, reason: "corrupt_stream" })]);
+    expect(a.stats).toMatchObject({ read: 1, rejected: 1 });
+
+    const notext = path.join(t.dir, "notext.parquet");
+    await writeParquetColumns(notext, { body: ["a", "b"], n: [1, 2] });
+    const b = await readAll(notext);
+    expect(b.bad.examples().map((e) => [e.line, e.reason])).toEqual([
+      [1, "missing_text"],
+      [2, "missing_text"],
+    ]);
+    expect(b.stats).toMatchObject({ read: 2, rejected: 2 });
+  });
+
+  it("a different text field and id field can be named", async () => {
+    const file = path.join(t.dir, "pile.jsonl");
+    writeFileSync(file, '{"contents":"hello","doc_id":"p1"}\n{"contents":"world"}\n');
+    const reader = openShard(await shardFromPath(file), { bad: new BadInputLog(), textField: "contents", idField: "doc_id" });
+    const recs = [];
+    for await (const r of reader) recs.push(r);
+    expect(recs.map((r) => [r.id, r.text])).toEqual([
+      ["p1", "hello"],
+      ["pile.jsonl:2", "world"],
+    ]);
+  });
+
+  it("an aborted signal stops reading promptly", async () => {
+    const file = path.join(t.dir, "many.jsonl");
+    writeFileSync(file, '{"text":"x"}\n'.repeat(300_000));
+    const ac = new AbortController();
+    const reader = openShard(await shardFromPath(file), { bad: new BadInputLog(), signal: ac.signal });
+    let n = 0;
+    const err = await (async () => {
+      for await (const batch of reader.batches()) {
+        n += batch.length;
+        ac.abort(new Error("stop"));
+      }
+    })().catch((e: unknown) => e);
+    expect((err as Error).message).toBe("stop");
+    expect(n).toBeLessThan(300_000);
+  });
+
+  it("a reader can only be iterated once", async () => {
+    const file = path.join(t.dir, "once.jsonl");
+    writeFileSync(file, '{"text":"x"}\n');
+    const reader = openShard(await shardFromPath(file), { bad: new BadInputLog() });
+    for await (const r of reader.records()) void r;
+    await expect(reader.records().next()).rejects.toThrow(/only be iterated once/);
+  });
+});
