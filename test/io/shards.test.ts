@@ -78,8 +78,8 @@ describe("shard discovery", () => {
     await expect(discoverShards([path.join(t.dir, "emptydir")])).rejects.toThrow(/no corpus shards in this directory/);
     await expect(discoverShards([path.join(t.dir, "corpus/*.txt")])).rejects.toThrow(/matched no corpus shards/);
     await expect(discoverShards([])).rejects.toThrow(/no corpus input/);
-    const err = await discoverShards([path.join(t.dir, "nope")]).catch((e: { exitCode: number }) => e);
-    expect(err.exitCode).toBe(2);
+    const err: unknown = await discoverShards([path.join(t.dir, "nope")]).catch((e: unknown) => e);
+    expect((err as { exitCode: number }).exitCode).toBe(2);
   });
 
   it("detects formats from names", () => {
