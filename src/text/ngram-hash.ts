@@ -6,7 +6,8 @@
  *   string is built per token, so it is an order of magnitude faster. Buckets differ from
  *   the reference, distributions and importance weights are equivalent in expectation.
  */
-import { combine32, fnv1a, sha256Bucket } from "./hash.js";
+import { combine32, fnv1a } from "./hash.js";
+import { digestMod, sha256Into, utf8Into } from "./sha256.js";
 import { scanTokens } from "./wordpunct.js";
 
 export type NgramHashMode = "fast" | "dsir-compatible";
@@ -29,8 +30,11 @@ export class NgramHasher {
 
   private count = 0;
   private prevHash = 0;
-  private prevToken = "";
+  private prevStart = 0;
+  private prevEnd = 0;
   private lower = "";
+  private bytes = new Uint8Array(256);
+  private readonly digest = new Int32Array(8);
 
   constructor(opts: NgramOptions) {
     if (!(opts.buckets >= 1 && opts.buckets < 2 ** 40 && Number.isInteger(opts.buckets))) throw new RangeError(`buckets must be a positive integer, got ${opts.buckets}`);
@@ -46,7 +50,6 @@ export class NgramHasher {
     this.lower = text.toLowerCase();
     scanTokens(this.lower, this.mode === "fast" ? this.onFast : this.onCompat);
     this.lower = "";
-    this.prevToken = "";
     return this.count;
   }
 
@@ -75,11 +78,24 @@ export class NgramHasher {
     this.words++;
   };
 
+  /** sha256 bucket of lower[s1,e1) (+ " " + lower[s2,e2) when e2 > s2), without building strings. */
+  private shaBucket(s1: number, e1: number, s2: number, e2: number): number {
+    const need = 3 * (e1 - s1 + e2 - s2) + 1 + 72;
+    if (this.bytes.length < need) this.bytes = new Uint8Array(need * 2);
+    let n = utf8Into(this.lower, s1, e1, this.bytes, 0);
+    if (e2 > s2) {
+      this.bytes[n++] = 0x20;
+      n = utf8Into(this.lower, s2, e2, this.bytes, n);
+    }
+    sha256Into(this.bytes, n, this.digest);
+    return digestMod(this.digest, this.nBuckets);
+  }
+
   private readonly onCompat = (start: number, end: number): void => {
-    const tok = this.lower.slice(start, end);
-    this.push(sha256Bucket(tok, this.nBuckets));
-    if (this.ngrams === 2 && this.words > 0) this.push(sha256Bucket(this.prevToken + " " + tok, this.nBuckets));
-    this.prevToken = tok;
+    this.push(this.shaBucket(start, end, 0, 0));
+    if (this.ngrams === 2 && this.words > 0) this.push(this.shaBucket(this.prevStart, this.prevEnd, start, end));
+    this.prevStart = start;
+    this.prevEnd = end;
     this.words++;
   };
 }

@@ -92,3 +92,18 @@ describe("seeded uniforms", () => {
     for (const b of bins) expect(Math.abs(b - 2000)).toBeLessThan(200);
   });
 });
+
+describe("allocation-free sha256", () => {
+  it("equals node:crypto for lengths across block boundaries and for non-ASCII text", async () => {
+    const { createHash } = await import("node:crypto");
+    const { sha256Into, utf8Into } = await import("../../src/text/sha256.js");
+    const out = new Int32Array(8);
+    const buf = new Uint8Array(2048);
+    for (const s of ["", "a", "alice went", "x".repeat(55), "y".repeat(56), "z".repeat(64), "w".repeat(119), "é東京𝔘\ud800!".repeat(20)]) {
+      const n = utf8Into(s, 0, s.length, buf, 0);
+      sha256Into(buf, n, out);
+      const hex = Array.from(out, (w) => (w >>> 0).toString(16).padStart(8, "0")).join("");
+      expect(hex).toBe(createHash("sha256").update(s, "utf8") /* Node also writes U+FFFD for a lone surrogate */.digest("hex"));
+    }
+  });
+});
