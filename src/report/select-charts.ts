@@ -3,7 +3,7 @@
  * renders them to inline SVG (src/report/chart.ts), so nothing here runs in the browser.
  */
 import type { ChartSpec } from "./chart.js";
-import { fmtInt, fmtNum, fmtPct, ratio } from "./select-format.js";
+import { fmtInt, fmtNum, fmtPct, fmtSeconds, ratio } from "./select-format.js";
 
 export const COLORS = { kept: "#2a7f62", dropped: "#aab4be", rejected: "#d9822b", read: "#17324d", threshold: "#c0392b", raw: "#aab4be" };
 const WIDE = 860;
@@ -118,7 +118,7 @@ export function benchmarkSpec(rows: Array<{ name: string; share: number; keptDoc
     height: { step: 22 },
     data: { values },
     encoding: {
-      y: { field: "name", type: "nominal", sort: null, title: null },
+      y: { field: "name", type: "nominal", sort: null, title: null, axis: { labelLimit: 260 } },
       x: { field: "share", type: "quantitative", title: "share of kept documents", axis: { format: ".0%", tickCount: 6 }, scale: { domainMin: 0 } },
     },
     layer: [
@@ -140,7 +140,7 @@ export function klSpec(rows: Array<{ name: string; rawKL: number; selectedKL: nu
     data: { values },
     mark: { type: "bar", cornerRadiusEnd: 2 },
     encoding: {
-      y: { field: "name", type: "nominal", title: null, sort: null },
+      y: { field: "name", type: "nominal", title: null, sort: null, axis: { labelLimit: 260 } },
       yOffset: { field: "set", sort: ["raw corpus", "selected"] },
       x: { field: "kl", type: "quantitative", title: "KL(target ‖ data), hashed n-grams (lower = closer)", axis: { tickCount: 6 } },
       color: { field: "set", type: "nominal", scale: { domain: ["raw corpus", "selected"], range: [COLORS.raw, COLORS.kept] }, legend: { orient: "top", title: null } },
@@ -148,19 +148,20 @@ export function klSpec(rows: Array<{ name: string; rawKL: number; selectedKL: nu
   } as ChartSpec;
 }
 
-/** Documents per second for each stage of the run. */
+/** Wall-clock seconds per stage (where the time went), labelled with each stage's docs/s. */
 export function throughputSpec(rows: Array<{ stage: string; docs: number; seconds: number; workers?: number }>): ChartSpec {
   const values = rows.map((r) => {
     const rate = r.seconds > 0 ? r.docs / r.seconds : 0;
-    return { stage: r.stage, rate, label: `${fmtInt(rate)} docs/s${r.workers ? ` (${r.workers} worker${r.workers > 1 ? "s" : ""})` : ""}` };
+    const workers = r.workers ? `, ${r.workers} worker${r.workers > 1 ? "s" : ""}` : "";
+    return { stage: r.stage, seconds: r.seconds, label: `${fmtSeconds(r.seconds)} · ${fmtInt(rate)} docs/s${workers}` };
   });
   return {
-    width: WIDE - 260,
+    width: WIDE - 320,
     height: { step: 24 },
     data: { values },
     encoding: {
-      y: { field: "stage", type: "nominal", sort: null, title: null },
-      x: { field: "rate", type: "quantitative", title: "documents per second", scale: { domainMin: 0 }, axis: { tickCount: 6 } },
+      y: { field: "stage", type: "nominal", sort: null, title: null, axis: { labelLimit: 260 } },
+      x: { field: "seconds", type: "quantitative", title: "seconds (wall clock)", scale: { domainMin: 0 }, axis: { tickCount: 6 } },
     },
     layer: [
       { mark: { type: "bar", color: COLORS.read, cornerRadiusEnd: 3 } },

@@ -209,8 +209,8 @@ async function klSection(kl: NonNullable<SelectReportData["kl"]>): Promise<Secti
 async function throughputSection(rows: SelectReportData["throughput"]): Promise<Section> {
   return {
     title: "Throughput",
-    intro: "Documents processed per second by each stage of the run.",
-    body: html`${await chart(throughputSpec(rows), "documents per second by stage")}${table(
+    intro: "Where the time went: wall-clock seconds of each stage, with its documents per second.",
+    body: html`${await chart(throughputSpec(rows), "seconds and documents per second by stage")}${table(
       ["stage", "documents", "seconds", "docs/s", "workers", "docs/s per worker"],
       rows.map((r) => [
         r.stage,
