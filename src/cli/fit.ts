@@ -31,6 +31,7 @@ interface FitFlags {
   label?: string;
   report?: string;
   json?: boolean;
+  pool: FilterPool;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -55,10 +56,10 @@ export function parsePoint(spec: string, inputs: string[] | undefined): Record<s
 }
 
 export function registerFit(program: Command): void {
-  const fit = program
+  program
     .command("fit")
     .description("Fit a scaling law (with bootstrap intervals, held-out error and an HTML report)")
-    .argument("<data>", "points: .csv, .tsv, .jsonl, .parquet or db.duckdb:table")
+    .argument("<data>", "points: .csv, .tsv, .jsonl, .parquet or db.duckdb:table; or 'filter-rate' for BETR's optimal filter rate")
     .option("--law <law>", "power | loglaw | chinchilla | sigmoid | linear | loglinear | a formula such as \"E + A/x^alpha\"", "power")
     .option("--x <cols>", "input column(s), comma-separated or repeated; derive one as name=expr, e.g. D=`Training FLOP`/(6*`Model Size`)", collect)
     .option("--y <col>", "metric column", "y")
@@ -69,6 +70,7 @@ export function registerFit(program: Command): void {
     .option("--holdout-largest <K>", "fit without the K largest runs and report the error on them", parseNumber("--holdout-largest", { int: true, min: 0 }), 0)
     .option("--predict <point>", "predict at x=value (or N=..,D=.. for chinchilla); repeatable", collect)
     .option("--compute <C>", "compute-optimal N*, D*, tokens/param at C FLOPs (chinchilla); repeatable", (v: string, prev: number[] = []) => [...prev, parseNumber("--compute", { min: 1e-300 })(v)])
+    .addOption(new Option("--pool <pool>", "filter-rate: the candidate pool BETR's law was fitted on").choices(["nemotron-cc", "dclm-rw"]).default("nemotron-cc"))
     .option("--drop-highest <K>", "drop the K points with the highest y first (Epoch drop 5 outliers)", parseNumber("--drop-highest", { int: true, min: 0 }), 0)
     .option("--drop-missing", "skip rows with missing or non-numeric values (reported) instead of failing")
     .option("--label <col>", "column naming each point (shown in the report)")
@@ -90,6 +92,8 @@ Examples:
     )
     .action(
       action(async (file: string, f: FitFlags) => {
+        // `fit filter-rate --compute C`: the same law `select --compute` uses, not a fit to data.
+        if (file === "filter-rate") return filterRate(f);
         const threads = f.threads ?? Math.max(1, Math.min(2, os.availableParallelism()));
         const xs = splitColumns(f.x);
         const opts: FitRunOptions = {
@@ -138,24 +142,24 @@ Examples:
       }),
     );
 
-  fit
-    .command("filter-rate")
-    .description("BETR's compute-optimal filter rate: % of the pool's tokens to keep for C FLOPs")
-    .requiredOption("--compute <C>", "training compute in FLOPs", parseNumber("--compute", { min: 1e-300 }))
-    .addOption(new Option("--pool <pool>", "candidate pool the law was fitted on").choices(["nemotron-cc", "dclm-rw"]).default("nemotron-cc"))
-    .option("--json", "print one JSON document on stdout")
-    .action(
-      action((f: { compute: number; pool: FilterPool; json?: boolean }) => {
-        let r;
-        try {
-          r = optimalFilterRate(f.compute, f.pool);
-        } catch (e) {
-          throw new UserError((e as Error).message, EXIT.usage);
-        }
-        if (f.json) printJson({ law: "filter-rate", ...r });
-        else process.stdout.write(`keep ${r.percent.toPrecision(4)}% of the ${r.pool} pool's tokens at ${f.compute.toExponential(2)} FLOPs (${r.formula}${r.clamped ? ", clamped at 100%" : ""})\n`);
-      }),
-    );
+}
+
+function filterRate(f: FitFlags): void {
+  if (!f.compute?.length) throw usageError("fit filter-rate needs --compute <FLOPs>");
+  const rates = f.compute.map((C) => {
+    try {
+      return optimalFilterRate(C, f.pool);
+    } catch (e) {
+      throw new UserError((e as Error).message, EXIT.usage);
+    }
+  });
+  if (f.json) {
+    printJson(rates.length === 1 ? { law: "filter-rate", ...rates[0] } : { law: "filter-rate", rates });
+    return;
+  }
+  for (const r of rates) {
+    process.stdout.write(`keep ${r.percent.toPrecision(4)}% of the ${r.pool} pool's tokens at ${r.computeFlops.toExponential(2)} FLOPs (${r.formula}${r.clamped ? ", clamped at 100%" : ""})\n`);
+  }
 }
 
 function fmt(v: number): string {

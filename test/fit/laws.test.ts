@@ -124,3 +124,27 @@ describe("compute-optimal allocation", () => {
     expect(a.tokensPerParam).toBeLessThan(40);
   });
 });
+
+describe("Chinchilla's fused objective", () => {
+  it("equals the generic evaluate-then-Huber path, value and gradient, with weights", async () => {
+    const { LawObjective } = await import("../../src/models/laws/fit.js");
+    const generic = { ...LAWS.chinchilla, huberObjective: undefined };
+    const rng = new Rng(11);
+    const pts: number[][] = [];
+    for (const N of logspace(7, 10, 5)) for (const D of logspace(9, 12, 5)) pts.push([N, D]);
+    const data = synth(LAWS.chinchilla, { E: 1.7, A: 400, B: 400, alpha: 0.34, beta: 0.28 }, pts, 0.01, 12);
+    for (const delta of [1e-3, Infinity]) {
+      const a = new LawObjective(LAWS.chinchilla, data, delta);
+      const b = new LawObjective(generic, data, delta);
+      const w = Float64Array.from(pts, () => rng.int(3));
+      a.weights = w;
+      b.weights = w;
+      for (const theta of [Float64Array.from([6, 6, 0.5, 0.34, 0.28]), Float64Array.from([2, 20, -1, 0.1, 1.5])]) {
+        const ga = new Float64Array(5);
+        const gb = new Float64Array(5);
+        expect(a.fg(theta, ga)).toBeCloseTo(b.fg(theta, gb), 12);
+        ga.forEach((v, j) => expect(v).toBeCloseTo(gb[j], 10));
+      }
+    }
+  });
+});
