@@ -97,6 +97,7 @@ function cvJson(r: CvSummary) {
     seeds: r.seeds,
     per_seed: r.per_seed,
     params: r.params,
+    shap_mean_abs: Object.fromEntries(r.features.map((f, j) => [f, r.shap.mean_abs[j]])),
     ...(r.selection ? { selection: r.selection } : {}),
   };
 }

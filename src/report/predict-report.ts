@@ -60,7 +60,7 @@ function maeBars(rows: CvSummary[]): ChartSpec {
     data: { values },
     mark: "bar",
     encoding: {
-      y: { field: "benchmark", type: "nominal", title: null },
+      y: { field: "benchmark", type: "nominal", title: null, axis: { labelLimit: 260 } },
       yOffset: { field: "model" },
       x: { field: "mae", type: "quantitative", title: "MAE" },
       color: { field: "model", type: "nominal" },
@@ -77,9 +77,40 @@ function shapBars(p: CardPrediction): ChartSpec {
     data: { values: p.contributions.map((c) => ({ feature: `${c.feature} = ${c.value ?? "missing"}`, shap: c.shap, sign: c.shap >= 0 ? "raises" : "lowers" })) },
     mark: "bar",
     encoding: {
-      y: { field: "feature", type: "nominal", sort: null, title: null },
+      y: { field: "feature", type: "nominal", sort: null, title: null, axis: { labelLimit: 260 } },
       x: { field: "shap", type: "quantitative", title: "SHAP contribution" },
       color: { field: "sign", type: "nominal", scale: { domain: ["raises", "lowers"], range: ["#2a7ab0", "#c0504d"] } },
+    },
+  } as ChartSpec;
+}
+
+/** SHAP summary: one dot per model and feature, coloured by the feature's value (rank within the feature). */
+function shapSummary(r: CvSummary): ChartSpec {
+  const { features, values, x } = r.shap;
+  const nf = features.length;
+  const n = r.n;
+  const values_: Array<{ feature: string; shap: number; level: number | null }> = [];
+  features.forEach((f, j) => {
+    const col = Array.from({ length: n }, (_, i) => x[i * nf + j]);
+    const present = col.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+    for (let i = 0; i < n; i++) {
+      const v = col[i];
+      const level = Number.isNaN(v) || present.length < 2 ? null : present.indexOf(v) / (present.length - 1);
+      values_.push({ feature: f, shap: values[i * (nf + 1) + j], level });
+    }
+  });
+  const order = features.map((f, j) => [f, r.shap.mean_abs[j]] as const).sort((a, b) => b[1] - a[1]).map((e) => e[0]);
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    width: 480,
+    height: { step: 22 },
+    title: `${r.benchmark}: SHAP summary (model fit on all ${n} models)`,
+    data: { values: values_ },
+    mark: { type: "tick", thickness: 2, opacity: 0.7 },
+    encoding: {
+      y: { field: "feature", type: "nominal", sort: order, title: null, axis: { labelLimit: 260 } },
+      x: { field: "shap", type: "quantitative", title: `SHAP contribution (${r.metric})` },
+      color: { field: "level", type: "quantitative", title: "value rank", scale: { scheme: "redblue", reverse: true } },
     },
   } as ChartSpec;
 }
@@ -92,7 +123,7 @@ function sweepChart(s: { card: string; benchmark: string; feature: string; point
     title: `${s.card}: ${s.benchmark} as ${s.feature} varies`,
     data: { values: s.points },
     layer: [
-      { mark: { type: "area", opacity: 0.2 }, encoding: { x: { field: "value", type: "quantitative", title: s.feature }, y: { field: "lo", type: "quantitative", title: "predicted" }, y2: { field: "hi" } } },
+      { mark: { type: "area", opacity: 0.2 }, encoding: { x: { field: "value", type: "quantitative", title: s.feature }, y: { field: "lo", type: "quantitative", title: "predicted", scale: { zero: false } }, y2: { field: "hi" } } },
       { mark: { type: "line", point: true }, encoding: { x: { field: "value", type: "quantitative" }, y: { field: "prediction", type: "quantitative" } } },
     ],
   } as ChartSpec;
@@ -124,7 +155,13 @@ export async function buildPredictReport(input: PredictReportInput): Promise<str
         return bars ? combine(t, bars) : t;
       })(),
     });
-    for (const r of cv) sections.push({ title: `Predicted vs actual: ${r.benchmark}`, body: await chart(predictedVsActual(r), `predicted vs actual ${r.benchmark}`) });
+    for (const r of cv) {
+      sections.push({
+        title: `${r.benchmark} (${r.setting}): predictions and SHAP summary`,
+        intro: "Left: out-of-fold predictions of seed 0 against the actual scores. Right: per-model TreeSHAP contributions of each feature (grey: value missing).",
+        body: combine(await chart(predictedVsActual(r), `predicted vs actual ${r.benchmark}`), await chart(shapSummary(r), `SHAP summary ${r.benchmark}`)),
+      });
+    }
   }
   for (const p of input.cards ?? []) {
     const pts = (x: number) => (Math.abs(x) <= 1.5 ? `${(x * 100 >= 0 ? "+" : "") + (x * 100).toFixed(1)} pts` : (x >= 0 ? "+" : "") + x.toFixed(3));

@@ -6,7 +6,8 @@
 import { benjaminiHochberg, pairedTTest } from "../../models/stats/hypothesis.js";
 import type { Matrix } from "../../models/gbdt/booster.js";
 import { UserError } from "../../cli/errors.js";
-import { cvSeed, type CvOptions, type GridPoint } from "./cv.js";
+import { cvSeed, fitFinal, type CvOptions, type GridPoint } from "./cv.js";
+import { shapValues } from "../../models/gbdt/shap.js";
 import type { ModelDb } from "./db.js";
 import { allFeatures, encodeRows, makeEncoder, type TaskData } from "./features.js";
 
@@ -32,6 +33,8 @@ export interface CvSummary {
   /** out-of-fold predictions of the first seed, per model */
   predictions: Array<{ id: string; actual: number; scale_only: number; full: number }>;
   params: GridPoint[];
+  /** TreeSHAP of a model fit on all rows: mean |contribution| per feature, and every point */
+  shap: { features: string[]; mean_abs: number[]; values: Float64Array; x: Float32Array };
   selection?: SelectionStep[];
 }
 
@@ -159,6 +162,14 @@ export function compareFeatureSets(
     opts.onSeed?.(k + 1);
   }
   const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
+  const { model } = fitFinal(Xf, task.y, opts.seed ?? 0, opts.cv?.grid);
+  const sv = shapValues(model, Xf);
+  const nf = features.length;
+  const meanAbs = features.map((_, j) => {
+    let s = 0;
+    for (let i = 0; i < Xf.nRows; i++) s += Math.abs(sv[i * (nf + 1) + j]);
+    return s / Xf.nRows;
+  });
   const ms = mean(scale);
   const mf = mean(full);
   return {
@@ -178,6 +189,7 @@ export function compareFeatureSets(
     per_seed: { scale_only: scale, full },
     predictions: task.models.map((m, i) => ({ id: m.id, actual: task.y[i], scale_only: oofScale[i], full: oofFull[i] })),
     params,
+    shap: { features, mean_abs: meanAbs, values: sv, x: Xf.values },
   };
 }
 
