@@ -134,4 +134,14 @@ describe("input errors name the file or flag (in-process)", () => {
     expect(parseVary("x=1,2,5").values).toEqual([1, 2, 5]);
     expect(db.skipped.some((m) => /results\.csv:\d+: value 'not-a-number' is not a number/.test(m))).toBe(true);
   });
+
+  it("forward selection keeps the informative design feature", async () => {
+    const db = await loadModelDb({ db: dir });
+    const task = taskData(db, "toy");
+    const r = resolveFeatures(db, task, "selected", { selectionSeeds: 2 });
+    expect(r.features.slice(0, 3)).toEqual(["params", "tokens", "percentage_code"]);
+    expect(r.steps![0].feature).toBe("percentage_code");
+    expect(r.steps![0].improvement).toBeGreaterThan(1e-4);
+    expect(r.steps![0].mae_after).toBeLessThan(r.steps![0].mae_before);
+  });
 });
