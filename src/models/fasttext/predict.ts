@@ -35,6 +35,7 @@ export interface Prediction {
 
 export class Predictor {
   readonly hidden: Float32Array;
+  private readonly hidden64: Float64Array;
   readonly output: Float32Array;
   private readonly tree: HsTree | null;
   // k-best heap over (log prob, index), reused between calls
@@ -49,6 +50,7 @@ export class Predictor {
     labelCounts: ArrayLike<number>,
   ) {
     this.hidden = new Float32Array(input.cols);
+    this.hidden64 = new Float64Array(input.cols);
     this.output = new Float32Array(out.rows);
     this.tree = loss === "hs" ? buildHsTree(labelCounts) : null;
   }
@@ -68,17 +70,70 @@ export class Predictor {
     return true;
   }
 
+  /** logits[i] = row(i) · hidden for every output row, four rows per pass over hidden. */
+  private logits(): void {
+    const out = this.output;
+    const osz = out.length;
+    if (!(this.out instanceof DenseMatrix)) {
+      for (let i = 0; i < osz; i++) out[i] = this.out.dotRow(this.hidden, i);
+      return;
+    }
+    const W = this.out.data;
+    // a float64 copy of hidden keeps float32->float64 conversions out of the inner loop
+    const h = this.hidden64;
+    const dim = h.length;
+    for (let j = 0; j < dim; j++) h[j] = this.hidden[j];
+    let i = 0;
+    for (; i + 4 <= osz; i += 4) {
+      const o0 = i * dim;
+      const o1 = o0 + dim;
+      const o2 = o1 + dim;
+      const o3 = o2 + dim;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
+      let t0 = 0,
+        t1 = 0,
+        t2 = 0,
+        t3 = 0;
+      let j = 0;
+      for (; j + 2 <= dim; j += 2) {
+        const x = h[j];
+        const y = h[j + 1];
+        s0 += W[o0 + j] * x;
+        s1 += W[o1 + j] * x;
+        s2 += W[o2 + j] * x;
+        s3 += W[o3 + j] * x;
+        t0 += W[o0 + j + 1] * y;
+        t1 += W[o1 + j + 1] * y;
+        t2 += W[o2 + j + 1] * y;
+        t3 += W[o3 + j + 1] * y;
+      }
+      if (j < dim) {
+        const x = h[j];
+        s0 += W[o0 + j] * x;
+        s1 += W[o1 + j] * x;
+        s2 += W[o2 + j] * x;
+        s3 += W[o3 + j] * x;
+      }
+      out[i] = s0 + t0;
+      out[i + 1] = s1 + t1;
+      out[i + 2] = s2 + t2;
+      out[i + 3] = s3 + t3;
+    }
+    for (; i < osz; i++) out[i] = this.out.dotRow(this.hidden, i);
+  }
+
   /** Fills `output` with p(label | hidden) for every label (softmax, ova, ns). */
   computeOutput(): void {
     const out = this.output;
     const osz = out.length;
     if (this.loss === "softmax") {
-      let max = -Infinity;
       // float64 accumulation here: softmax is smooth, the difference is ~1e-7
-      for (let i = 0; i < osz; i++) {
-        out[i] = f(this.out.dotRow(this.hidden, i));
-        if (out[i] > max) max = out[i];
-      }
+      this.logits();
+      let max = -Infinity;
+      for (let i = 0; i < osz; i++) if (out[i] > max) max = out[i];
       let z = 0;
       for (let i = 0; i < osz; i++) {
         out[i] = Math.exp(out[i] - max);
@@ -109,6 +164,11 @@ export class Predictor {
       return f(Math.exp(stdLog(this.output[label])));
     }
     return f(Math.exp(stdLog(tsigmoid(dotRowF32(this.out, this.hidden, label)))));
+  }
+
+  /** The smallest raw output value among the heap's labels. */
+  private heapRaw(): number {
+    return this.output[this.heapIdx[0]];
   }
 
   private heapPush(score: number, idx: number, k: number): void {
@@ -180,11 +240,16 @@ export class Predictor {
     } else {
       this.computeOutput();
       const out = this.output;
+      // stdLog is monotonic: a value below the heap's smallest (raw) value cannot enter it,
+      // so most labels are rejected without computing a logarithm
+      let minRaw = -Infinity;
       for (let i = 0; i < out.length; i++) {
-        if (out[i] < threshold) continue;
-        const ls = stdLog(out[i]);
+        const o = out[i];
+        if (o < threshold || o < minRaw) continue;
+        const ls = stdLog(o);
         if (this.heapLen === k && ls < this.heapScore[0]) continue;
         this.heapPush(ls, i, k);
+        if (this.heapLen === k) minRaw = this.heapRaw();
       }
     }
     const res: Prediction[] = [];

@@ -208,59 +208,81 @@ export class TrainThread {
     const grad = this.grad;
     const out = this.out;
     const osz = this.p.nlabels;
-    const d4 = dim - (dim & 3);
-    let max = -Infinity;
-    for (let i = 0; i < osz; i++) {
-      const o = i * dim;
+    // logits, four output rows per pass over hidden
+    let i = 0;
+    for (; i + 4 <= osz; i += 4) {
+      const o0 = i * dim;
+      const o1 = o0 + dim;
+      const o2 = o1 + dim;
+      const o3 = o2 + dim;
       let s0 = 0,
         s1 = 0,
         s2 = 0,
         s3 = 0;
-      let j = 0;
-      for (; j < d4; j += 4) {
-        s0 += wo[o + j] * hid[j];
-        s1 += wo[o + j + 1] * hid[j + 1];
-        s2 += wo[o + j + 2] * hid[j + 2];
-        s3 += wo[o + j + 3] * hid[j + 3];
+      for (let j = 0; j < dim; j++) {
+        const x = hid[j];
+        s0 += wo[o0 + j] * x;
+        s1 += wo[o1 + j] * x;
+        s2 += wo[o2 + j] * x;
+        s3 += wo[o3 + j] * x;
       }
-      for (; j < dim; j++) s0 += wo[o + j] * hid[j];
-      const s = s0 + s1 + (s2 + s3);
-      out[i] = s;
-      if (s > max) max = s;
+      out[i] = s0;
+      out[i + 1] = s1;
+      out[i + 2] = s2;
+      out[i + 3] = s3;
     }
+    for (; i < osz; i++) {
+      const o = i * dim;
+      let s0 = 0;
+      for (let j = 0; j < dim; j++) s0 += wo[o + j] * hid[j];
+      out[i] = s0;
+    }
+    let max = -Infinity;
+    for (let q = 0; q < osz; q++) if (out[q] > max) max = out[q];
     let z = 0;
-    for (let i = 0; i < osz; i++) {
-      const e = Math.exp(out[i] - max);
-      out[i] = e;
+    for (let q = 0; q < osz; q++) {
+      const e = Math.exp(out[q] - max);
+      out[q] = e;
       z += e;
     }
     const iz = 1 / z;
-    for (let i = 0; i < osz; i++) out[i] *= iz;
-    for (let i = 0; i < osz; i++) {
-      const alpha = lr * ((i === target ? 1 : 0) - out[i]);
-      const o = i * dim;
-      let j = 0;
-      for (; j < d4; j += 4) {
-        const w0 = wo[o + j],
-          w1 = wo[o + j + 1],
-          w2 = wo[o + j + 2],
-          w3 = wo[o + j + 3];
-        grad[j] += alpha * w0;
-        grad[j + 1] += alpha * w1;
-        grad[j + 2] += alpha * w2;
-        grad[j + 3] += alpha * w3;
-        wo[o + j] = w0 + alpha * hid[j];
-        wo[o + j + 1] = w1 + alpha * hid[j + 1];
-        wo[o + j + 2] = w2 + alpha * hid[j + 2];
-        wo[o + j + 3] = w3 + alpha * hid[j + 3];
-      }
-      for (; j < dim; j++) {
-        const w = wo[o + j];
-        grad[j] += alpha * w;
-        wo[o + j] = w + alpha * hid[j];
+    // alpha_i = lr * (1{i = target} - p_i); grad += alpha_i * w_i; w_i += alpha_i * hidden
+    for (let q = 0; q < osz; q++) out[q] = lr * ((q === target ? 1 : 0) - out[q] * iz);
+    const pTarget = out[target] / lr;
+    i = 0;
+    for (; i + 4 <= osz; i += 4) {
+      const a0 = out[i],
+        a1 = out[i + 1],
+        a2 = out[i + 2],
+        a3 = out[i + 3];
+      const o0 = i * dim;
+      const o1 = o0 + dim;
+      const o2 = o1 + dim;
+      const o3 = o2 + dim;
+      for (let j = 0; j < dim; j++) {
+        const x = hid[j];
+        const w0 = wo[o0 + j],
+          w1 = wo[o1 + j],
+          w2 = wo[o2 + j],
+          w3 = wo[o3 + j];
+        grad[j] += a0 * w0 + a1 * w1 + (a2 * w2 + a3 * w3);
+        wo[o0 + j] = w0 + a0 * x;
+        wo[o1 + j] = w1 + a1 * x;
+        wo[o2 + j] = w2 + a2 * x;
+        wo[o3 + j] = w3 + a3 * x;
       }
     }
-    return -tlog(out[target]);
+    for (; i < osz; i++) {
+      const a = out[i];
+      const o = i * dim;
+      for (let j = 0; j < dim; j++) {
+        const w = wo[o + j];
+        grad[j] += a * w;
+        wo[o + j] = w + a * hid[j];
+      }
+    }
+    // out[target] now holds lr * (1 - p); recover p for the loss
+    return -tlog(1 - pTarget);
   }
 
   private binaryLogistic(row: number, positive: boolean, lr: number): number {
