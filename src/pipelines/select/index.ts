@@ -116,7 +116,7 @@ export async function runSelect(opts: SelectOptions): Promise<SelectResult> {
   const details: Record<string, string | number> = { shards: shards.length, "sampled docs": sample.train.length, "held-out docs": sample.holdout.length };
   const throughput: SelectReportData["throughput"] = [{ stage: "sample (read corpus)", docs: sample.docs, seconds: sampleSeconds }];
   if (opts.method === "betr") {
-    betr = await trainBetr(targets!.examples, sample.train, { embedder: opts.embedder, aggregate: opts.aggregate, value: opts.value, seed: opts.seed, workers: opts.workers, modelDir, cacheDir: path.join(outDir, "cache"), log });
+    betr = await trainBetr(targets!.examples, sample.train, { embedder: opts.embedder, aggregate: opts.aggregate, value: opts.value, seed: opts.seed, workers: Math.max(1, opts.workers), modelDir, cacheDir: path.join(outDir, "cache"), log });
     scorerSpec = { kind: "fasttext", model: path.relative(outDir, betr.model), label: POSITIVE_LABEL };
     Object.assign(details, { embedder: betr.embedderId, "embedding dim": betr.dim, aggregate: opts.aggregate, value: opts.value, "classifier positives": betr.positives, "classifier negatives": betr.negatives, classifier: "fastText wordNgrams 2, lr 0.03, dim 128, ws 10, minCount 5, epoch 5" });
     throughput.push({ stage: "embed targets + sample", docs: sample.train.length + targets!.examples.length, seconds: betr.seconds.embed });
@@ -185,7 +185,7 @@ export async function runSelect(opts: SelectOptions): Promise<SelectResult> {
   };
   const spec: JobSpec<SelectScoreParams> = { kind: "select-score", inputRoot: disc.root, outDir, params };
   const tasks = shards.map((s, index) => ({ index, shard: s.rel }));
-  const executor = opts.executor ?? new LocalExecutor({ workers: opts.workers });
+  const executor = opts.executor ?? new LocalExecutor({ workers: Math.max(1, opts.workers) });
   const bar = createProgress({ label: "score", unit: "docs", total: sample.docs + sample.rejected, enabled: opts.progress });
   const tScore = performance.now();
   let results: ShardResult[];
