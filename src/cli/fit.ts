@@ -29,6 +29,7 @@ interface FitFlags {
   dropHighest: number;
   strict?: boolean;
   label?: string;
+  where?: string[];
   report?: string;
   json?: boolean;
   pool: FilterPool;
@@ -73,6 +74,7 @@ export function registerFit(program: Command): void {
     .addOption(new Option("--pool <pool>", "filter-rate: the candidate pool BETR's law was fitted on").choices(["nemotron-cc", "dclm-rw"]).default("nemotron-cc"))
     .option("--drop-highest <K>", "drop the K points with the highest y first (Epoch drop 5 outliers)", parseNumber("--drop-highest", { int: true, min: 0 }), 0)
     .option("--drop-missing", "skip rows with missing or non-numeric values (reported) instead of failing")
+    .option("--where <col=value>", "only rows whose column has this value, e.g. \"Model Family=Llama-2\"; repeatable", collect)
     .option("--label <col>", "column naming each point (shown in the report)")
     .option("--strict", "treat a non-monotone metric (misaligned pretraining data) as an error (exit 3)")
     .option("--threads <n>", "worker threads for the start grid and the bootstrap", parseNumber("--threads", { int: true, min: 1 }))
@@ -114,6 +116,7 @@ Examples:
           dropHighest: f.dropHighest,
           strict: f.strict ?? false,
           label: f.label,
+          where: f.where,
           log,
           progress: !f.json,
         };

@@ -8,6 +8,7 @@ import { UserError } from "../../src/cli/errors.js";
 import { Rng } from "../../src/models/stats/rng.js";
 import { checkMonotone } from "../../src/models/stats/monotone.js";
 import { LAWS } from "../../src/models/laws/registry.js";
+import { SHARED_DATA } from "../helpers/cli.js";
 
 let dir = "";
 const quiet = () => {};
@@ -155,5 +156,16 @@ describe("monotonicity check", () => {
     const slide = checkMonotone([1, 2, 3, 4, 5, 6, 7], [1, 5, 9, 8.4, 7.8, 7.2, 6.6]);
     expect(slide.monotone).toBe(false);
     expect(slide.reversals[0]).toMatchObject({ fromX: 3 });
+  });
+});
+
+describe("downstream metrics (ObsScaling evaluations, Ruan et al. 2024)", () => {
+  const OBS = `${SHARED_DATA}/scaling/obsscaling/base_llm_benchmark_eval.csv`;
+  it("filters a family with --where and flags MMLU stalling at chance for Pythia", async () => {
+    const { summary } = await runFit(opts(OBS, { law: "loglinear", x: ["FLOPs (1E21)"], y: "MMLU", where: ["Model Family=Pythia"] }));
+    expect(summary.n).toBe(8);
+    expect(summary.alignment!.monotone).toBe(false);
+    expect(summary.warnings.join(" ")).toMatch(/MMLU is not monotone in FLOPs \(1E21\)/);
+    await expect(runFit(opts(OBS, { law: "loglinear", x: ["FLOPs (1E21)"], y: "MMLU" }))).rejects.toThrow(/base_llm_benchmark_eval\.csv:14: FLOPs \(1E21\) is missing/);
   });
 });

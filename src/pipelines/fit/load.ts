@@ -58,8 +58,24 @@ function column(t: Table, spec: ColumnSpec, numeric: Record<string, Float64Array
   }
 }
 
-export async function loadFitData(file: string, xSpecs: string[], ySpec: string, opts: { dropMissing?: boolean; label?: string } = {}): Promise<LoadedData> {
+/** `col=value` row filters (exact match on the cell's text), all of which must hold. */
+export function parseWhere(specs: string[]): Array<{ column: string; value: string }> {
+  return specs.map((w) => {
+    const i = w.indexOf("=");
+    if (i <= 0) throw new UserError(`--where must be column=value, got '${w}'`, EXIT.usage);
+    return { column: w.slice(0, i), value: w.slice(i + 1) };
+  });
+}
+
+export async function loadFitData(
+  file: string,
+  xSpecs: string[],
+  ySpec: string,
+  opts: { dropMissing?: boolean; label?: string; where?: string[] } = {},
+): Promise<LoadedData> {
   const t = await readTable(file);
+  const filters = parseWhere(opts.where ?? []);
+  for (const f of filters) if (!t.columns.includes(f.column)) throw new UserError(`${file}: --where: no column '${f.column}' (columns: ${t.columns.join(", ")})`, EXIT.usage);
   const where = rowLocator(file);
   const numeric: Record<string, Float64Array> = {};
   for (const c of t.columns) numeric[c] = numericColumn(t, c);
@@ -73,6 +89,7 @@ export async function loadFitData(file: string, xSpecs: string[], ySpec: string,
   const keep: number[] = [];
   const dropped: LoadedData["dropped"] = [];
   for (let i = 0; i < t.rows.length; i++) {
+    if (!filters.every((f) => String(t.rows[i][f.column] ?? "") === f.value)) continue;
     const bad = cols.findIndex((c) => Number.isNaN(c[i]));
     if (bad < 0) {
       keep.push(i);

@@ -36,6 +36,8 @@ export interface FitRunOptions {
   dropHighest: number;
   strict: boolean;
   label?: string;
+  /** Row filters, `column=value`. */
+  where?: string[];
   log: (s: string) => void;
   progress: boolean;
 }
@@ -169,7 +171,7 @@ export async function runFit(o: FitRunOptions): Promise<FitRun> {
   if (xSpecs.length !== law.inputs.length) {
     throw new UserError(`law '${law.name}' takes ${law.inputs.length} input column(s) (${law.inputs.join(", ")}); --x gave ${xSpecs.length}`, EXIT.usage);
   }
-  const data = await loadFitData(o.file, xSpecs, o.y ?? "y", { dropMissing: o.dropMissing, label: o.label });
+  const data = await loadFitData(o.file, xSpecs, o.y ?? "y", { dropMissing: o.dropMissing, label: o.label, where: o.where });
   const warnings: string[] = [];
   if (data.dropped.length) warnings.push(`dropped ${data.dropped.length} row(s) with missing values (first: ${data.dropped[0].where}, ${data.dropped[0].column})`);
 
