@@ -10,8 +10,8 @@ export function tempDir(): { dir: string; cleanup(): void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function encode(text: string, format: ShardFormat): Buffer {
-  const b = Buffer.from(text);
+export function encode(data: string | Buffer, format: ShardFormat): Buffer {
+  const b = typeof data === "string" ? Buffer.from(data) : data;
   if (format === "jsonl.gz") return gzipSync(b);
   if (format === "jsonl.zst") return compress(b);
   return b;
