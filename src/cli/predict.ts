@@ -6,7 +6,7 @@
  */
 import type { Command } from "commander";
 import { action, log, parseNumber, printJson } from "./output.js";
-import { usageError } from "./errors.js";
+import { EXIT, UserError, usageError } from "./errors.js";
 import { createProgress } from "../util/progress.js";
 import { loadModelDb, benchmarkSummary, type ModelDb } from "../pipelines/predict/db.js";
 import { taskData, type TaskData } from "../pipelines/predict/features.js";
@@ -28,6 +28,7 @@ interface DbOpts {
   candidates: string;
   json?: boolean;
   report?: string;
+  strict?: boolean;
 }
 
 function addDbOptions(cmd: Command): Command {
@@ -43,6 +44,7 @@ function addDbOptions(cmd: Command): Command {
     .option("--seed <n>", "first seed (folds are drawn as scikit-learn draws them with this numpy seed)", parseNumber("--seed", { int: true, min: 0 }), 0)
     .option("--selection-seeds <k>", "seeds per candidate in forward selection", parseNumber("--selection-seeds", { int: true, min: 1 }), 3)
     .option("--candidates <set>", "forward-selection candidates: design | all (adds extra measured columns)", "design")
+    .option("--strict", "fail (exit 3) on any malformed model or result row instead of skipping it")
     .option("--json", "one JSON document on stdout")
     .option("--report <file.html>", "write an HTML report");
 }
@@ -57,7 +59,9 @@ function featureMode(s: string): FeatureMode {
 async function openDb(o: DbOpts): Promise<ModelDb> {
   if (!o.db && !(o.models && o.results)) throw usageError("give --db <path>, or --models <file> and --results <file>");
   const db = await loadModelDb({ db: o.db, models: o.models, results: o.results }, { metric: o.metric });
+  if (db.excluded.length) log(`${db.excluded.length} models left out by the database's protocol; first: ${db.excluded[0]}`);
   if (db.skipped.length) {
+    if (o.strict) throw new UserError(`${db.skipped.length} bad rows; first: ${db.skipped[0]}`, EXIT.badInput);
     log(`${db.skipped.length} model/result rows skipped; first: ${db.skipped[0]}`);
   }
   log(`${db.source}: ${db.models.length} models, ${db.results.length} results, ${db.columns.length} feature columns`);

@@ -115,6 +115,9 @@ describe("datatailor predict (CLI)", () => {
     const unknown = await runCli(["predict", "cv", "--db", dir, "--benchmark", "nope"]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr.trim().split("\n").pop()).toMatch(/no results for benchmark 'nope' \(have: toy, toy2\)/);
+    const strict = await runCli(["predict", "cv", "--db", dir, "--benchmark", "toy", "--strict"]);
+    expect(strict.code).toBe(3);
+    expect(strict.stderr).toMatch(/results\.csv:\d+: value 'not-a-number'/);
     const help = await runCli(["predict", "cv", "--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/--features/);

@@ -40,8 +40,10 @@ export interface ModelDb {
   results: ResultRow[];
   /** per `benchmark|setting`, a published feature selection (the NJSL authors') */
   publishedSelection: Map<string, string[]>;
-  /** rows skipped while loading, with file, line and reason */
+  /** malformed rows skipped while loading, with file, line and reason */
   skipped: string[];
+  /** well-formed rows left out by the database's own protocol (e.g. instruction-tuned models) */
+  excluded: string[];
 }
 
 export const SCALE_FEATURES = ["params", "tokens"] as const;
@@ -163,7 +165,7 @@ export async function loadModelDb(spec: { db?: string; models?: string; results?
   const rt = await readTable(resultsFile);
   const { models, columns } = modelsFromTable(mt, skipped);
   const results = resultsFromTable(rt, skipped);
-  return { source: spec.db ?? modelsFile, models, columns, results, publishedSelection: new Map(), skipped };
+  return { source: spec.db ?? modelsFile, models, columns, results, publishedSelection: new Map(), skipped, excluded: [] };
 }
 
 /** Benchmarks present, with their settings, metrics and how many models have a value. */

@@ -87,6 +87,7 @@ export async function importNjsl(dir: string, _opts: { metric?: string } = {}): 
     if (!existsSync(file(n))) throw new UserError(`${file(n)}: missing from the Not-Just-Scaling export`);
   }
   const skipped: string[] = [];
+  const excluded: string[] = [];
   const ann = await readTable(file("model_annotations.csv"));
   const info = await readTable(file("dataset_info.csv"));
   const evals = await readTable(file("evaluation_results.csv"));
@@ -110,9 +111,11 @@ export async function importNjsl(dir: string, _opts: { metric?: string } = {}): 
     const params = num(r.total_params);
     const d = tokensById.get(id);
     const tokens = d ? num(d.pretraining_summary_total_tokens_billions) : NaN;
-    if (Number.isNaN(params)) return void skipped.push(`${where}: '${id}' has no total_params`);
-    if (Number.isNaN(tokens)) return void skipped.push(`${where}: '${id}' has no token count in dataset_info`);
-    if (isTrue(r.is_instruction_tuned)) return void skipped.push(`${where}: '${id}' is instruction-tuned`);
+    if (!id) return void skipped.push(`${where}: empty id`);
+    // the authors' selection: annotated size, known token count, not instruction-tuned
+    if (Number.isNaN(params)) return void excluded.push(`${where}: '${id}' has no total_params`);
+    if (Number.isNaN(tokens)) return void excluded.push(`${where}: '${id}' has no token count in dataset_info`);
+    if (isTrue(r.is_instruction_tuned)) return void excluded.push(`${where}: '${id}' is instruction-tuned`);
     const fields: Record<string, Cell> = {};
     for (const c of ["dimension", "num_heads", "mlp_ratio", "sequence_length"]) fields[c] = num(r[c]);
     for (const c of ["web", "code", "books", "reference", "academic", "english"]) fields[`percentage_${c}`] = num(d![`pretraining_summary_percentage_${c}`]);
@@ -171,5 +174,5 @@ export async function importNjsl(dir: string, _opts: { metric?: string } = {}): 
       publishedSelection.set(`${r.task}|${r.setting}`, names);
     }
   }
-  return { source: dir, models, columns, results, publishedSelection, skipped };
+  return { source: dir, models, columns, results, publishedSelection, skipped, excluded };
 }
