@@ -17,7 +17,11 @@ export interface JsonlParserOptions extends FieldNames {
   /** Attach a zero-copy view of the line bytes as `raw` (keeps the chunk alive while held). */
   raw: boolean;
   reject: RejectFn;
+  /** Longest line accepted (default 256 MiB; V8 strings cannot hold much more anyway). */
+  maxLineBytes?: number;
 }
+
+export const MAX_LINE_BYTES = 256 << 20;
 
 export class JsonlParser {
   /** Last physical line number seen (1-based). */
@@ -25,7 +29,11 @@ export class JsonlParser {
   /** Lines that held a record or a reject (not blank). */
   nonBlank = 0;
   blank = 0;
-  private pending: Buffer | null = null;
+  /** Pieces of an unterminated line, joined once when its newline arrives (no quadratic copying). */
+  private parts: Buffer[] = [];
+  private partBytes = 0;
+  /** Inside a line longer than maxLineBytes: its bytes are dropped until the next newline. */
+  private skipping = false;
   private first = true;
 
   constructor(private readonly opts: JsonlParserOptions) {}
@@ -38,15 +46,14 @@ export class JsonlParser {
       if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
     }
     let pos = 0;
-    if (this.pending) {
+    if (this.partBytes > 0 || this.skipping) {
       const nl = buf.indexOf(10);
       if (nl < 0) {
-        this.pending = Buffer.concat([this.pending, buf]);
+        this.addPart(buf);
         return;
       }
-      const joined = Buffer.concat([this.pending, buf.subarray(0, nl)]);
-      this.pending = null;
-      this.parseLine(joined, 0, joined.length, UNKNOWN, out);
+      this.addPart(buf.subarray(0, nl));
+      this.finishLine(out);
       pos = nl + 1;
     }
     const last = buf.lastIndexOf(10);
@@ -61,23 +68,51 @@ export class JsonlParser {
         pos = nl + 1;
       }
     }
-    if (pos < buf.length) this.pending = Buffer.from(buf.subarray(pos)); // copy: don't pin the chunk
+    if (pos < buf.length) this.addPart(buf.subarray(pos));
   }
 
   /** Flushes a final line without a trailing newline. */
   end(out: DocRecord[]): void {
-    if (this.pending) {
-      const p = this.pending;
-      this.pending = null;
-      this.parseLine(p, 0, p.length, UNKNOWN, out);
-    }
+    if (this.partBytes > 0 || this.skipping) this.finishLine(out);
   }
 
   /** Drops an unterminated tail (the stream was cut short); returns its length in bytes. */
   discardPending(): number {
-    const n = this.pending?.length ?? 0;
-    this.pending = null;
+    const n = this.partBytes;
+    this.parts = [];
+    this.partBytes = 0;
+    this.skipping = false;
     return n;
+  }
+
+  private addPart(piece: Buffer): void {
+    this.partBytes += piece.length;
+    if (this.skipping) return;
+    if (this.partBytes > this.maxLine) {
+      // A runaway line (binary data, a file that is not JSONL): stop buffering it.
+      this.skipping = true;
+      this.parts = [];
+      return;
+    }
+    this.parts.push(Buffer.from(piece)); // copy: don't pin the whole chunk for a tail
+  }
+
+  private finishLine(out: DocRecord[]): void {
+    if (this.skipping) {
+      const lineNo = ++this.line;
+      this.nonBlank++;
+      this.opts.reject(lineNo, REASONS.lineTooLong, `line of ${this.partBytes} bytes exceeds the ${this.maxLine}-byte limit`);
+    } else {
+      const joined = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.partBytes);
+      this.parseLine(joined, 0, joined.length, UNKNOWN, out);
+    }
+    this.parts = [];
+    this.partBytes = 0;
+    this.skipping = false;
+  }
+
+  private get maxLine(): number {
+    return this.opts.maxLineBytes ?? MAX_LINE_BYTES;
   }
 
   private parseLine(buf: Buffer, start: number, end: number, state: Encoding, out: DocRecord[]): void {
@@ -90,6 +125,10 @@ export class JsonlParser {
     }
     this.nonBlank++;
     const o = this.opts;
+    if (end - start > this.maxLine) {
+      o.reject(lineNo, REASONS.lineTooLong, `line of ${end - start} bytes exceeds the ${this.maxLine}-byte limit`);
+      return;
+    }
     if (state !== ASCII) {
       // Most lines of a mixed chunk are still ASCII, and latin1 decoding is the cheap path.
       const line = buf.subarray(start, end);

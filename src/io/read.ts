@@ -31,6 +31,8 @@ export interface ReadOptions {
    * ~1 MB read chunk while held: pass false when records are kept beyond their batch.
    */
   raw?: boolean;
+  /** Longest JSONL line accepted; longer ones are rejected as line_too_long (default 256 MiB). */
+  maxLineBytes?: number;
 }
 
 export interface ShardReadStats {
@@ -69,7 +71,7 @@ export class ShardReader {
       yield* this.parquetBatches(rel, names, reject);
       return;
     }
-    const parser = new JsonlParser({ rel, raw: opts.raw ?? true, reject, ...names });
+    const parser = new JsonlParser({ rel, raw: opts.raw ?? true, reject, maxLineBytes: opts.maxLineBytes, ...names });
     let out: DocRecord[] = [];
     try {
       for await (const chunk of byteChunks(shard.path, shard.format)) {

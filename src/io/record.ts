@@ -21,6 +21,7 @@ export interface DocRecord {
 export const REASONS = {
   invalidJson: "invalid_json",
   invalidUtf8: "invalid_utf8",
+  lineTooLong: "line_too_long",
   notObject: "not_object",
   missingText: "missing_text",
   textNotString: "text_not_string",

@@ -77,3 +77,26 @@ describe("more malformed input", () => {
     await expect(reader.records().next()).rejects.toThrow(/only be iterated once/);
   });
 });
+
+describe("runaway lines", () => {
+  it("lines over maxLineBytes are rejected as line_too_long, within a chunk and across chunks, without buffering them", async () => {
+    const file = path.join(t.dir, "long-lines.jsonl");
+    const huge = JSON.stringify({ text: "y".repeat(3_000_000) }); // spans several 1 MB read chunks
+    writeFileSync(file, `{"text":"a"}\n${JSON.stringify({ text: "x".repeat(5000) })}\n${huge}\n{"text":"b"}\n${huge}`);
+    const bad = new BadInputLog();
+    const reader = openShard(await shardFromPath(file), { bad, maxLineBytes: 2_000_000 });
+    const texts: string[] = [];
+    for await (const r of reader) texts.push(r.text.length > 10 ? `len${r.text.length}` : r.text);
+    expect(texts).toEqual(["a", "len5000", "b"]);
+    expect(bad.examples().map((e) => [e.line, e.reason])).toEqual([
+      [3, "line_too_long"],
+      [5, "line_too_long"],
+    ]);
+    expect(reader.stats).toMatchObject({ read: 5, rejected: 2 });
+
+    const small = openShard(await shardFromPath(file), { bad: new BadInputLog(), maxLineBytes: 1000 });
+    const kept: string[] = [];
+    for await (const r of small) kept.push(r.text);
+    expect(kept).toEqual(["a", "b"]);
+  });
+});
