@@ -14,13 +14,7 @@ function runWorker<T>(job: WorkerJob, onProgress?: (k: number) => void): Promise
   return new Promise((resolve, reject) => {
     const w = startFitThread({ workerData: job });
     let settled = false;
-    w.on("message", (m: { progress?: number; result?: T } | T) => {
-      if (job.kind === "starts") {
-        settled = true;
-        resolve(m as T);
-        return;
-      }
-      const msg = m as { progress?: number; result?: T };
+    w.on("message", (msg: { progress?: number; result?: T }) => {
       if (msg.progress) onProgress?.(msg.progress);
       if (msg.result) {
         settled = true;
@@ -47,12 +41,12 @@ function chunks(n: number, k: number): Array<[number, number]> {
   return out;
 }
 
-export async function parallelStarts(task: TaskData, starts: Float64Array[], threads: number): Promise<StartsResult> {
+export async function parallelStarts(task: TaskData, starts: Float64Array[], threads: number, onProgress?: (k: number) => void): Promise<StartsResult> {
   const t = starts.length * task.y.length < MIN_PARALLEL_WORK ? 1 : Math.min(threads, starts.length);
-  if (t <= 1) return runStarts(task, starts);
+  if (t <= 1) return runStarts(task, starts, onProgress);
   // Interleave starts so each thread gets a similar mix of easy and hard ones.
   const parts = Array.from({ length: t }, (_, i) => starts.filter((_, s) => s % t === i));
-  const results = await Promise.all(parts.map((p) => runWorker<StartsResult>({ kind: "starts", task, starts: p })));
+  const results = await Promise.all(parts.map((p) => runWorker<StartsResult>({ kind: "starts", task, starts: p }, onProgress)));
   const dim = results[0].theta.length / parts[0].length;
   const out: StartsResult = { objective: new Float64Array(starts.length), converged: new Uint8Array(starts.length), theta: new Float64Array(starts.length * dim) };
   results.forEach((r, i) => {

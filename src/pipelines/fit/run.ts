@@ -222,7 +222,9 @@ export async function runFit(o: FitRunOptions): Promise<FitRun> {
   const t0 = performance.now();
   const starts = law.starts({ x: xt, y: yt });
   o.log(`fit: ${law.name} on ${yt.length} points from ${starts.length} start(s)${k ? `, ${k} largest held out` : ""}`);
-  const runs = await parallelStarts(task, starts, o.threads);
+  const gridProgress = createProgress({ label: "fit", unit: "starts", total: starts.length, enabled: o.progress && starts.length >= 100 ? undefined : false });
+  const runs = await parallelStarts(task, starts, o.threads, (n) => gridProgress.tick(n));
+  gridProgress.stop();
   // Best converged run (any run if none converged), as in Hoffmann et al.
   let bestIdx = -1;
   for (let s = 0; s < starts.length; s++) {

@@ -29,7 +29,7 @@ export interface StartsResult {
   theta: Float64Array;
 }
 
-export function runStarts(task: TaskData, starts: Float64Array[]): StartsResult {
+export function runStarts(task: TaskData, starts: Float64Array[], onDone?: (k: number) => void): StartsResult {
   const law = resolveLaw(task.law.spec, task.law.inputs);
   const obj = new LawObjective(law, { x: task.x, y: task.y }, task.delta);
   const objective = new Float64Array(starts.length);
@@ -40,6 +40,7 @@ export function runStarts(task: TaskData, starts: Float64Array[]): StartsResult 
       objective[r.start] = Number.isFinite(r.objective) ? r.objective : Infinity;
       converged[r.start] = r.converged ? 1 : 0;
       theta.set(r.theta, r.start * law.dim);
+      onDone?.(1);
     },
   });
   return { objective, converged, theta };

@@ -7,18 +7,15 @@ export type WorkerJob =
   | { kind: "bootstrap"; task: TaskData; starts: Float64Array[]; seed: number; from: number; to: number };
 
 const job = workerData as WorkerJob;
-if (job.kind === "starts") {
-  parentPort!.postMessage(runStarts(job.task, job.starts));
-} else {
-  let pending = 0;
-  const result = runBootstrap(job.task, job.starts, job.seed, job.from, job.to, (k) => {
-    // Report progress in batches; a message per refit would cost more than the refit.
-    pending += k;
-    if (pending >= 25) {
-      parentPort!.postMessage({ progress: pending });
-      pending = 0;
-    }
-  });
-  if (pending) parentPort!.postMessage({ progress: pending });
-  parentPort!.postMessage({ result });
-}
+let pending = 0;
+// Report progress in batches; a message per run would cost more than the run.
+const tick = (k: number) => {
+  pending += k;
+  if (pending >= 50) {
+    parentPort!.postMessage({ progress: pending });
+    pending = 0;
+  }
+};
+const result = job.kind === "starts" ? runStarts(job.task, job.starts, tick) : runBootstrap(job.task, job.starts, job.seed, job.from, job.to, tick);
+if (pending) parentPort!.postMessage({ progress: pending });
+parentPort!.postMessage({ result });
