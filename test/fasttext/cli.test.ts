@@ -89,6 +89,13 @@ describe("datatailor fasttext CLI", () => {
     await usage(capture(["nope"]));
   });
 
+  it("quantize writes <output>.ftz (with -cutoff and -retrain) that predicts like the model", async () => {
+    await capture(["quantize", "-output", path.join(dir, "m"), "-input", train, "-cutoff", "300", "-retrain", "-qnorm", "-epoch", "2"]);
+    const ftz = path.join(dir, "m.ftz");
+    expect(readFileSync(ftz).length).toBeLessThan(readFileSync(model).length);
+    expect((await capture(["test", ftz, valid])).stdout).toBe("N\t3\nP@1\t1\nR@1\t1\n");
+  });
+
   it("--help describes the commands and flags", async () => {
     expect((await capture(["supervised", "--help"])).stdout).toMatch(/-wordNgrams/);
     expect((await capture(["--help"])).stdout).toMatch(/predict-prob/);
