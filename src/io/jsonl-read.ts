@@ -35,11 +35,14 @@ export class JsonlParser {
   /** Inside a line longer than maxLineBytes: its bytes are dropped until the next newline. */
   private skipping = false;
   private first = true;
+  /** Set when the file turned out not to be JSON lines at all; the reader stops. */
+  abandoned = false;
 
   constructor(private readonly opts: JsonlParserOptions) {}
 
   /** Parses the complete lines in `chunk`; keeps the unterminated tail for the next call. */
   push(chunk: Buffer, out: DocRecord[]): void {
+    if (this.abandoned) return;
     let buf = chunk;
     if (this.first) {
       this.first = false;
@@ -62,17 +65,18 @@ export class JsonlParser {
       // UTF-8) or valid UTF-8; per-line checks only when the chunk as a whole fails.
       const region = buf.subarray(pos, last);
       const state = isAscii(region) ? ASCII : isUtf8(region) ? UTF8 : UNKNOWN;
-      while (pos <= last) {
+      while (pos <= last && !this.abandoned) {
         const nl = buf.indexOf(10, pos);
         this.parseLine(buf, pos, nl, state, out);
         pos = nl + 1;
       }
     }
-    if (pos < buf.length) this.addPart(buf.subarray(pos));
+    if (pos < buf.length && !this.abandoned) this.addPart(buf.subarray(pos));
   }
 
   /** Flushes a final line without a trailing newline. */
   end(out: DocRecord[]): void {
+    if (this.abandoned) return;
     if (this.partBytes > 0 || this.skipping) this.finishLine(out);
   }
 
@@ -142,6 +146,12 @@ export class JsonlParser {
     try {
       value = JSON.parse(buf.toString(state === ASCII ? "latin1" : "utf8", start, end));
     } catch (err) {
+      if (this.nonBlank === 1 && looksLikeWholeJson(buf, start, end)) {
+        // A pretty-printed JSON document or array, not JSON lines: one clear reject, not thousands.
+        this.abandoned = true;
+        o.reject(lineNo, REASONS.notJsonl, "the file looks like a JSON document/array, not JSON lines (one object per line); convert it, e.g. jq -c '.[]'");
+        return;
+      }
       o.reject(lineNo, REASONS.invalidJson, (err as Error).message);
       return;
     }
@@ -160,6 +170,16 @@ const UNKNOWN = 0;
 const ASCII = 1;
 /** The chunk is valid UTF-8 (so each line is), not known to be ASCII. */
 const UTF8 = 2;
+
+/** First line is a lone "[" / "{" or starts a JSON array: a whole-file JSON document. */
+function looksLikeWholeJson(buf: Buffer, start: number, end: number): boolean {
+  let i = start;
+  while (i < end && isSpace(buf[i]!)) i++;
+  let j = end;
+  while (j > i && isSpace(buf[j - 1]!)) j--;
+  if (j - i === 1 && (buf[i] === 0x5b || buf[i] === 0x7b)) return true;
+  return buf[i] === 0x5b;
+}
 
 function isSpace(b: number): boolean {
   return b === 0x20 || b === 0x09 || b === 0x0d;

@@ -82,6 +82,7 @@ export class ShardReader {
           yield out;
           out = [];
         }
+        if (parser.abandoned) break;
       }
     } catch (err) {
       if (!(err instanceof StreamError)) throw err;

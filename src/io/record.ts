@@ -22,6 +22,7 @@ export const REASONS = {
   invalidJson: "invalid_json",
   invalidUtf8: "invalid_utf8",
   lineTooLong: "line_too_long",
+  notJsonl: "not_jsonl",
   notObject: "not_object",
   missingText: "missing_text",
   textNotString: "text_not_string",

@@ -100,3 +100,28 @@ describe("runaway lines", () => {
     expect(kept).toEqual(["a", "b"]);
   });
 });
+
+describe("files that are not JSON lines", () => {
+  it("a pretty-printed JSON array or object is one not_jsonl reject, not one per line", async () => {
+    for (const [name, content] of [
+      ["array.json", JSON.stringify([{ text: "a" }, { text: "b" }], null, 2)],
+      ["object.json", JSON.stringify({ data: [{ text: "a" }] }, null, 2)],
+      ["array.jsonl.zst", encode(JSON.stringify(Array.from({ length: 5000 }, (_, i) => ({ text: `t${i}` })), null, 1), "jsonl.zst")],
+    ] as const) {
+      const file = path.join(t.dir, name);
+      writeFileSync(file, content);
+      const { records, bad, stats } = await readAll(file);
+      expect(records).toEqual([]);
+      expect(bad.examples().map((e) => [e.file, e.line, e.reason])).toEqual([[name, 1, "not_jsonl"]]);
+      expect(stats).toMatchObject({ read: 1, rejected: 1 });
+    }
+  });
+
+  it("a broken first line of a real JSONL file is still an ordinary invalid_json", async () => {
+    const file = path.join(t.dir, "broken-first.jsonl");
+    writeFileSync(file, '{"text": "a"\n{"text":"b"}\n');
+    const { records, bad } = await readAll(file);
+    expect(records.map((r) => r.text)).toEqual(["b"]);
+    expect(bad.examples().map((e) => e.reason)).toEqual(["invalid_json"]);
+  });
+});
