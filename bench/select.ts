@@ -132,7 +132,7 @@ function pilePool(): Pool {
   }));
   const targets: Target[] = [];
   const held = new Set<string>();
-  for (const domain of ["Github", "PubMed Central", "DM Mathematics", "FreeLaw", "USPTO"]) {
+  for (const domain of ["Github", "PubMed Central", "DM Mathematics", "FreeLaw", "StackExchange"]) {
     const ofDomain = shuffle(rows.filter((r) => r.domain === domain), SEED + domain.length);
     const n = Math.max(8, Math.round(ofDomain.length * 0.25));
     const t = ofDomain.slice(0, n);
@@ -191,6 +191,7 @@ async function quality(): Promise<void> {
       const tfile = path.join(tdir, target.name.replace(/\W+/g, "_") + ".jsonl");
       writeFileSync(tfile, target.texts.map((text) => JSON.stringify({ text })).join("\n") + "\n");
       const matching = pool.docs.filter((d) => target.match.includes(d.domain)).length;
+      if (matching === 0) throw new Error(`${pool.name}: no document of ${target.match.join(", ")} in the pool`);
       const keep = matching / pool.docs.length;
       const targetCounts = [hashedCounts(hasher, target.texts)];
       const res: Record<string, { precision: number; kl: number; seconds: number }> = {};

@@ -15,7 +15,7 @@ import type { BadInputLog } from "./bad-input.js";
 import { byteChunks, StreamError } from "./decompress.js";
 import { detectFormat } from "./formats.js";
 import { JsonlParser } from "./jsonl-read.js";
-import { openParquetFile, parquetInfo, readParquetRows } from "./parquet-read.js";
+import { openParquetFile, parquetInfo, readParquetRows, topLevelColumns } from "./parquet-read.js";
 import { REASONS, toRecord, type DocRecord, type FieldNames, type RejectReason } from "./record.js";
 import type { Shard } from "./shards.js";
 
@@ -33,6 +33,11 @@ export interface ReadOptions {
   raw?: boolean;
   /** Longest JSONL line accepted; longer ones are rejected as line_too_long (default 256 MiB). */
   maxLineBytes?: number;
+  /**
+   * Parquet only: read just these columns (plus the text and id columns), e.g. for sampling.
+   * `fields` then holds only them. JSONL lines are always parsed whole.
+   */
+  columns?: string[];
 }
 
 export interface ShardReadStats {
@@ -135,11 +140,16 @@ export class ShardReader {
         reject(0, REASONS.emptyFile, "no rows");
         return;
       }
+      let columns: string[] | undefined;
+      if (this.opts.columns) {
+        const have = new Set(topLevelColumns(info.metadata));
+        columns = [...new Set([...this.opts.columns, names.textField, names.idField])].filter((c) => have.has(c));
+      }
       for (const [start, end] of info.groups) {
         this.opts.signal?.throwIfAborted();
         let rows: Record<string, unknown>[];
         try {
-          rows = await readParquetRows(handle.file, info.metadata, start, end);
+          rows = await readParquetRows(handle.file, info.metadata, start, end, columns);
         } catch (err) {
           // A damaged row group: count every row it held, keep going with the next one.
           for (let r = start; r < end; r++) reject(r + 1, REASONS.corrupt, `row group unreadable (${(err as Error).message})`);

@@ -125,3 +125,18 @@ describe("files that are not JSON lines", () => {
     expect(bad.examples().map((e) => e.reason)).toEqual(["invalid_json"]);
   });
 });
+
+describe("Parquet column selection", () => {
+  it("columns: reads only the named columns plus text and id", async () => {
+    const file = path.join(t.dir, "wide.parquet");
+    await writeParquetColumns(file, { id: ["1", "2"], text: ["a", "b"], big: ["x".repeat(100), "y"], n: Float64Array.from([1, 2]) });
+    const reader = openShard(await shardFromPath(file), { bad: new BadInputLog(), columns: ["n", "missing"] });
+    const recs = [];
+    for await (const r of reader) recs.push(r);
+    expect(recs.map((r) => r.fields)).toEqual([
+      { n: 1, text: "a", id: "1" },
+      { n: 2, text: "b", id: "2" },
+    ]);
+    expect(recs.map((r) => r.id)).toEqual(["1", "2"]);
+  });
+});

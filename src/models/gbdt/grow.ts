@@ -188,6 +188,8 @@ export class TreeGrower {
     const rootGain = f32(this.gainOf(G, H));
     const { histG, histH, histN, touched } = this;
     this.bFeature = -1;
+    // both children need minChildWeight of hessian: small nodes cannot split
+    if (!(H >= 2 * mcw)) return null;
     for (let f = 0; f < features.length; f++) {
       const fb = features[f];
       if (fb.lo.length === 0) continue;

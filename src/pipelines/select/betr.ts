@@ -36,6 +36,7 @@ export interface BetrTrained {
   dim: number;
   positives: number;
   negatives: number;
+  settings: { lr: number; epoch: number; bucket: number };
   /** Best-matching benchmark of each training doc, by index into `train`. */
   bestBenchmark: (string | null)[];
   seconds: { embed: number; rank: number; train: number };
@@ -92,9 +93,9 @@ export async function trainBetr(targets: TargetExample[], train: SampledDoc[], o
   const positives = idx.filter((i) => labels[i]).length;
   const t2 = performance.now();
   const model = path.join(opts.modelDir, "betr-fasttext.bin");
-  await trainFastTextModel(examples, opts.seed, model);
+  const settings = await trainFastTextModel(examples, opts.seed, model);
   const tTrain = (performance.now() - t2) / 1000;
-  opts.log(`trained the fastText classifier on ${positives} positive + ${examples.length - positives} negative docs in ${tTrain.toFixed(1)}s → ${model}`);
+  opts.log(`trained the fastText classifier (lr ${settings.lr.toPrecision(3)}, ${settings.epoch} epochs, ${settings.bucket} buckets) on ${positives} positive + ${examples.length - positives} negative docs in ${tTrain.toFixed(1)}s → ${model}`);
 
   const map: Record<string, string> = {};
   train.forEach((d, i) => {
@@ -110,6 +111,7 @@ export async function trainBetr(targets: TargetExample[], train: SampledDoc[], o
     dim: embedder.dim,
     positives,
     negatives: examples.length - positives,
+    settings,
     bestBenchmark,
     seconds: { embed: tEmbed, rank: tRank, train: tTrain },
   };

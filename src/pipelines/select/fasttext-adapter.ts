@@ -47,9 +47,25 @@ export function bucketsFor(examples: TrainExample[]): number {
   return Math.round(Math.min(2_000_000, Math.max(100_000, 2 * tokens)));
 }
 
+/**
+ * The paper's lr 0.03 and 5 epochs assume its balanced training set of ~20,000 docs (10% of a
+ * 100k sample, twice). On a few hundred docs those settings leave every score at 0.500±0.001
+ * (measured with Debian fastText on the demo sample), so the threshold would sort docs by
+ * noise. Below 20,000 docs, lr and epochs grow in proportion (lr ≤ 0.5, epochs ≤ 25, fastText's
+ * small-data range); at the paper's scale and above they are the paper's.
+ */
+export function trainSettingsFor(n: number): { lr: number; epoch: number } {
+  const scale = 20_000 / Math.max(1, n);
+  if (scale <= 1) return { lr: BETR_FASTTEXT_ARGS.lr, epoch: BETR_FASTTEXT_ARGS.epoch };
+  return { lr: Math.min(0.5, BETR_FASTTEXT_ARGS.lr * scale), epoch: Math.min(25, Math.round(BETR_FASTTEXT_ARGS.epoch * scale)) };
+}
+
 /** Trains on single-line texts and writes the .bin to `outFile`; deterministic for a seed. */
-export async function trainFastTextModel(examples: TrainExample[], seed: number, outFile: string): Promise<void> {
-  const ft = await FastText.train({ ...BETR_FASTTEXT_ARGS, bucket: bucketsFor(examples), seed }, examples.map((e) => ({ labels: [e.label], text: e.text })));
+export async function trainFastTextModel(examples: TrainExample[], seed: number, outFile: string): Promise<{ lr: number; epoch: number; bucket: number }> {
+  const { lr, epoch } = trainSettingsFor(examples.length);
+  const bucket = bucketsFor(examples);
+  const ft = await FastText.train({ ...BETR_FASTTEXT_ARGS, lr, epoch, bucket, seed }, examples.map((e) => ({ labels: [e.label], text: e.text })));
   await ft.saveFile(outFile);
   cache.delete(outFile);
+  return { lr, epoch, bucket };
 }

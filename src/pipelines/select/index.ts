@@ -118,7 +118,7 @@ export async function runSelect(opts: SelectOptions): Promise<SelectResult> {
   if (opts.method === "betr") {
     betr = await trainBetr(targets!.examples, sample.train, { embedder: opts.embedder, aggregate: opts.aggregate, value: opts.value, seed: opts.seed, workers: Math.max(1, opts.workers), modelDir, cacheDir: path.join(outDir, "cache"), log });
     scorerSpec = { kind: "fasttext", model: path.relative(outDir, betr.model), label: POSITIVE_LABEL };
-    Object.assign(details, { embedder: betr.embedderId, "embedding dim": betr.dim, aggregate: opts.aggregate, value: opts.value, "classifier positives": betr.positives, "classifier negatives": betr.negatives, classifier: "fastText wordNgrams 2, lr 0.03, dim 128, ws 10, minCount 5, epoch 5" });
+    Object.assign(details, { embedder: betr.embedderId, "embedding dim": betr.dim, aggregate: opts.aggregate, value: opts.value, "classifier positives": betr.positives, "classifier negatives": betr.negatives, classifier: `fastText wordNgrams 2, dim 128, ws 10, minCount 5, lr ${betr.settings.lr.toPrecision(3)}, epoch ${betr.settings.epoch}, bucket ${betr.settings.bucket} (paper: lr 0.03, epoch 5 at >= 20k training docs)` });
     throughput.push({ stage: "embed targets + sample", docs: sample.train.length + targets!.examples.length, seconds: betr.seconds.embed });
     throughput.push({ stage: "rank (BETR scores)", docs: sample.train.length, seconds: betr.seconds.rank, workers: opts.workers });
     throughput.push({ stage: "train classifier", docs: betr.positives + betr.negatives, seconds: betr.seconds.train });
