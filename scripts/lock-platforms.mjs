@@ -4,6 +4,7 @@
 // (name, version, os/cpu/libc, optional) for each missing platform package; npm skips them on
 // a non-matching machine without fetching anything. Run after any `npm install`.
 import { readFileSync, writeFileSync } from "node:fs";
+import { URL } from "node:url";
 
 const path = new URL("../package-lock.json", import.meta.url);
 const lock = JSON.parse(readFileSync(path, "utf8"));
