@@ -1,10 +1,16 @@
 /** Runs the datatailor CLI from TypeScript sources, as a user would run the built binary. */
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export const SHARED_DATA = path.resolve(ROOT, "../shared/data");
+/**
+ * The workplace's read-only test data: $DATATAILOR_SHARED_DATA, else ../shared/data beside the
+ * checkout, else /work/shared/data (a clone made elsewhere on the machine).
+ */
+export const SHARED_DATA =
+  process.env.DATATAILOR_SHARED_DATA ?? [path.resolve(ROOT, "../shared/data"), "/work/shared/data"].find((d) => existsSync(d)) ?? path.resolve(ROOT, "../shared/data");
 
 export interface CliResult {
   code: number;
