@@ -10,7 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { action, log, parseNumber, printJson } from "./output.js";
-import { UserError, usageError } from "./errors.js";
+import { UserError, usageError } from "../util/errors.js";
 import { runSelect, type SelectOptions } from "../pipelines/select/index.js";
 import { discoverShards } from "../io/shards.js";
 import { readRecords } from "../io/read.js";

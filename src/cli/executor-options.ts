@@ -5,7 +5,7 @@
  */
 import { Option, type Command } from "commander";
 import { parseNumber } from "./output.js";
-import { usageError } from "./errors.js";
+import { usageError } from "../util/errors.js";
 import { LocalExecutor } from "../exec/local.js";
 import { QueueExecutor } from "../exec/queue.js";
 import { RankExecutor, resolveRankWorld } from "../exec/rank.js";

@@ -6,7 +6,7 @@
  */
 import type { Command } from "commander";
 import { action, log, printJson } from "./output.js";
-import { usageError, UserError } from "./errors.js";
+import { usageError, UserError } from "../util/errors.js";
 import { formatG } from "./fasttext-format.js";
 import { FastText, forEachLine } from "../backends/fasttext/index.js";
 import { workerCount } from "../backends/fasttext/train.js";

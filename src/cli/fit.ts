@@ -7,7 +7,7 @@
 import os from "node:os";
 import { Option, type Command } from "commander";
 import { action, log, parseNumber, printJson } from "./output.js";
-import { EXIT, UserError, usageError } from "./errors.js";
+import { EXIT, UserError, usageError } from "../util/errors.js";
 import { runFit, type FitRunOptions } from "../pipelines/fit/run.js";
 import { writeFitReport } from "../report/fit-report.js";
 import { optimalFilterRate, type FilterPool } from "../models/laws/filter-rate.js";

@@ -6,7 +6,7 @@
  */
 import type { Command } from "commander";
 import { action, log, printJson } from "./output.js";
-import { UserError } from "./errors.js";
+import { UserError } from "../util/errors.js";
 import { mergeShards } from "../exec/merge.js";
 
 const SHOWN = 20;

@@ -2,7 +2,7 @@
  * Where CLI text goes: results on stdout, logs on stderr. With --json, stdout carries
  * exactly one JSON document and everything human-readable moves to stderr.
  */
-import { EXIT, UserError } from "./errors.js";
+import { EXIT, UserError } from "../util/errors.js";
 
 export function log(message: string): void {
   process.stderr.write(message.endsWith("\n") ? message : message + "\n");

@@ -6,7 +6,7 @@
  */
 import type { Command } from "commander";
 import { action, log, parseNumber, printJson } from "./output.js";
-import { EXIT, UserError, usageError } from "./errors.js";
+import { EXIT, UserError, usageError } from "../util/errors.js";
 import { createProgress } from "../util/progress.js";
 import { loadModelDb, benchmarkSummary, type ModelDb } from "../pipelines/predict/db.js";
 import { taskData, type TaskData } from "../pipelines/predict/features.js";

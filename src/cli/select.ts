@@ -6,7 +6,7 @@
 import os from "node:os";
 import { Option, type Command } from "commander";
 import { action, log, parseNumber, printJson } from "./output.js";
-import { EXIT, UserError, usageError } from "./errors.js";
+import { EXIT, UserError, usageError } from "../util/errors.js";
 import { addExecutorOptions, buildExecutor, type ExecutorCliOptions } from "./executor-options.js";
 import { runSelect, type SelectOptions } from "../pipelines/select/index.js";
 

@@ -6,7 +6,7 @@
  */
 import type { Worker } from "node:worker_threads";
 import { startThread } from "./spawn-thread.js";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../util/errors.js";
 import { extraHandlerModules, type HandlerModuleSpec } from "./handlers.js";
 import type { JobSpec, ShardResult, ShardTask } from "./types.js";
 

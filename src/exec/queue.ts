@@ -10,7 +10,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { Queue, QueueEvents } from "bullmq";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../util/errors.js";
 import { LocalStorage } from "../io/storage.js";
 import { jobFingerprint, readCompletion, sweepTemporaries, writeManifest } from "./completions.js";
 import { TaskError } from "./pool.js";

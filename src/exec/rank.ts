@@ -4,7 +4,7 @@
  * own worker threads, skipping shards whose completion marker exists. No coordination between
  * ranks at all; `datatailor merge --out DIR` checks afterwards that every shard is done.
  */
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../util/errors.js";
 import { LocalStorage } from "../io/storage.js";
 import { writeManifest } from "./completions.js";
 import { runOnPool } from "./local.js";

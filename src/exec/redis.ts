@@ -4,7 +4,7 @@
  * survived; the start-up probe does not retry, so an unreachable Redis is one clear error.
  */
 import { Redis, type RedisOptions } from "ioredis";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../util/errors.js";
 
 export const DEFAULT_QUEUE = "datatailor";
 

@@ -3,7 +3,7 @@
  * first one into a UserError (exit code EXIT.badInput) naming file and line. A log is a plain
  * accumulator so worker threads can each keep one and the coordinator merges their summaries.
  */
-import { EXIT, UserError } from "../cli/errors.js";
+import { EXIT, UserError } from "../util/errors.js";
 
 export interface BadInputExample {
   file: string;

@@ -10,7 +10,7 @@
  */
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { usageError } from "../cli/errors.js";
+import { usageError } from "../util/errors.js";
 import type { BadInputLog } from "./bad-input.js";
 import { byteChunks, StreamError } from "./decompress.js";
 import { detectFormat } from "./formats.js";

@@ -11,7 +11,7 @@
  */
 import { promises as fs, type Dirent } from "node:fs";
 import path from "node:path";
-import { usageError } from "../cli/errors.js";
+import { usageError } from "../util/errors.js";
 import { detectFormat, type ShardFormat } from "./formats.js";
 import { globDepth, globToRegExp, hasGlob, splitGlob } from "./glob.js";
 

@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../util/errors.js";
 
 export type Cell = string | number | boolean | null;
 export interface Table {

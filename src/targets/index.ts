@@ -4,7 +4,7 @@
  * a single benchmark (e.g. a file of your own task examples) is used whole.
  */
 import path from "node:path";
-import { EXIT, UserError } from "../cli/errors.js";
+import { EXIT, UserError } from "../util/errors.js";
 import { expandTargetInputs, readTargetRecords } from "./read.js";
 import { detectShape, supportedShapes, type Rec } from "./shapes.js";
 import { chooseIndices, stringSalt } from "./sample.js";

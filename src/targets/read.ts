@@ -2,7 +2,7 @@
 import { readFile, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../util/errors.js";
 
 export const TARGET_EXTENSIONS = [".jsonl", ".jsonl.gz", ".ndjson", ".json", ".txt"];
 

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { runCli } from "../helpers/cli.js";
 import { runFasttext } from "../../src/cli/fasttext.js";
-import { UserError } from "../../src/cli/errors.js";
+import { UserError } from "../../src/util/errors.js";
 import { tempDir } from "./data.js";
 
 /** Runs the command in this process, capturing what it writes. */

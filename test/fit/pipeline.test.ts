@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { runFit, type FitRunOptions } from "../../src/pipelines/fit/run.js";
 import { runBootstrap, type TaskData } from "../../src/pipelines/fit/tasks.js";
-import { UserError } from "../../src/cli/errors.js";
+import { UserError } from "../../src/util/errors.js";
 import { Rng } from "../../src/models/stats/rng.js";
 import { checkMonotone } from "../../src/models/stats/monotone.js";
 import { LAWS } from "../../src/models/laws/registry.js";

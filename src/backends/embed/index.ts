@@ -6,7 +6,7 @@
  *   openai:<base url>[#model]   an OpenAI-compatible /v1/embeddings server; key from DATATAILOR_OPENAI_API_KEY or OPENAI_API_KEY
  * With `cacheDir`, vectors are cached on disk by embedder id and text hash.
  */
-import { UserError } from "../../cli/errors.js";
+import { UserError } from "../../util/errors.js";
 import { CachedEmbedder } from "./cache.js";
 import { LocalEmbedder, type LocalKind } from "./local.js";
 import { createOpenAiEmbedder } from "./openai.js";

@@ -4,7 +4,7 @@
  * and full jitter on 429, 5xx and network errors (honouring Retry-After). The API key comes from
  * DATATAILOR_OPENAI_API_KEY or OPENAI_API_KEY and is never logged or put in an error message.
  */
-import { UserError } from "../../cli/errors.js";
+import { UserError } from "../../util/errors.js";
 import type { Embedder, EmbedderOptions } from "./types.js";
 
 export interface OpenAiTuning {

@@ -10,7 +10,7 @@
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { UserError } from "../../cli/errors.js";
+import { UserError } from "../../util/errors.js";
 import type { Embedder, EmbedderOptions } from "./types.js";
 
 /** Texts per forward pass: bounds memory for long inputs. */

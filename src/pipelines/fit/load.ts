@@ -4,7 +4,7 @@
  * rejects or (with dropMissing) drops rows with missing values.
  */
 import { readTable, numericColumn, type Table } from "../../io/table.js";
-import { UserError, EXIT } from "../../cli/errors.js";
+import { UserError, EXIT } from "../../util/errors.js";
 import { evaluateColumnExpression } from "../../models/laws/formula/columns.js";
 import { FormulaError } from "../../models/laws/formula/parse.js";
 

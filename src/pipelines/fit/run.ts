@@ -10,7 +10,7 @@ import { FormulaError } from "../../models/laws/formula/parse.js";
 import { optimalAllocation, type Allocation, type ChinchillaParams } from "../../models/laws/allocation.js";
 import { checkMonotone, type Monotonicity } from "../../models/stats/monotone.js";
 import type { Law } from "../../models/laws/types.js";
-import { UserError, EXIT } from "../../cli/errors.js";
+import { UserError, EXIT } from "../../util/errors.js";
 import { createProgress } from "../../util/progress.js";
 import { loadFitData, type LoadedData } from "./load.js";
 import { parallelBootstrap, parallelStarts } from "./parallel.js";

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { Cell } from "../../io/table.js";
-import { UserError } from "../../cli/errors.js";
+import { UserError } from "../../util/errors.js";
 import { predict, type Booster } from "../../models/gbdt/booster.js";
 import { shapValues } from "../../models/gbdt/shap.js";
 import { cvSeed, fitFinal, type CvOptions, type GridPoint } from "./cv.js";

@@ -7,7 +7,7 @@
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { readTable, type Cell, type Table } from "../../io/table.js";
-import { UserError } from "../../cli/errors.js";
+import { UserError } from "../../util/errors.js";
 
 export type ColumnKind = "numeric" | "categorical";
 

@@ -5,7 +5,7 @@
  */
 import { benjaminiHochberg, pairedTTest } from "../../models/stats/hypothesis.js";
 import type { Matrix } from "../../models/gbdt/booster.js";
-import { UserError } from "../../cli/errors.js";
+import { UserError } from "../../util/errors.js";
 import { cvSeed, fitFinal, type CvOptions, type GridPoint } from "./cv.js";
 import { shapValues } from "../../models/gbdt/shap.js";
 import type { ModelDb } from "./db.js";

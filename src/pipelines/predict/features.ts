@@ -6,7 +6,7 @@
  * splits. Values pass through float32 first, as in the authors' pipeline.
  */
 import type { Cell } from "../../io/table.js";
-import { UserError } from "../../cli/errors.js";
+import { UserError } from "../../util/errors.js";
 import type { Matrix } from "../../models/gbdt/booster.js";
 import { isMissing, type ColumnKind, type ModelDb, type ModelRow } from "./db.js";
 

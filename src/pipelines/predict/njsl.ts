@@ -19,7 +19,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { readTable, type Cell } from "../../io/table.js";
-import { UserError } from "../../cli/errors.js";
+import { UserError } from "../../util/errors.js";
 import type { FeatureColumn, ModelDb, ModelRow, ResultRow } from "./db.js";
 
 /** Default shot settings per aggregated benchmark (the authors' BENCHMARK_DEFAULTS). */
