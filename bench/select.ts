@@ -3,10 +3,12 @@
  *
  * Quality: labelled pools built from ../shared/data. For each target, the pool holds documents
  * from one matching domain among many others; BETR and DSIR (both through `runSelect`, the same
- * code as `datatailor select`) keep as many documents as the matching domain has, and we report
- * precision (share of kept docs from the matching domain; random = the domain's share) and DSIR's
- * KL reduction toward the targets (hashed uni+bigrams, 10k buckets; random = a seeded random
- * subset of the same size).
+ * code as `datatailor select`, `--keep-by docs`) keep as many documents as the matching domain
+ * has, and so does a seeded random subset. We report precision (share of kept docs from the
+ * matching domain), the number each method kept, and DSIR's KL reduction toward the targets
+ * (hashed uni+bigrams, 10k buckets). A diagnostic column gives the precision of BETR's ranking
+ * stage alone (built-in embedder fitted on the pool, max-log rank score, top-N docs), before the
+ * fastText classifier is trained on its top 10% and applied.
  *
  * Speed: the corpus-scale scoring stage (read .jsonl.zst, DCLM preprocessing, fastText score,
  * write kept shards + a scores Parquet per shard) on 1 and 2 worker threads, against Debian's
@@ -28,6 +30,8 @@ import { readParquetColumns } from "../src/io/parquet-read.js";
 import { NgramHasher } from "../src/text/ngram-hash.js";
 import { dclmPreprocess } from "../src/text/dclm.js";
 import { klReduction } from "../src/models/dsir/index.js";
+import { betrScores } from "../src/models/betr/index.js";
+import { createEmbedder } from "../src/backends/embed/index.js";
 import type { SelectScoreParams } from "../src/pipelines/select/score-shard.js";
 import { absoluteThreshold } from "../src/pipelines/select/threshold.js";
 
@@ -176,11 +180,29 @@ function hashedCounts(hasher: NgramHasher, texts: string[]): Float64Array {
   return c;
 }
 
+/** Precision of BETR's ranking stage alone: top-`n` pool docs by max-log rank score with the default embedder. */
+async function rankStagePrecision(pool: Pool, target: Target, n: number): Promise<number> {
+  const emb = await createEmbedder(undefined, { seed: SEED });
+  const texts = pool.docs.map((d) => d.text);
+  await emb.fit!(texts);
+  const docs = await emb.embed(texts);
+  const tv = await emb.embed(target.texts);
+  const { score } = betrScores(tv, target.texts.length, docs, texts.length, emb.dim, { aggregate: "max", value: "log" });
+  const order = Array.from({ length: texts.length }, (_, i) => i).sort((a, b) => score[b]! - score[a]! || a - b);
+  let hits = 0;
+  for (let r = 0; r < n; r++) if (target.match.includes(pool.docs[order[r]!]!.domain)) hits++;
+  return hits / n;
+}
+
 async function quality(): Promise<void> {
   const { runSelect } = await import("../src/pipelines/select/index.js");
   const hasher = new NgramHasher({ buckets: 10_000, mode: "fast" });
-  console.log("\n## Quality: precision of recovering the matching domain (keep = that domain's size), and KL reduction");
-  console.log("pool | target | docs | matching share (= random precision) | BETR precision | DSIR precision | KL red. BETR | KL red. DSIR | KL red. random | BETR s | DSIR s");
+  console.log("\n## Quality: precision of recovering the matching domain, and KL reduction");
+  console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}; every method keeps N = the matching domain's doc count (BETR, DSIR: --keep N/docs --keep-by docs; random: N seeded docs)`);
+  console.log(
+    "pool | target | docs | N (matching) | kept BETR / DSIR / random | precision BETR | precision DSIR | precision random | BETR rank stage alone | KL red. BETR | KL red. DSIR | KL red. random | BETR s | DSIR s",
+  );
+  const sums = { betr: 0, dsir: 0, random: 0, rank: 0, klBetr: 0, klDsir: 0, klRandom: 0, n: 0 };
   for (const pool of [pilePool(), mixedPool()]) {
     const poolDir = path.join(OUT, "quality", pool.name.replace(/\W+/g, "-"), "corpus");
     writeShards(poolDir, pool.docs, 4, "jsonl.zst");
@@ -194,7 +216,7 @@ async function quality(): Promise<void> {
       if (matching === 0) throw new Error(`${pool.name}: no document of ${target.match.join(", ")} in the pool`);
       const keep = matching / pool.docs.length;
       const targetCounts = [hashedCounts(hasher, target.texts)];
-      const res: Record<string, { precision: number; kl: number; seconds: number }> = {};
+      const res: Record<string, { precision: number; kl: number; seconds: number; kept: number }> = {};
       for (const method of ["betr", "dsir"] as const) {
         const out = path.join(OUT, "quality", "runs", `${pool.name.replace(/\W+/g, "-")}-${target.name.replace(/\W+/g, "_")}-${method}`);
         rmSync(out, { recursive: true, force: true });
@@ -222,16 +244,31 @@ async function quality(): Promise<void> {
         const kept = await readSelected(path.join(out, "selected"));
         const hits = kept.filter((d) => target.match.includes(d.domain)).length;
         const kl = klReduction(targetCounts, rawCounts, hashedCounts(hasher, kept.map((d) => d.text)));
-        res[method] = { precision: kept.length ? hits / kept.length : 0, kl: kl.reduction, seconds };
+        res[method] = { precision: kept.length ? hits / kept.length : 0, kl: kl.reduction, seconds, kept: kept.length };
       }
       const rnd = take(pool.docs, matching, SEED + 99);
+      const rndPrecision = rnd.filter((d) => target.match.includes(d.domain)).length / rnd.length;
       const rndKl = klReduction(targetCounts, rawCounts, hashedCounts(hasher, rnd.map((d) => d.text))).reduction;
+      const rank = await rankStagePrecision(pool, target, matching);
       const f = (x: number) => x.toFixed(3);
       console.log(
-        `${pool.name} | ${target.name} | ${pool.docs.length} | ${f(keep)} | ${f(res.betr.precision)} | ${f(res.dsir.precision)} | ${f(res.betr.kl)} | ${f(res.dsir.kl)} | ${f(rndKl)} | ${res.betr.seconds.toFixed(1)} | ${res.dsir.seconds.toFixed(1)}`,
+        `${pool.name} | ${target.name} | ${pool.docs.length} | ${matching} | ${res.betr.kept} / ${res.dsir.kept} / ${rnd.length} | ${f(res.betr.precision)} | ${f(res.dsir.precision)} | ${f(rndPrecision)} | ${f(rank)} | ` +
+          `${f(res.betr.kl)} | ${f(res.dsir.kl)} | ${f(rndKl)} | ${res.betr.seconds.toFixed(1)} | ${res.dsir.seconds.toFixed(1)}`,
       );
+      sums.betr += res.betr.precision;
+      sums.dsir += res.dsir.precision;
+      sums.random += rndPrecision;
+      sums.rank += rank;
+      sums.klBetr += res.betr.kl;
+      sums.klDsir += res.dsir.kl;
+      sums.klRandom += rndKl;
+      sums.n++;
     }
   }
+  const m = (x: number) => (x / sums.n).toFixed(3);
+  console.log(
+    `mean of ${sums.n} | | | | | ${m(sums.betr)} | ${m(sums.dsir)} | ${m(sums.random)} | ${m(sums.rank)} | ${m(sums.klBetr)} | ${m(sums.klDsir)} | ${m(sums.klRandom)} | |`,
+  );
 }
 
 // ---------- speed ----------
