@@ -2,13 +2,15 @@
  * `npm run bench -- select [--part quality|speed|all] [--docs N] [--seed S]`
  *
  * Quality: labelled pools built from ../shared/data. For each target, the pool holds documents
- * from one matching domain among many others; BETR and DSIR (both through `runSelect`, the same
- * code as `datatailor select`, `--keep-by docs`) keep as many documents as the matching domain
- * has, and so does a seeded random subset. We report precision (share of kept docs from the
- * matching domain), the number each method kept, and DSIR's KL reduction toward the targets
- * (hashed uni+bigrams, 10k buckets). A diagnostic column gives the precision of BETR's ranking
- * stage alone (built-in embedder fitted on the pool, max-log rank score, top-N docs), before the
- * fastText classifier is trained on its top 10% and applied.
+ * from one matching domain (N docs) among many others. BETR and DSIR run through `runSelect`,
+ * the same code as `datatailor select` with its default --sample/--holdout and
+ * `--keep N/docs --keep-by docs`. The headline figure is P@N: the share of the matching domain
+ * among the N top-scored docs of the run's scores/ table, so BETR, DSIR and a seeded random
+ * subset are compared at exactly the same number of docs. Also printed: DSIR's KL reduction
+ * toward the targets (hashed uni+bigrams, 10k buckets) of those N docs; what the run's own
+ * threshold (set on the held-out sample) kept and its precision; and, as a diagnostic, P@N of
+ * BETR's ranking stage alone (built-in embedder fitted on the pool, max-log rank score),
+ * before the fastText classifier is trained on its top 10% and applied.
  *
  * Speed: the corpus-scale scoring stage (read .jsonl.zst, DCLM preprocessing, fastText score,
  * write kept shards + a scores Parquet per shard) on 1 and 2 worker threads, against Debian's
@@ -194,15 +196,42 @@ async function rankStagePrecision(pool: Pool, target: Target, n: number): Promis
   return hits / n;
 }
 
+/** Every doc's score from a run's scores/ Parquet tables, by doc id. */
+async function scoresById(outDir: string): Promise<Map<string, number>> {
+  const { shards } = await discoverShards([path.join(outDir, "scores")]);
+  const out = new Map<string, number>();
+  for (const s of shards) {
+    const cols = await readParquetColumns(s.path, ["id", "score"]);
+    const ids = cols.id as string[];
+    const scores = cols.score as number[];
+    for (let i = 0; i < ids.length; i++) out.set(ids[i]!, scores[i]!);
+  }
+  return out;
+}
+
+/** The `n` highest-scoring docs (ties by pool order). */
+function topN(docs: Doc[], score: (d: Doc, i: number) => number, n: number): Doc[] {
+  const s = docs.map(score);
+  return docs
+    .map((_, i) => i)
+    .sort((a, b) => s[b]! - s[a]! || a - b)
+    .slice(0, n)
+    .map((i) => docs[i]!);
+}
+
 async function quality(): Promise<void> {
   const { runSelect } = await import("../src/pipelines/select/index.js");
   const hasher = new NgramHasher({ buckets: 10_000, mode: "fast" });
   console.log("\n## Quality: precision of recovering the matching domain, and KL reduction");
-  console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}; every method keeps N = the matching domain's doc count (BETR, DSIR: --keep N/docs --keep-by docs; random: N seeded docs)`);
+  console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log("N = the matching domain's doc count. P@N: share of the matching domain among the N top-scored docs of the run's scores/ table (random: N seeded docs);");
+  console.log("KL red. on those N docs; 'kept' = what the run's threshold (set on its held-out half, --keep N/docs --keep-by docs) actually kept, and its precision.");
   console.log(
-    "pool | target | docs | N (matching) | kept BETR / DSIR / random | precision BETR | precision DSIR | precision random | BETR rank stage alone | KL red. BETR | KL red. DSIR | KL red. random | BETR s | DSIR s",
+    "pool | target | docs | N | P@N BETR | P@N DSIR | P@N random | BETR rank stage alone P@N | KL red. BETR | KL red. DSIR | KL red. random | kept BETR / DSIR | kept precision BETR / DSIR | BETR s | DSIR s",
   );
-  const sums = { betr: 0, dsir: 0, random: 0, rank: 0, klBetr: 0, klDsir: 0, klRandom: 0, n: 0 };
+  const keys = ["betr", "dsir", "random", "rank", "klBetr", "klDsir", "klRandom"] as const;
+  const sums = Object.fromEntries(keys.map((k) => [k, 0])) as Record<(typeof keys)[number], number>;
+  let rows = 0;
   for (const pool of [pilePool(), mixedPool()]) {
     const poolDir = path.join(OUT, "quality", pool.name.replace(/\W+/g, "-"), "corpus");
     writeShards(poolDir, pool.docs, 4, "jsonl.zst");
@@ -212,11 +241,13 @@ async function quality(): Promise<void> {
       mkdirSync(tdir, { recursive: true });
       const tfile = path.join(tdir, target.name.replace(/\W+/g, "_") + ".jsonl");
       writeFileSync(tfile, target.texts.map((text) => JSON.stringify({ text })).join("\n") + "\n");
-      const matching = pool.docs.filter((d) => target.match.includes(d.domain)).length;
-      if (matching === 0) throw new Error(`${pool.name}: no document of ${target.match.join(", ")} in the pool`);
-      const keep = matching / pool.docs.length;
+      const isMatch = (d: { domain: string }) => target.match.includes(d.domain);
+      const N = pool.docs.filter(isMatch).length;
+      if (N === 0) throw new Error(`${pool.name}: no document of ${target.match.join(", ")} in the pool`);
       const targetCounts = [hashedCounts(hasher, target.texts)];
-      const res: Record<string, { precision: number; kl: number; seconds: number; kept: number }> = {};
+      const precision = (docs: Array<{ domain: string }>) => (docs.length ? docs.filter(isMatch).length / docs.length : 0);
+      const kl = (docs: Doc[]) => klReduction(targetCounts, rawCounts, hashedCounts(hasher, docs.map((d) => d.text))).reduction;
+      const res: Record<string, { pAtN: number; kl: number; seconds: number; kept: number; keptPrecision: number }> = {};
       for (const method of ["betr", "dsir"] as const) {
         const out = path.join(OUT, "quality", "runs", `${pool.name.replace(/\W+/g, "-")}-${target.name.replace(/\W+/g, "_")}-${method}`);
         rmSync(out, { recursive: true, force: true });
@@ -225,7 +256,7 @@ async function quality(): Promise<void> {
           target: [tfile],
           corpus: [poolDir],
           out,
-          keep,
+          keep: N / pool.docs.length,
           keepBy: "docs",
           method,
           sample: 100_000,
@@ -241,34 +272,26 @@ async function quality(): Promise<void> {
           progress: false,
         });
         const seconds = (performance.now() - t0) / 1000;
+        const scores = await scoresById(out);
+        if (scores.size !== pool.docs.length) throw new Error(`${method}: ${scores.size} scores for ${pool.docs.length} docs`);
+        const top = topN(pool.docs, (d) => scores.get(d.id)!, N);
         const kept = await readSelected(path.join(out, "selected"));
-        const hits = kept.filter((d) => target.match.includes(d.domain)).length;
-        const kl = klReduction(targetCounts, rawCounts, hashedCounts(hasher, kept.map((d) => d.text)));
-        res[method] = { precision: kept.length ? hits / kept.length : 0, kl: kl.reduction, seconds, kept: kept.length };
+        res[method] = { pAtN: precision(top), kl: kl(top), seconds, kept: kept.length, keptPrecision: precision(kept) };
       }
-      const rnd = take(pool.docs, matching, SEED + 99);
-      const rndPrecision = rnd.filter((d) => target.match.includes(d.domain)).length / rnd.length;
-      const rndKl = klReduction(targetCounts, rawCounts, hashedCounts(hasher, rnd.map((d) => d.text))).reduction;
-      const rank = await rankStagePrecision(pool, target, matching);
+      const rnd = take(pool.docs, N, SEED + 99);
+      const rank = await rankStagePrecision(pool, target, N);
       const f = (x: number) => x.toFixed(3);
+      const row = { betr: res.betr.pAtN, dsir: res.dsir.pAtN, random: precision(rnd), rank, klBetr: res.betr.kl, klDsir: res.dsir.kl, klRandom: kl(rnd) };
       console.log(
-        `${pool.name} | ${target.name} | ${pool.docs.length} | ${matching} | ${res.betr.kept} / ${res.dsir.kept} / ${rnd.length} | ${f(res.betr.precision)} | ${f(res.dsir.precision)} | ${f(rndPrecision)} | ${f(rank)} | ` +
-          `${f(res.betr.kl)} | ${f(res.dsir.kl)} | ${f(rndKl)} | ${res.betr.seconds.toFixed(1)} | ${res.dsir.seconds.toFixed(1)}`,
+        `${pool.name} | ${target.name} | ${pool.docs.length} | ${N} | ${f(row.betr)} | ${f(row.dsir)} | ${f(row.random)} | ${f(rank)} | ${f(row.klBetr)} | ${f(row.klDsir)} | ${f(row.klRandom)} | ` +
+          `${res.betr.kept} / ${res.dsir.kept} | ${f(res.betr.keptPrecision)} / ${f(res.dsir.keptPrecision)} | ${res.betr.seconds.toFixed(1)} | ${res.dsir.seconds.toFixed(1)}`,
       );
-      sums.betr += res.betr.precision;
-      sums.dsir += res.dsir.precision;
-      sums.random += rndPrecision;
-      sums.rank += rank;
-      sums.klBetr += res.betr.kl;
-      sums.klDsir += res.dsir.kl;
-      sums.klRandom += rndKl;
-      sums.n++;
+      for (const k of keys) sums[k] += row[k];
+      rows++;
     }
   }
-  const m = (x: number) => (x / sums.n).toFixed(3);
-  console.log(
-    `mean of ${sums.n} | | | | | ${m(sums.betr)} | ${m(sums.dsir)} | ${m(sums.random)} | ${m(sums.rank)} | ${m(sums.klBetr)} | ${m(sums.klDsir)} | ${m(sums.klRandom)} | |`,
-  );
+  const m = (k: (typeof keys)[number]) => (sums[k] / rows).toFixed(3);
+  console.log(`mean of ${rows} | | | | ${m("betr")} | ${m("dsir")} | ${m("random")} | ${m("rank")} | ${m("klBetr")} | ${m("klDsir")} | ${m("klRandom")} | | | |`);
 }
 
 // ---------- speed ----------
