@@ -1,6 +1,6 @@
 /** The pure fastText core: hashing, RNG, number formatting, model bytes, determinism. */
 import { describe, expect, it } from "vitest";
-import { fnv1a, wordNgramBuckets, MinStd, FastTextModel } from "../../src/models/fasttext/index.js";
+import { fnv1a, wordNgramBuckets, MinStd, FastTextModel, DenseMatrix } from "../../src/models/fasttext/index.js";
 import { formatG } from "../../src/cli/fasttext-format.js";
 import { FastText, type LabeledText } from "../../src/backends/fasttext/index.js";
 
@@ -36,6 +36,39 @@ describe("fastText hashing", () => {
           }
         }
         expect(got).toEqual(want);
+      }
+    }
+  });
+});
+
+describe("fast paths give the reference results", () => {
+  it("bigram buckets at the int32 edges equal 64-bit arithmetic", () => {
+    const edge = [0, -1, 1, 2147483647, -2147483648, 116049371, -116049371, 3617362777 | 0];
+    const hashes = Int32Array.from(edge.flatMap((a) => edge.flatMap((b) => [a, b])));
+    for (const bucket of [1, 2, 97, 100000, 1000000, 2000000, 67108863]) {
+      const got: number[] = [];
+      wordNgramBuckets(hashes, 0, hashes.length, 2, bucket, (id) => got.push(id));
+      const want: number[] = [];
+      for (let i = 0; i + 1 < hashes.length; i++) {
+        const h = BigInt.asUintN(64, BigInt.asUintN(64, BigInt(hashes[i])) * 116049371n + BigInt.asUintN(64, BigInt(hashes[i + 1])));
+        want.push(Number(h % BigInt(bucket)));
+      }
+      expect(got).toEqual(want);
+    }
+  });
+
+  it("summing rows in blocks rounds exactly like one float32 row at a time", () => {
+    const rng = new MinStd(11);
+    for (const dim of [1, 3, 16, 100]) {
+      const rows = 50;
+      const m = new DenseMatrix(rows, dim, Float32Array.from({ length: rows * dim }, () => (rng.next() / 2147483647 - 0.5) * 10 ** (rng.uniformInt(6) - 3)));
+      for (const count of [0, 1, 3, 4, 5, 7, 8, 9, 12, 17, 40]) {
+        const ids = Int32Array.from({ length: count }, () => rng.uniformInt(rows - 1));
+        const got = new Float32Array(dim);
+        m.addRowsToVector(got, ids, count);
+        const want = new Float32Array(dim);
+        for (let k = 0; k < count; k++) for (let j = 0; j < dim; j++) want[j] = Math.fround(want[j] + m.data[ids[k] * dim + j]);
+        expect(Array.from(got)).toEqual(Array.from(want));
       }
     }
   });
@@ -152,6 +185,34 @@ describe("training and the model file", () => {
     await fromFile.saveFile(path.join(dir, "m.bin"));
     const loaded = await FastText.loadFile(path.join(dir, "m.bin"));
     expect(loaded.predict("goal team", 2)).toEqual(fromFile.predict("goal team", 2));
+    expect(Buffer.from(loaded.toBuffer()).equals(Buffer.from(fromFile.toBuffer()))).toBe(true);
+  });
+
+  it("loads files whose matrices start at every byte alignment (views, moved into place)", async () => {
+    const { writeFileSync, mkdtempSync } = await import("node:fs");
+    const path = await import("node:path");
+    const os = await import("node:os");
+    const dir = mkdtempSync(path.join(os.tmpdir(), "dt-ft-align-"));
+    // the label prefix is stored in the args block: its length shifts every later byte
+    const fileOffsets = new Set<number>();
+    for (const extra of [0, 1, 2, 3]) {
+      const label = "__label__" + "x".repeat(extra);
+      const d = data.slice(0, 200).map((ex) => ({ labels: ex.labels.map((l) => l.replace("__label__", label)), text: ex.text }));
+      const ft = await FastText.train({ ...args, label }, d);
+      const bytes = ft.toBuffer();
+      const file = path.join(dir, `m${extra}.bin`);
+      writeFileSync(file, bytes);
+      const loaded = await FastText.loadFile(file);
+      const input = loaded.model.input as DenseMatrix;
+      const output = loaded.model.output as DenseMatrix;
+      // where the input matrix's floats start in the file: before the qout flag, the output header and rows
+      fileOffsets.add((bytes.length - output.data.length * 4 - 17 - input.data.length * 4) & 3);
+      expect(input.data.byteOffset & 3).toBe(0);
+      expect(input.data.buffer.byteLength).toBeLessThan(bytes.length + 8); // a view of the file buffer, not a copy
+      expect(Buffer.from(loaded.toBuffer()).equals(Buffer.from(bytes))).toBe(true);
+      for (const ex of d.slice(0, 10)) expect(loaded.predict(ex.text, 2)).toEqual(ft.predict(ex.text, 2));
+    }
+    expect(fileOffsets.size).toBeGreaterThan(2);
   });
 
   it("treats newlines in predict text as spaces", async () => {

@@ -42,14 +42,16 @@ export class FastText {
   }
 
   static async loadFile(path: string): Promise<FastText> {
-    const buf = await fs.readFile(path);
+    const buf = await readModelFile(path);
     try {
-      return FastText.fromBuffer(buf);
+      // the buffer is ours: the matrices are views of it (3 spare bytes let them be aligned)
+      return new FastText(FastTextModel.fromBytes(buf, { owned: true, slack: 3 }));
     } catch (err) {
       throw new Error(`${path}: ${(err as Error).message}`);
     }
   }
 
+  /** Loads a model image; `buf` is not kept (the matrices are copied out of it). */
   static fromBuffer(buf: Uint8Array): FastText {
     return new FastText(FastTextModel.fromBytes(buf));
   }
@@ -113,6 +115,24 @@ export class FastText {
       retrain = (pruned) => retrainPruned(pruned, buf, opts.epoch ?? this.args.epoch, opts.lr ?? this.args.lr);
     }
     return new FastText(quantizeModel(this.model, { ...opts, retrain }));
+  }
+}
+
+/** Reads a whole file into a fresh buffer with 3 spare bytes after it (see fromBytes). */
+async function readModelFile(path: string): Promise<Uint8Array> {
+  const fh = await fs.open(path, "r");
+  try {
+    const { size } = await fh.stat();
+    const buf = new Uint8Array(new ArrayBuffer(size + 3), 0, size);
+    let off = 0;
+    while (off < size) {
+      const { bytesRead } = await fh.read(buf, off, Math.min(size - off, 1 << 30), off);
+      if (bytesRead === 0) break;
+      off += bytesRead;
+    }
+    return off === size ? buf : buf.subarray(0, off);
+  } finally {
+    await fh.close();
   }
 }
 

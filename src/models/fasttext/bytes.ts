@@ -56,12 +56,29 @@ export class ByteWriter {
   }
 }
 
+export interface ByteReaderOptions {
+  /**
+   * The reader owns the buffer: float matrices may be returned as views of it instead of
+   * copies, and it may move not-yet-read bytes to align them.
+   */
+  owned?: boolean;
+  /** Spare bytes after `buf` inside its ArrayBuffer (with `owned`: room to align matrices). */
+  slack?: number;
+}
+
 export class ByteReader {
-  private readonly view: DataView;
+  private view: DataView;
+  private readonly owned: boolean;
+  private slack: number;
   pos = 0;
 
-  constructor(readonly buf: Uint8Array) {
+  constructor(
+    public buf: Uint8Array,
+    opts: ByteReaderOptions = {},
+  ) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.owned = opts.owned ?? false;
+    this.slack = Math.max(0, Math.min(opts.slack ?? 0, buf.buffer.byteLength - buf.byteOffset - buf.length));
   }
 
   private need(n: number, what: string): void {
@@ -108,6 +125,30 @@ export class ByteReader {
     this.pos += n;
     return s;
   }
+  /**
+   * n float32 values, as a view of the buffer when the reader owns it (no copy: a model's
+   * input matrix can be most of the file). Unaligned values are first aligned by moving the
+   * rest of the buffer up to 3 bytes into the slack; without room, they are copied.
+   */
+  f32sView(n: number, what = "floats"): Float32Array {
+    this.need(n * 4, what);
+    if (!this.owned) return this.f32s(n, what);
+    const mis = (this.buf.byteOffset + this.pos) & 3;
+    if (mis !== 0) {
+      const shift = 4 - mis;
+      if (shift > this.slack) return this.f32s(n, what);
+      const { buffer, byteOffset, length } = this.buf;
+      new Uint8Array(buffer, byteOffset, length + shift).copyWithin(this.pos + shift, this.pos, length);
+      // re-based so that offsets from pos on address the moved bytes (earlier ones were read)
+      this.buf = new Uint8Array(buffer, byteOffset + shift, length);
+      this.view = new DataView(buffer, byteOffset + shift, length);
+      this.slack -= shift;
+    }
+    const out = new Float32Array(this.buf.buffer, this.buf.byteOffset + this.pos, n);
+    this.pos += n * 4;
+    return out;
+  }
+
   /** Copies n float32 values (the source may be unaligned). */
   f32s(n: number, what = "floats", out?: Float32Array): Float32Array {
     this.need(n * 4, what);

@@ -5,7 +5,7 @@
  * Words are kept as bytes in one pool so lookups compare bytes and never build strings.
  */
 import type { FastTextArgs } from "./args.js";
-import { fnv1a, wordNgramBuckets } from "./hash.js";
+import { FAST_BIGRAM_BUCKETS, bigramBucket, fnv1a, wordNgramBuckets } from "./hash.js";
 import { IntBuffer } from "./intbuf.js";
 import { BOW, EOS_BYTES, EOW, IS_SPACE } from "./tokenizer.js";
 import type { ByteReader, ByteWriter } from "./bytes.js";
@@ -13,6 +13,7 @@ import type { ByteReader, ByteWriter } from "./bytes.js";
 export const WORD = 0;
 export const LABEL = 1;
 const decoder = new TextDecoder();
+const EOS_HASH = fnv1a(EOS_BYTES) | 0;
 
 export class Dictionary {
   size = 0;
@@ -280,6 +281,17 @@ export class Dictionary {
   /** addWordNgrams over the int32 word hashes of a line. */
   addWordNgrams(out: IntBuffer, hashes: Int32Array, n: number): void {
     if (this.wordNgrams <= 1) return;
+    if (this.wordNgrams === 2 && this.pruneidxSize < 0 && this.bucket < FAST_BIGRAM_BUCKETS) {
+      // the common case (BETR, DCLM, the benchmarks): no callback, no prune lookup
+      const base = this.nwords;
+      const bucket = this.bucket;
+      if (out.data.length < out.len + n) out.grow(out.len + n);
+      const d = out.data;
+      let len = out.len;
+      for (let i = 0; i + 1 < n; i++) d[len++] = base + bigramBucket(hashes[i], hashes[i + 1], bucket);
+      out.len = len;
+      return;
+    }
     this.ngramOut = out;
     wordNgramBuckets(hashes, 0, n, this.wordNgrams, this.bucket, this.emitNgram);
     this.ngramOut = null;
@@ -294,35 +306,68 @@ export class Dictionary {
     words.clear();
     if (labels) labels.clear();
     const hashes = this.hashesBuf;
-    hashes.clear();
+    // a token takes at least one byte and one separator: this bounds the tokens (and bigrams)
+    const maxTok = ((e - s + 1) >> 1) + 1;
+    if (hashes.data.length < maxTok) hashes.grow(maxTok);
+    const noSub = this.maxn <= 0;
+    if (noSub && words.data.length < 2 * maxTok) words.grow(2 * maxTok);
+    const hd = hashes.data;
+    const wd = words.data;
+    let hn = 0;
+    let wn = 0;
+    const table = this.table;
+    const mask = this.mask;
+    const entryHash = this.hash;
+    const types = this.types;
+    const nwords = this.nwords;
     let ntok = 0;
     let i = s;
     for (;;) {
       while (i < e && IS_SPACE[buf[i]] === 1) i++;
-      let ts: number, te: number, tb: Uint8Array;
+      let ts: number, te: number, tb: Uint8Array, h: number;
       if (i < e) {
+        // scan the token and hash it in one pass (FNV-1a over sign-extended bytes)
         ts = i;
-        while (i < e && IS_SPACE[buf[i]] === 0) i++;
+        h = -2128831035; // 2166136261 as int32
+        for (; i < e; i++) {
+          const b = buf[i];
+          if (IS_SPACE[b] === 1) break;
+          h = Math.imul(h ^ ((b << 24) >> 24), 16777619);
+        }
         te = i;
         tb = buf;
       } else if (eos) {
         tb = EOS_BYTES;
         ts = 0;
         te = 4;
+        h = EOS_HASH;
         eos = false;
       } else break;
       ntok++;
-      const h = fnv1a(tb, ts, te);
-      const wid = this.table[this.find(tb, ts, te, h)];
-      const isLabel = wid < 0 ? this.isLabel(tb, ts, te) : this.types[wid] === LABEL;
-      if (!isLabel) {
-        this.addSubwords(words, tb, ts, te, wid);
-        hashes.push(h | 0);
-      } else if (wid >= 0 && labels) {
-        labels.push(wid - this.nwords);
+      const hu = h >>> 0;
+      let slot = hu & mask;
+      let wid: number;
+      for (;;) {
+        wid = table[slot];
+        if (wid === -1 || (entryHash[wid] === hu && this.same(wid, tb, ts, te))) break;
+        slot = (slot + 1) & mask;
       }
+      if (wid >= 0 ? types[wid] === LABEL : this.isLabel(tb, ts, te)) {
+        if (wid >= 0 && labels) labels.push(wid - nwords);
+        continue;
+      }
+      if (noSub) {
+        if (wid >= 0) wd[wn++] = wid;
+      } else {
+        words.len = wn;
+        this.addSubwords(words, tb, ts, te, wid);
+        wn = words.len;
+      }
+      hd[hn++] = h;
     }
-    this.addWordNgrams(words, hashes.data, hashes.len);
+    words.len = wn;
+    hashes.len = hn;
+    this.addWordNgrams(words, hd, hn);
     return ntok;
   }
 

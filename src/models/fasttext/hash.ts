@@ -23,13 +23,55 @@ export function mulmod(a: number, b: number, m: number): number {
   return ((((a * bh) % m) * 65536) + a * bl) % m;
 }
 
+/** (2^32 mod m, 2^64 mod m) for a bucket count m < 2^26. */
+function powMods(m: number): { p32: number; p64: number } {
+  const p32 = TWO32 % m;
+  const q = p32 * p32; // < 2^52: exact
+  return { p32, p64: q - Math.floor(q / m) * m };
+}
+let cachedBucket = -1;
+let cachedP64 = 0;
+let cachedMulMod = 0;
+
+/** Buckets below this use the bigram fast path (every product stays below 2^53). */
+export const FAST_BIGRAM_BUCKETS = 67108864;
+
+/**
+ * The bigram id fastText computes for word hashes a, b (int32): the uint64 value
+ * sext(a) * 116049371 + sext(b) (mod 2^64), modulo `bucket` (< 2^26). The exact value V of
+ * sext(a) * M + sext(b) is below 2^59 in magnitude, so the uint64 is V, or V + 2^64 when V < 0;
+ * its residue is computed from the residues of a and b, with doubles that stay exact.
+ */
+export function bigramBucket(a: number, b: number, bucket: number): number {
+  if (bucket !== cachedBucket) {
+    cachedBucket = bucket;
+    cachedP64 = powMods(bucket).p64;
+    cachedMulMod = NGRAM_MUL % bucket;
+  }
+  let am = a % bucket;
+  if (am < 0) am += bucket;
+  let bm = b % bucket;
+  if (bm < 0) bm += bucket;
+  // the sign of V from doubles: exact when |a| <= 18; beyond, |a * M| exceeds |b| by far more
+  // than the rounding error
+  let t = am * cachedMulMod + bm + (a * NGRAM_MUL + b < 0 ? cachedP64 : 0);
+  t -= Math.floor(t / bucket) * bucket;
+  if (t < 0) t += bucket;
+  else if (t >= bucket) t -= bucket;
+  return t;
+}
+
 /**
  * Word n-gram ids as fastText's addWordNgrams computes them. `hashes` are the int32 word
  * hashes of the line (start..end); ids (bucket-relative, before pruning) go to `emit`.
  */
 export function wordNgramBuckets(hashes: Int32Array, start: number, end: number, n: number, bucket: number, emit: (id: number) => void): void {
+  const fast = bucket < FAST_BIGRAM_BUCKETS; // bucket^2 < 2^53
+  if (n === 2 && fast) {
+    for (let i = start; i + 1 < end; i++) emit(bigramBucket(hashes[i], hashes[i + 1], bucket));
+    return;
+  }
   const pow32 = TWO32 % bucket;
-  const fast = bucket < 67108864; // bucket^2 < 2^53
   for (let i = start; i < end; i++) {
     let lo = hashes[i] >>> 0;
     let hi = hashes[i] < 0 ? 0xffffffff : 0;

@@ -4,7 +4,7 @@
  * qout flag, output matrix.
  */
 import { readArgs, writeArgs, type FastTextArgs } from "./args.js";
-import { ByteReader, ByteWriter } from "./bytes.js";
+import { ByteReader, ByteWriter, type ByteReaderOptions } from "./bytes.js";
 import { Dictionary } from "./dictionary.js";
 import { DenseMatrix, QuantMatrix, type Matrix } from "./matrix.js";
 import { Predictor, type Prediction } from "./predict.js";
@@ -66,8 +66,12 @@ export class FastTextModel {
     return w.result();
   }
 
-  static fromBytes(buf: Uint8Array): FastTextModel {
-    const r = new ByteReader(buf);
+  /**
+   * Parses a .bin/.ftz image. With `owned`, the caller hands the buffer over: the matrices
+   * become views of it (aligned in place using `slack` spare bytes after it) instead of copies.
+   */
+  static fromBytes(buf: Uint8Array, opts: ByteReaderOptions = {}): FastTextModel {
+    const r = new ByteReader(buf, opts);
     if (buf.length < 8) throw new Error("not a fastText model: file is shorter than its header");
     const magic = r.i32();
     const version = r.i32();

@@ -64,7 +64,8 @@ export class Predictor {
     const h = this.hidden;
     h.fill(0);
     if (n === 0) return false;
-    for (let k = 0; k < n; k++) this.input.addRowToVector(h, words[k]);
+    if (this.input instanceof DenseMatrix) this.input.addRowsToVector(h, words, n);
+    else for (let k = 0; k < n; k++) this.input.addRowToVector(h, words[k]);
     const inv = f(1 / n);
     for (let j = 0; j < h.length; j++) h[j] *= inv;
     return true;
