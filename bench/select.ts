@@ -227,10 +227,10 @@ async function quality(): Promise<void> {
   console.log("N = the matching domain's doc count. P@N: share of the matching domain among the N top-scored docs of the run's scores/ table (random: N seeded docs);");
   console.log("KL red. on those N docs; 'kept' = what the run's threshold (set on its held-out half, --keep N/docs --keep-by docs) actually kept, and its precision.");
   console.log(
-    "pool | target | docs | N | P@N BETR | P@N DSIR | P@N random | BETR rank stage alone P@N | KL red. BETR | KL red. DSIR | KL red. random | kept BETR / DSIR | kept precision BETR / DSIR | BETR s | DSIR s",
+    "pool | target | docs | N | P@N BETR | P@N DSIR | P@N random (expected N/docs) | BETR rank stage alone P@N | KL red. BETR | KL red. DSIR | KL red. random | kept BETR / DSIR | kept precision BETR / DSIR | BETR s | DSIR s",
   );
   const keys = ["betr", "dsir", "random", "rank", "klBetr", "klDsir", "klRandom"] as const;
-  const sums = Object.fromEntries(keys.map((k) => [k, 0])) as Record<(typeof keys)[number], number>;
+  const sums = Object.fromEntries([...keys, "expected"].map((k) => [k, 0])) as Record<(typeof keys)[number] | "expected", number>;
   let rows = 0;
   for (const pool of [pilePool(), mixedPool()]) {
     const poolDir = path.join(OUT, "quality", pool.name.replace(/\W+/g, "-"), "corpus");
@@ -283,15 +283,16 @@ async function quality(): Promise<void> {
       const f = (x: number) => x.toFixed(3);
       const row = { betr: res.betr.pAtN, dsir: res.dsir.pAtN, random: precision(rnd), rank, klBetr: res.betr.kl, klDsir: res.dsir.kl, klRandom: kl(rnd) };
       console.log(
-        `${pool.name} | ${target.name} | ${pool.docs.length} | ${N} | ${f(row.betr)} | ${f(row.dsir)} | ${f(row.random)} | ${f(rank)} | ${f(row.klBetr)} | ${f(row.klDsir)} | ${f(row.klRandom)} | ` +
+        `${pool.name} | ${target.name} | ${pool.docs.length} | ${N} | ${f(row.betr)} | ${f(row.dsir)} | ${f(row.random)} (${f(N / pool.docs.length)}) | ${f(rank)} | ${f(row.klBetr)} | ${f(row.klDsir)} | ${f(row.klRandom)} | ` +
           `${res.betr.kept} / ${res.dsir.kept} | ${f(res.betr.keptPrecision)} / ${f(res.dsir.keptPrecision)} | ${res.betr.seconds.toFixed(1)} | ${res.dsir.seconds.toFixed(1)}`,
       );
       for (const k of keys) sums[k] += row[k];
+      sums.expected += N / pool.docs.length;
       rows++;
     }
   }
   const m = (k: (typeof keys)[number]) => (sums[k] / rows).toFixed(3);
-  console.log(`mean of ${rows} | | | | ${m("betr")} | ${m("dsir")} | ${m("random")} | ${m("rank")} | ${m("klBetr")} | ${m("klDsir")} | ${m("klRandom")} | | | |`);
+  console.log(`mean of ${rows} | | | | ${m("betr")} | ${m("dsir")} | ${m("random")} (${(sums.expected / rows).toFixed(3)}) | ${m("rank")} | ${m("klBetr")} | ${m("klDsir")} | ${m("klRandom")} | | | |`);
 }
 
 // ---------- speed ----------
