@@ -49,7 +49,7 @@ function best(r: { objective: Float64Array; converged: Uint8Array; theta: Float6
 const show = (t: ArrayLike<number>) =>
   `A=${Math.exp(t[0]).toFixed(2)} B=${Math.exp(t[1]).toFixed(2)} E=${Math.exp(t[2]).toFixed(4)} alpha=${t[3].toFixed(4)} beta=${t[4].toFixed(4)}`;
 
-console.log(`Chinchilla fit: ${L.length} points, ${starts.length} starts, Huber delta 1e-3 (machine: ${os.availableParallelism()} cores, load ${os.loadavg()[0].toFixed(1)})`);
+console.log(`Chinchilla fit: ${L.length} points, ${starts.length} starts, Huber delta 1e-3 (machine: ${os.availableParallelism()} cores, load average ${os.loadavg().map((v) => v.toFixed(2)).join(", ")})`);
 
 let t = performance.now();
 const one = runStarts(task, starts);
@@ -132,3 +132,4 @@ console.log(`grid:      scipy ${py.grid_s.toFixed(2)} s / datatailor ${ours1.toF
 console.log(
   `bootstrap: scipy ${pyBootFull.toFixed(2)} s${SCIPY_RESAMPLES !== RESAMPLES ? ` (extrapolated from ${SCIPY_RESAMPLES})` : ""} / datatailor ${oursBoot.toFixed(2)} s (${THREADS} threads) = ${(pyBootFull / oursBoot).toFixed(2)}x`,
 );
+console.log(`load average at the end: ${os.loadavg().map((v) => v.toFixed(2)).join(", ")} (1, 5, 15 min)`);

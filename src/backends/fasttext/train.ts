@@ -4,6 +4,7 @@
  * threads sharing the matrices through SharedArrayBuffer (Hogwild) for more.
  */
 import os from "node:os";
+import type { Worker } from "node:worker_threads";
 import { DenseMatrix, FastTextModel, TrainThread, type FastTextArgs, type TrainCorpus, type TrainParams, type TrainShared } from "../../models/fasttext/index.js";
 import { siblingModule } from "../../util/worker.js";
 import { startModuleWorker } from "./spawn.js";
@@ -32,9 +33,37 @@ export function workerCount(thread: number): number {
   return Math.max(1, Math.min(thread, os.availableParallelism()));
 }
 
+/** A training worker started ahead of its job; `done` settles when it has finished one. */
+interface PendingWorker {
+  worker: Worker;
+  done: Promise<void>;
+}
+
+function spawnTrainWorker(t: number): PendingWorker {
+  const worker = startModuleWorker(siblingModule(import.meta.url, "train-worker"));
+  const done = new Promise<void>((resolve, reject) => {
+    worker.once("message", () => resolve());
+    worker.once("error", reject);
+    worker.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`training thread ${t} exited with code ${code}`))));
+  });
+  done.catch(() => undefined); // awaited later; a failure before then must not be unhandled
+  return { worker, done };
+}
+
 export async function trainModel(args: FastTextArgs, input: string | Iterable<LabeledText> | AsyncIterable<LabeledText>, opts: TrainOptions = {}): Promise<FastTextModel> {
-  const { dict, corpus } = await buildCorpus(args, input);
   const threads = workerCount(args.thread);
+  // Worker threads load their modules while this thread reads the corpus (that start-up is
+  // most of the time on small data sets); they wait for their job message.
+  const workers = threads > 1 ? Array.from({ length: threads }, (_, t) => spawnTrainWorker(t)) : [];
+  try {
+    return await trainWith(args, input, opts, threads, workers);
+  } finally {
+    for (const w of workers) void w.worker.terminate();
+  }
+}
+
+async function trainWith(args: FastTextArgs, input: string | Iterable<LabeledText> | AsyncIterable<LabeledText>, opts: TrainOptions, threads: number, workers: PendingWorker[]): Promise<FastTextModel> {
+  const { dict, corpus } = await buildCorpus(args, input);
   const dim = args.dim;
   const rows = dict.nwords + args.bucket;
   const useShared = threads > 1;
@@ -87,16 +116,9 @@ export async function trainModel(args: FastTextArgs, input: string | Iterable<La
     const total = args.epoch * corpus.ntokens;
     const timer = setInterval(() => report(Number(Atomics.load(state.tokenCount, 0)) / total), 250);
     try {
-      await Promise.all(
-        Array.from({ length: threads }, (_, t) => {
-          const w = startModuleWorker(siblingModule(import.meta.url, "train-worker"), { workerData: { params, corpus: sc, state, threadId: t, threads } });
-          return new Promise<void>((resolve, reject) => {
-            w.once("message", () => resolve());
-            w.once("error", reject);
-            w.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`training thread ${t} exited with code ${code}`))));
-          }).finally(() => void w.terminate());
-        }),
-      );
+      // typed arrays over SharedArrayBuffers are shared with the workers, not copied
+      workers.forEach((w, t) => w.worker.postMessage({ params, corpus: sc, state, threadId: t, threads }));
+      await Promise.all(workers.map((w) => w.done));
     } finally {
       clearInterval(timer);
     }

@@ -54,7 +54,15 @@ export class FastTextModel {
   }
 
   toBytes(): Uint8Array {
-    const w = new ByteWriter(1 << 20);
+    // dense models are sized exactly so the matrices are copied once (no regrowth, no final copy)
+    let size = 1 << 20;
+    if (this.input instanceof DenseMatrix && this.output instanceof DenseMatrix) {
+      const head = new ByteWriter(1 << 16);
+      writeArgs(head, this.args);
+      this.dict.save(head);
+      size = 8 + head.length + 2 + this.input.savedBytes() + this.output.savedBytes();
+    }
+    const w = new ByteWriter(size);
     w.i32(FASTTEXT_MAGIC);
     w.i32(FASTTEXT_VERSION);
     writeArgs(w, this.args);

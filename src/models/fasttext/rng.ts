@@ -16,8 +16,14 @@ export class MinStd {
   }
   /** Next value in [1, 2147483646]; x * 48271 < 2^53, so the product is exact. */
   next(): number {
-    this.x = (this.x * A) % M;
-    return this.x;
+    // x * A mod (2^31 - 1) without a floating-point modulo: 2^31 = 1 (mod M), so
+    // p = hi * 2^31 + lo gives p = hi + lo (mod M), and hi + lo < 2 * M
+    const p = this.x * A;
+    const hi = Math.floor(p / 2147483648);
+    let r = hi + (p - hi * 2147483648);
+    if (r >= M) r -= M;
+    this.x = r;
+    return r;
   }
   /** std::generate_canonical<double, 53>: two draws. */
   canonical(): number {

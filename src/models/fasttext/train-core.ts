@@ -155,10 +155,31 @@ export class TrainThread {
     const wi = this.s.input;
     const hid = this.hidden;
     const grad = this.grad;
-    // hidden = mean of the input rows
+    const wd = words.data;
+    // hidden = mean of the input rows; rows are added in order, four per pass over hidden
+    // (each element sees the same additions in the same order as one row at a time)
     hid.fill(0);
-    for (let k = 0; k < n; k++) {
-      const o = words.data[k] * dim;
+    let k = 0;
+    for (; k + 8 <= n; k += 8) {
+      const o0 = wd[k] * dim;
+      const o1 = wd[k + 1] * dim;
+      const o2 = wd[k + 2] * dim;
+      const o3 = wd[k + 3] * dim;
+      const o4 = wd[k + 4] * dim;
+      const o5 = wd[k + 5] * dim;
+      const o6 = wd[k + 6] * dim;
+      const o7 = wd[k + 7] * dim;
+      for (let j = 0; j < dim; j++) hid[j] = hid[j] + wi[o0 + j] + wi[o1 + j] + wi[o2 + j] + wi[o3 + j] + wi[o4 + j] + wi[o5 + j] + wi[o6 + j] + wi[o7 + j];
+    }
+    for (; k + 4 <= n; k += 4) {
+      const o0 = wd[k] * dim;
+      const o1 = wd[k + 1] * dim;
+      const o2 = wd[k + 2] * dim;
+      const o3 = wd[k + 3] * dim;
+      for (let j = 0; j < dim; j++) hid[j] = hid[j] + wi[o0 + j] + wi[o1 + j] + wi[o2 + j] + wi[o3 + j];
+    }
+    for (; k < n; k++) {
+      const o = wd[k] * dim;
       for (let j = 0; j < dim; j++) hid[j] += wi[o + j];
     }
     const inv = 1 / n;
@@ -195,8 +216,23 @@ export class TrainThread {
     this.nexamples++;
     // normalizeGradient (supervised), then every input row moves by the gradient
     for (let j = 0; j < dim; j++) grad[j] *= inv;
-    for (let k = 0; k < n; k++) {
-      const o = words.data[k] * dim;
+    // four rows per pass; a row listed twice is still updated twice, in order
+    k = 0;
+    for (; k + 4 <= n; k += 4) {
+      const o0 = wd[k] * dim;
+      const o1 = wd[k + 1] * dim;
+      const o2 = wd[k + 2] * dim;
+      const o3 = wd[k + 3] * dim;
+      for (let j = 0; j < dim; j++) {
+        const g = grad[j];
+        wi[o0 + j] += g;
+        wi[o1 + j] += g;
+        wi[o2 + j] += g;
+        wi[o3 + j] += g;
+      }
+    }
+    for (; k < n; k++) {
+      const o = wd[k] * dim;
       for (let j = 0; j < dim; j++) wi[o + j] += grad[j];
     }
   }
