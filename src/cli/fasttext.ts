@@ -292,7 +292,7 @@ async function predict(argv: string[], withProb: boolean): Promise<void> {
     outLen += o.length;
     if (outLen > 1 << 16) flush();
   };
-  if (data === "-") await forEachStdinLine(line);
+  if (data === "-") await forEachLine(process.stdin, line);
   else {
     try {
       await forEachLine(data, line);
@@ -302,27 +302,6 @@ async function predict(argv: string[], withProb: boolean): Promise<void> {
     }
   }
   flush();
-}
-
-async function forEachStdinLine(fn: (buf: Uint8Array, s: number, e: number, eos: boolean) => void): Promise<void> {
-  let carry = new Uint8Array(0);
-  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
-    let buf: Uint8Array = chunk;
-    if (carry.length) {
-      buf = new Uint8Array(carry.length + chunk.length);
-      buf.set(carry);
-      buf.set(chunk, carry.length);
-    }
-    let s = 0;
-    for (;;) {
-      const nl = buf.indexOf(0x0a, s);
-      if (nl < 0) break;
-      fn(buf, s, nl, true);
-      s = nl + 1;
-    }
-    carry = buf.slice(s);
-  }
-  if (carry.length) fn(carry, 0, carry.length, false);
 }
 
 async function quantize(argv: string[]): Promise<void> {

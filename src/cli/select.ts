@@ -10,31 +10,18 @@ import { EXIT, UserError, usageError } from "../util/errors.js";
 import { addExecutorOptions, buildExecutor, type ExecutorCliOptions } from "./executor-options.js";
 import { runSelect, type SelectOptions } from "../pipelines/select/index.js";
 
-export interface SelectFlags extends ExecutorCliOptions {
+/** Parsed flags: the pipeline's own option types where the flag maps one to one. */
+export interface SelectFlags
+  extends ExecutorCliOptions,
+    Pick<SelectOptions, "keep" | "compute" | "keepBy" | "method" | "model" | "label" | "threshold" | "embedder" | "sample" | "holdout" | "seed" | "aggregate" | "value" | "report" | "textField" | "idField"> {
   target?: string[];
   corpus?: string[];
   out?: string;
-  keep?: number;
-  compute?: number;
-  pool: "nemotron-cc" | "dclm-rw";
-  keepBy: "tokens" | "docs";
-  method: "betr" | "dsir" | "classifier";
-  model?: string;
-  label?: string;
-  threshold?: number;
-  embedder?: string;
-  sample: number;
-  holdout: number;
-  seed: number;
+  pool: NonNullable<SelectOptions["pool"]>;
   allExamples?: boolean;
-  aggregate: "max" | "mean";
-  value: "log" | "inverse";
   strict?: boolean;
-  report: boolean;
   json?: boolean;
-  textField?: string;
-  idField?: string;
-  hashing: "fast" | "dsir-compatible";
+  hashing: NonNullable<SelectOptions["hashing"]>;
 }
 
 /** Flags → pipeline options (executor left to the caller). Throws usage errors for bad combinations. */

@@ -10,7 +10,8 @@
  */
 import { createHash } from "node:crypto";
 import type { JobSpec, ShardResult, ShardTask } from "./types.js";
-import { isTemporaryName, safeRelPath, type Storage } from "../io/storage.js";
+import { safeRelPath, type Storage } from "../io/storage.js";
+import { parseTempName } from "../io/temp-files.js";
 
 export const COMPLETIONS_DIR = "completions";
 export const MANIFEST_FILE = `${COMPLETIONS_DIR}/manifest.json`;
@@ -128,7 +129,7 @@ export async function sweepTemporaries(storage: Storage): Promise<string[]> {
   const removed: string[] = [];
   for (const rel of await storage.list()) {
     const base = rel.slice(rel.lastIndexOf("/") + 1);
-    if (isTemporaryName(base)) {
+    if (parseTempName(base)) {
       await storage.remove(rel);
       removed.push(rel);
     }

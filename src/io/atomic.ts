@@ -32,7 +32,11 @@ export interface AtomicStream {
   abort(): Promise<void>;
 }
 
-export async function openAtomic(finalPath: string): Promise<AtomicStream> {
+/**
+ * `destination`, when given, is asked for the final path again at commit time, so a caller
+ * that checks paths (storage.ts: no symlink out of the root) re-checks just before the rename.
+ */
+export async function openAtomic(finalPath: string, destination?: () => Promise<string>): Promise<AtomicStream> {
   await fs.mkdir(path.dirname(finalPath), { recursive: true });
   const tmpPath = tempPathFor(finalPath);
   const stream = createWriteStream(tmpPath);
@@ -58,7 +62,7 @@ export async function openAtomic(finalPath: string): Promise<AtomicStream> {
       } finally {
         await fh.close();
       }
-      await fs.rename(tmpPath, finalPath);
+      await fs.rename(tmpPath, destination ? await destination() : finalPath);
     },
     async abort() {
       stream.destroy();

@@ -8,10 +8,10 @@
  * absolute paths, drive letters, backslashes, NUL bytes, empty, `.` and `..` segments; the local
  * store additionally refuses to follow a symlink that leads outside its root.
  */
-import { createReadStream, createWriteStream, promises as fs, type WriteStream } from "node:fs";
+import { createReadStream, promises as fs, type WriteStream } from "node:fs";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
 import type { Readable } from "node:stream";
+import { openAtomic } from "./atomic.js";
 
 export class UnsafePathError extends Error {
   constructor(
@@ -66,16 +66,6 @@ export interface Storage {
   remove(rel: string): Promise<void>;
   /** A filesystem path for engines that need one (DuckDB, fastText); undefined for object stores. */
   localPath(rel: string): string | undefined;
-}
-
-/** Names temporaries so that `isTemporaryName` can find leftovers of killed writers. */
-export function temporaryName(finalPath: string): string {
-  return path.join(path.dirname(finalPath), `.${path.basename(finalPath)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
-}
-
-/** Matches names made by `temporaryName` here and by `tempPathFor` in src/io/atomic.ts. */
-export function isTemporaryName(base: string): boolean {
-  return /^\..+\.tmp-\d+-[0-9a-f]{8}$/.test(base);
 }
 
 /** Storage on a local or shared (NFS, Lustre, GPFS) filesystem. */
@@ -167,39 +157,8 @@ export class LocalStorage implements Storage {
   }
 
   async openAtomic(rel: string): Promise<AtomicWrite> {
-    const finalPath = await this.resolve(rel);
-    await fs.mkdir(path.dirname(finalPath), { recursive: true });
-    const tmp = temporaryName(finalPath);
-    const stream = createWriteStream(tmp);
-    await new Promise<void>((resolve, reject) => {
-      stream.once("open", () => resolve());
-      stream.once("error", reject);
-    });
-    const closed = () =>
-      new Promise<void>((resolve, reject) => {
-        if (stream.closed) return resolve();
-        stream.once("close", () => resolve());
-        stream.once("error", reject);
-        stream.end();
-      });
-    return {
-      stream,
-      commit: async () => {
-        await closed();
-        const fh = await fs.open(tmp, "r+");
-        try {
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
-        // Re-check: a directory swapped for a symlink while we wrote must not redirect the rename.
-        await fs.rename(tmp, await this.resolve(rel));
-      },
-      abort: async () => {
-        stream.destroy();
-        await fs.rm(tmp, { force: true });
-      },
-    };
+    // Re-resolved at commit: a directory swapped for a symlink while we wrote must not redirect the rename.
+    return openAtomic(await this.resolve(rel), () => this.resolve(rel));
   }
 
   async rename(fromRel: string, toRel: string): Promise<void> {

@@ -3,15 +3,7 @@
  * (seed, salt, index) and the k smallest keys win. The same seed picks the same rows whatever
  * else is loaded, and the result does not depend on any PRNG stream position.
  */
-function mix32(x: number): number {
-  // murmur3 finaliser: a bijection on 32-bit integers with good avalanche
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x85ebca6b);
-  x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
-  x ^= x >>> 16;
-  return x >>> 0;
-}
+import { fmix32 } from "../text/hash.js";
 
 export function stringSalt(s: string): number {
   let h = 2166136261;
@@ -22,10 +14,10 @@ export function stringSalt(s: string): number {
 /** Returns the chosen indices in increasing order. */
 export function chooseIndices(n: number, k: number, seed: number, salt: number): number[] {
   if (k >= n) return Array.from({ length: n }, (_, i) => i);
-  const s = mix32((seed >>> 0) ^ mix32(salt));
+  const s = fmix32((seed >>> 0) ^ fmix32(salt));
   const keys = new Float64Array(n);
   // key·2^21 + index keeps keys unique (n < 2^21 rows per benchmark file is plenty)
-  for (let i = 0; i < n; i++) keys[i] = mix32(s ^ mix32(i + 0x9e3779b9)) * 2097152 + i;
+  for (let i = 0; i < n; i++) keys[i] = fmix32(s ^ fmix32(i + 0x9e3779b9)) * 2097152 + i;
   const sorted = keys.slice().sort();
   const chosen = sorted.subarray(0, k);
   const out = Array.from(chosen, (key) => key % 2097152);

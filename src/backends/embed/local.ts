@@ -7,6 +7,7 @@
  * Without `fit`, idf is 1 and lsa refuses to embed.
  */
 import { createHash } from "node:crypto";
+import { fmix32 } from "../../text/hash.js";
 import { countFeatures, FEATURE_BITS, SparseCounts } from "./features.js";
 import { IdfTable, normaliseRow, tfidfWeights } from "./idf.js";
 import { fitLsa, type LsaModel } from "./lsa.js";
@@ -16,15 +17,6 @@ export type LocalKind = "tfidf" | "hash" | "lsa";
 
 /** Most docs the fit looks at (a seeded subsample beyond that): idf and LSA settle well before. */
 export const MAX_FIT_DOCS = 20000;
-
-function mix32(x: number): number {
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x85ebca6b);
-  x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
-  x ^= x >>> 16;
-  return x >>> 0;
-}
 
 export class LocalEmbedder implements Embedder {
   private readonly idf = new IdfTable();
@@ -76,7 +68,7 @@ export class LocalEmbedder implements Embedder {
         for (let i = 0; i < counts.size; i++) out[o + (counts.ids[i]! & (dim - 1))]! += w[i]!;
       } else if (this.kind === "hash") {
         for (let i = 0; i < counts.size; i++) {
-          const h = mix32(counts.ids[i]!);
+          const h = fmix32(counts.ids[i]!);
           out[o + ((h >>> 1) % dim)]! += h & 1 ? w[i]! : -w[i]!;
         }
       } else {
@@ -96,8 +88,8 @@ export class LocalEmbedder implements Embedder {
 }
 
 function subsample(texts: string[], k: number, seed: number): string[] {
-  const s = mix32(seed ^ 0x27d4eb2f);
-  const keyed = texts.map((_, i) => [mix32(s ^ mix32(i)), i] as const);
+  const s = fmix32(seed ^ 0x27d4eb2f);
+  const keyed = texts.map((_, i) => [fmix32(s ^ fmix32(i)), i] as const);
   keyed.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   return keyed
     .slice(0, k)

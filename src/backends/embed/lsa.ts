@@ -5,6 +5,7 @@
  * cosines in that space are those of the docs projected onto the subspace, whatever rotation
  * of the basis the range finder produced.
  */
+import { fmix32 } from "../../text/hash.js";
 import { countFeatures, FEATURE_BITS, SparseCounts } from "./features.js";
 import { type IdfTable, tfidfWeights } from "./idf.js";
 import { orthonormaliseColumns } from "./linalg.js";
@@ -18,15 +19,6 @@ export interface LsaModel {
   rowOf: Int32Array;
   /** vocab × dim, row-major */
   P: Float32Array;
-}
-
-function mix32(x: number): number {
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x85ebca6b);
-  x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
-  x ^= x >>> 16;
-  return x >>> 0;
 }
 
 export function fitLsa(texts: string[], idf: IdfTable, dim: number, seed: number): LsaModel {
@@ -64,11 +56,11 @@ export function fitLsa(texts: string[], idf: IdfTable, dim: number, seed: number
 
   // Y = Aᵀ Ω with a seeded ±1 test matrix Ω (n × l), generated on the fly
   let Y = new Float64Array(V * l);
-  const s0 = mix32(seed ^ 0x5bd1e995);
+  const s0 = fmix32(seed ^ 0x5bd1e995);
   const omega = new Float64Array(l);
   for (let d = 0; d < n; d++) {
-    const sd = mix32(s0 ^ mix32(d));
-    for (let j = 0; j < l; j++) omega[j] = mix32(sd ^ mix32(j + 0x68e31da4)) & 1 ? 1 : -1;
+    const sd = fmix32(s0 ^ fmix32(d));
+    for (let j = 0; j < l; j++) omega[j] = fmix32(sd ^ fmix32(j + 0x68e31da4)) & 1 ? 1 : -1;
     for (let p = ptr[d]!; p < ptr[d + 1]!; p++) {
       const o = cols[p]! * l;
       const v = vals[p]!;

@@ -3,8 +3,8 @@
  * every token as a provisional entry id, then thresholds the dictionary and rewrites the
  * stream into final ids (4 bytes per token), so epochs never re-tokenize text.
  */
-import { createReadStream } from "node:fs";
 import { Dictionary, IntBuffer, DROPPED_LABEL, LABEL, IS_SPACE, fnv1a, type FastTextArgs, type TrainCorpus } from "../../models/fasttext/index.js";
+import { forEachLine } from "./lines.js";
 
 export interface LabeledText {
   labels: string[];
@@ -88,27 +88,6 @@ class CorpusBuilder {
   }
 }
 
-async function readFile(b: CorpusBuilder, file: string): Promise<void> {
-  let carry = new Uint8Array(0);
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    let buf: Uint8Array = chunk;
-    if (carry.length) {
-      buf = new Uint8Array(carry.length + chunk.length);
-      buf.set(carry);
-      buf.set(chunk, carry.length);
-    }
-    let s = 0;
-    for (;;) {
-      const nl = buf.indexOf(0x0a, s);
-      if (nl < 0) break;
-      b.addLine(buf, s, nl, true);
-      s = nl + 1;
-    }
-    carry = buf.slice(s);
-  }
-  if (carry.length) b.addLine(carry, 0, carry.length, false);
-}
-
 const encoder = new TextEncoder();
 
 function addExample(b: CorpusBuilder, ex: LabeledText, scratch: { buf: Uint8Array }): void {
@@ -125,7 +104,7 @@ function addExample(b: CorpusBuilder, ex: LabeledText, scratch: { buf: Uint8Arra
 
 export async function buildCorpus(args: FastTextArgs, input: string | Iterable<LabeledText> | AsyncIterable<LabeledText>): Promise<{ dict: Dictionary; corpus: TrainCorpus }> {
   const b = new CorpusBuilder(args);
-  if (typeof input === "string") await readFile(b, input);
+  if (typeof input === "string") await forEachLine(input, (buf, st, e, eos) => b.addLine(buf, st, e, eos));
   else {
     const scratch = { buf: new Uint8Array(1 << 16) };
     if (Symbol.asyncIterator in input) for await (const ex of input as AsyncIterable<LabeledText>) addExample(b, ex, scratch);

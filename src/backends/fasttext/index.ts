@@ -5,15 +5,17 @@
  * Text given to `predict`/`probability` is one line: newlines inside it act as spaces and
  * the line ends with `</s>`, as `fasttext predict` treats a line of its input file.
  */
-import { promises as fs, createReadStream } from "node:fs";
+import { promises as fs } from "node:fs";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { FastTextModel, IntBuffer, quantizeModel, resolveArgs, DenseMatrix, TrainThread, type FastTextArgs, type QuantizeOptions } from "../../models/fasttext/index.js";
 import { trainModel, type TrainOptions } from "./train.js";
 import type { LabeledText } from "./corpus.js";
+import { forEachLine } from "./lines.js";
 
 export type { LabeledText } from "./corpus.js";
 export type { FastTextArgs } from "../../models/fasttext/index.js";
 export type { TrainProgress, TrainOptions } from "./train.js";
+export { forEachLine } from "./lines.js";
 
 export interface TestResult {
   n: number;
@@ -179,28 +181,6 @@ function retrainPruned(model: FastTextModel, buf: Uint8Array, epoch: number, lr:
   );
   t.run(1);
   output.data.set(out64);
-}
-
-/** Reads a file line by line as bytes; `eos` is true for newline-terminated lines. */
-export async function forEachLine(file: string, fn: (buf: Uint8Array, s: number, e: number, eos: boolean) => void): Promise<void> {
-  let carry = new Uint8Array(0);
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    let buf: Uint8Array = chunk;
-    if (carry.length) {
-      buf = new Uint8Array(carry.length + chunk.length);
-      buf.set(carry);
-      buf.set(chunk, carry.length);
-    }
-    let s = 0;
-    for (;;) {
-      const nl = buf.indexOf(0x0a, s);
-      if (nl < 0) break;
-      fn(buf, s, nl, true);
-      s = nl + 1;
-    }
-    carry = buf.slice(s);
-  }
-  if (carry.length) fn(carry, 0, carry.length, false);
 }
 
 /** fastText's Meter (general metrics only). */
