@@ -87,6 +87,9 @@ for (const ds of datasets) {
   const dt2 = oursTrain(ds.train, base + ".dt2.bin", 2);
   const ftP1 = p1(base + ".ft1.bin", ds.valid);
   const dtP1 = child(["test", base + ".dt1.bin", ds.valid]).precision;
+  // Hogwild makes 2-thread models differ from run to run, on both sides; their quality is shown too
+  const ftP1x2 = p1(base + ".ft2.bin", ds.valid);
+  const dtP1x2 = child(["test", base + ".dt2.bin", ds.valid]).precision;
   const ftPred = timed(FASTTEXT_BIN, ["predict", base + ".ft1.bin", predIn], base + ".ft.pred");
   const lines = validText.split("\n").length - 1;
   const predLines = lines * (quick ? Math.ceil(reps / 4) : reps);
@@ -94,6 +97,7 @@ for (const ds of datasets) {
 
   console.log(`== ${ds.name}: train ${ds.train}, valid ${ds.valid} (${lines} lines)`);
   console.log(`P@1                     fastText ${ftP1.toFixed(4)}   datatailor ${dtP1.toFixed(4)}   diff ${((dtP1 - ftP1) * 100).toFixed(2)} points`);
+  console.log(`P@1, 2 threads          fastText ${ftP1x2.toFixed(4)}   datatailor ${dtP1x2.toFixed(4)}   diff ${((dtP1x2 - ftP1x2) * 100).toFixed(2)} points`);
   console.log(`train 1 thread words/s/thread   fastText ${fmt(ft1.wst)}   datatailor ${fmt(dt1.wst)}   ratio ${ratio(dt1.wst, ft1.wst)}   (wall ${ft1.seconds.toFixed(1)}s vs ${dt1.seconds.toFixed(1)}s)`);
   const wpc = (p: Peer) => (PARAMS.epoch * dt1.ntokens!) / p.cpuSeconds;
   console.log(`train 1 thread words per CPU-second (whole process, load-independent)  fastText ${fmt(wpc(ft1))}   datatailor ${fmt(wpc(dt1))}   ratio ${ratio(wpc(dt1), wpc(ft1))}`);

@@ -149,6 +149,12 @@ describe.skipIf(!present)("parity with fastText 0.9.2", () => {
     const ours = (await (await FastText.train(flags, ag.train)).test(ag.valid)).precision;
     expect(theirs).toBeGreaterThan(0.8);
     expect(Math.abs(ours - theirs)).toBeLessThan(0.01);
+    // two threads: Hogwild input rows, per-thread output rows merged every few examples
+    // (softmax and ova), shared output rows (hs); the same quality either way
+    for (const loss of ["softmax", "ova", "hs"] as const) {
+      const two = (await (await FastText.train({ ...flags, loss, thread: 2 }, ag.train)).test(ag.valid)).precision;
+      expect(Math.abs(two - theirs), loss).toBeLessThan(0.015);
+    }
   });
 
   it("`datatailor fasttext test` and `predict-prob` print what fastText prints", async () => {
