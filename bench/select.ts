@@ -23,6 +23,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { compress } from "zstd-napi";
+import { chunk as chunkText, readJsonl, shuffle, take } from "../scripts/lib/sample-text.js";
 import { LocalExecutor } from "../src/exec/local.js";
 import type { JobSpec, ShardTask } from "../src/exec/types.js";
 import { discoverShards } from "../src/io/shards.js";
@@ -50,46 +51,8 @@ const PART = arg("part", "all");
 const SEED = Number(arg("seed", "1"));
 const SPEED_DOCS = Number(arg("docs", "60000"));
 
-// ---------- data helpers ----------
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-function shuffle<T>(items: T[], seed: number): T[] {
-  const r = prng(seed);
-  const a = [...items];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(r() * (i + 1));
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
-}
-const take = <T>(items: T[], n: number, seed: number) => shuffle(items, seed).slice(0, n);
-function jsonl(rel: string): Record<string, unknown>[] {
-  return readFileSync(path.join(SHARED, rel), "utf8")
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-function chunk(text: string, size: number, sep: RegExp): string[] {
-  const out: string[] = [];
-  let cur = "";
-  for (const p of text.split(sep).map((s) => s.trim()).filter(Boolean)) {
-    if (cur && cur.length + p.length > size) {
-      out.push(cur);
-      cur = "";
-    }
-    cur = cur ? cur + "\n" + p : p;
-  }
-  if (cur) out.push(cur);
-  return out.filter((c) => c.length >= 200);
-}
+/** Chunks re-joined with single newlines (the pools' line-based sources). */
+const chunk = (text: string, size: number, sep: RegExp) => chunkText(text, size, sep, "\n");
 
 interface Doc {
   id: string;
@@ -131,7 +94,7 @@ interface Pool {
 
 /** The Pile toy set (DSIR's test data): 14 domains; targets are held-out docs of one domain. */
 function pilePool(): Pool {
-  const rows = jsonl("corpora/pile-toy-dsir/toy_pile_data.jsonl").map((r, i) => ({
+  const rows = readJsonl(SHARED, "corpora/pile-toy-dsir/toy_pile_data.jsonl").map((r, i) => ({
     id: `pile-${i}`,
     text: String(r.contents),
     domain: String((r.metadata as { pile_set_name: string }).pile_set_name),
@@ -157,20 +120,20 @@ function mixedPool(): Pool {
   const wiki = ["valid", "test"].flatMap((s) => chunk(readFileSync(path.join(SHARED, `corpora/wikitext-2/${s}.txt`), "utf8"), 1500, /\n/));
   add("encyclopedia", take(wiki, 1200, SEED + 1));
   add("math", [
-    ...take(jsonl("benchmarks/llm-foundry/math.jsonl"), 1200, SEED + 2).map((r) => `Problem: ${r.context}\nSolution: ${r.chain_of_thought}`),
-    ...jsonl("benchmarks/llm-foundry/svamp.jsonl").map((r) => `${r.context}\nAnswer: ${r.answer}`),
+    ...take(readJsonl(SHARED, "benchmarks/llm-foundry/math.jsonl"), 1200, SEED + 2).map((r) => `Problem: ${r.context}\nSolution: ${r.chain_of_thought}`),
+    ...readJsonl(SHARED, "benchmarks/llm-foundry/svamp.jsonl").map((r) => `${r.context}\nAnswer: ${r.answer}`),
   ]);
-  add("news", take(jsonl("corpora/nltk-corpora/abc_news_blocks.jsonl"), 1500, SEED + 3).map((r) => String(r.text)));
-  add("reviews", take(jsonl("corpora/nltk-corpora/movie_reviews.jsonl"), 1200, SEED + 4).map((r) => String(r.text)));
-  add("speeches", take(jsonl("corpora/nltk-corpora/us_speeches.jsonl").flatMap((r) => chunk(String(r.text), 1500, /\n/)), 1000, SEED + 5));
-  add("brown", jsonl("corpora/nltk-corpora/brown.jsonl").map((r) => String(r.text)));
+  add("news", take(readJsonl(SHARED, "corpora/nltk-corpora/abc_news_blocks.jsonl"), 1500, SEED + 3).map((r) => String(r.text)));
+  add("reviews", take(readJsonl(SHARED, "corpora/nltk-corpora/movie_reviews.jsonl"), 1200, SEED + 4).map((r) => String(r.text)));
+  add("speeches", take(readJsonl(SHARED, "corpora/nltk-corpora/us_speeches.jsonl").flatMap((r) => chunk(String(r.text), 1500, /\n/)), 1000, SEED + 5));
+  add("brown", readJsonl(SHARED, "corpora/nltk-corpora/brown.jsonl").map((r) => String(r.text)));
   const agnews = readFileSync(path.join(SHARED, "classification/ag_news/alps/test.tsv"), "utf8").split("\n").filter(Boolean).map((l) => l.split("\t")[0]);
   return {
     name: "Mixed public corpora (7 domains)",
     docs: shuffle(docs, SEED + 6),
     targets: [
-      { name: "gsm8k → math", texts: take(jsonl("benchmarks/gsm8k.train.jsonl"), 300, SEED).map((r) => `${r.question}\n${r.answer}`), match: ["math"] },
-      { name: "sst2 → reviews", texts: take(jsonl("benchmarks/sst2.validation.jsonl"), 300, SEED).map((r) => String(r.sentence)), match: ["reviews"] },
+      { name: "gsm8k → math", texts: take(readJsonl(SHARED, "benchmarks/gsm8k.train.jsonl"), 300, SEED).map((r) => `${r.question}\n${r.answer}`), match: ["math"] },
+      { name: "sst2 → reviews", texts: take(readJsonl(SHARED, "benchmarks/sst2.validation.jsonl"), 300, SEED).map((r) => String(r.sentence)), match: ["reviews"] },
       { name: "ag_news → news", texts: take(agnews, 300, SEED), match: ["news"] },
     ],
   };
@@ -300,9 +263,9 @@ function speedCorpus(n: number): Doc[] {
   const base: Doc[] = [];
   const add = (domain: string, texts: string[]) => texts.forEach((t) => base.push({ id: "", text: t, domain }));
   add("encyclopedia", ["valid", "test"].flatMap((s) => chunk(readFileSync(path.join(SHARED, `corpora/wikitext-2/${s}.txt`), "utf8"), 1500, /\n/)));
-  add("math", jsonl("benchmarks/llm-foundry/math.jsonl").map((r) => `Problem: ${r.context}\nSolution: ${r.chain_of_thought}`));
-  add("news", jsonl("corpora/nltk-corpora/abc_news_blocks.jsonl").map((r) => String(r.text)));
-  add("reviews", jsonl("corpora/nltk-corpora/movie_reviews.jsonl").map((r) => String(r.text)));
+  add("math", readJsonl(SHARED, "benchmarks/llm-foundry/math.jsonl").map((r) => `Problem: ${r.context}\nSolution: ${r.chain_of_thought}`));
+  add("news", readJsonl(SHARED, "corpora/nltk-corpora/abc_news_blocks.jsonl").map((r) => String(r.text)));
+  add("reviews", readJsonl(SHARED, "corpora/nltk-corpora/movie_reviews.jsonl").map((r) => String(r.text)));
   add("books", ["austen-emma", "melville-moby_dick", "edgeworth-parents", "whitman-leaves"].flatMap((b) => chunk(readFileSync(path.join(SHARED, `corpora/gutenberg-small/${b}.txt`), "utf8"), 1500, /\n/)));
   const shuffled = shuffle(base, SEED);
   return Array.from({ length: n }, (_, i) => ({ ...shuffled[i % shuffled.length], id: `doc-${i}` }));

@@ -9,54 +9,10 @@ import { gzipSync } from "node:zlib";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { compress } from "zstd-napi";
+import { chunk, readJsonl, take } from "../../scripts/lib/sample-text.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SRC = path.resolve(process.argv[2] ?? path.join(HERE, "../../../shared/data"));
-
-/** mulberry32: tiny seeded PRNG so the sample is reproducible without a dependency. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function sample<T>(items: T[], n: number, seed: number): T[] {
-  const r = prng(seed);
-  const a = [...items];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(r() * (i + 1));
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a.slice(0, Math.min(n, a.length));
-}
-
-function jsonl(file: string): Record<string, unknown>[] {
-  return readFileSync(path.join(SRC, file), "utf8")
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
-/** Splits long text into ~`size`-character chunks on paragraph (or line) boundaries. */
-function chunk(text: string, size: number, sep = /\n\s*\n/): string[] {
-  const parts = text.split(sep).map((p) => p.trim()).filter(Boolean);
-  const out: string[] = [];
-  let cur = "";
-  for (const p of parts) {
-    if (cur && cur.length + p.length > size) {
-      out.push(cur);
-      cur = "";
-    }
-    cur = cur ? cur + "\n\n" + p : p;
-  }
-  if (cur) out.push(cur);
-  return out.filter((c) => c.length >= 200);
-}
 
 interface Doc {
   id: string;
@@ -115,43 +71,43 @@ function main(): void {
   rmSync(path.join(HERE, "targets"), { recursive: true, force: true });
 
   // Targets: 100 examples each from four permissively licensed benchmarks, in their own shapes.
-  writeTargets("openbookqa", sample(jsonl("benchmarks/openbookqa.validation.jsonl"), 100, 1));
-  writeTargets("mmlu", sample(jsonl("benchmarks/mmlu.dev.jsonl"), 100, 2));
-  writeTargets("gsm8k", sample(jsonl("benchmarks/gsm8k.train.jsonl"), 100, 3));
-  writeTargets("commonsense_qa", sample(jsonl("benchmarks/commonsense_qa.validation.jsonl"), 100, 4));
+  writeTargets("openbookqa", take(readJsonl(SRC, "benchmarks/openbookqa.validation.jsonl"), 100, 1));
+  writeTargets("mmlu", take(readJsonl(SRC, "benchmarks/mmlu.dev.jsonl"), 100, 2));
+  writeTargets("gsm8k", take(readJsonl(SRC, "benchmarks/gsm8k.train.jsonl"), 100, 3));
+  writeTargets("commonsense_qa", take(readJsonl(SRC, "benchmarks/commonsense_qa.validation.jsonl"), 100, 4));
 
   // Books: public-domain Project Gutenberg texts (NLTK's copy: one paragraph per line, tokenised), ~2,000-character passages.
   const books = ["carroll-alice", "austen-emma", "melville-moby_dick", "chesterton-brown", "bryant-stories", "shakespeare-hamlet", "whitman-leaves", "edgeworth-parents"];
   const passages = books.flatMap((b) => chunk(readFileSync(path.join(SRC, `corpora/gutenberg-small/${b}.txt`), "utf8"), 2000, /\n/).map((t) => ({ b, t: detokWiki(t) })));
-  const bookDocs = sample(passages, 700, 5).map(({ b, t }, i) => ({ id: `books-${String(i).padStart(5, "0")}`, text: t, metadata: { domain: "books", source: `gutenberg/${b}`, license: "public domain" } }));
+  const bookDocs = take(passages, 700, 5).map(({ b, t }, i) => ({ id: `books-${String(i).padStart(5, "0")}`, text: t, metadata: { domain: "books", source: `gutenberg/${b}`, license: "public domain" } }));
   write("books/gutenberg.00000.jsonl.zst", bookDocs.slice(0, 350));
   write("books/gutenberg.00001.jsonl.zst", bookDocs.slice(350));
 
   // Encyclopedia: WikiText-2 (valid+test) article sections, CC BY-SA 3.0 (see NOTICE).
   const wiki = [...wikiArticles("corpora/wikitext-2/valid.txt"), ...wikiArticles("corpora/wikitext-2/test.txt")].flatMap((a) => chunk(a, 2500, /\n\n/));
-  write("encyclopedia/wikitext.00000.jsonl.zst", docs("encyclopedia", "wikitext-2", "CC BY-SA 3.0", sample(wiki, 600, 6)));
+  write("encyclopedia/wikitext.00000.jsonl.zst", docs("encyclopedia", "wikitext-2", "CC BY-SA 3.0", take(wiki, 600, 6)));
 
   // Math: MATH problems with worked solutions and SVAMP word problems (MIT).
-  const math = sample(jsonl("benchmarks/llm-foundry/math.jsonl"), 600, 7).map((r) => `Problem: ${r.context}\n\nSolution: ${r.chain_of_thought}`);
+  const math = take(readJsonl(SRC, "benchmarks/llm-foundry/math.jsonl"), 600, 7).map((r) => `Problem: ${r.context}\n\nSolution: ${r.chain_of_thought}`);
   write("math/math.00000.jsonl.gz", docs("math", "MATH (Hendrycks et al.)", "MIT", math));
-  const svamp = jsonl("benchmarks/llm-foundry/svamp.jsonl").map((r) => `${r.context}\nAnswer: ${r.answer}`);
+  const svamp = readJsonl(SRC, "benchmarks/llm-foundry/svamp.jsonl").map((r) => `${r.context}\nAnswer: ${r.answer}`);
   write("math/svamp.00000.jsonl.gz", docs("math-word", "SVAMP", "MIT", svamp));
 
   // Trivia Q&A pages: TriviaQA questions with answers (Apache-2.0).
-  const trivia = sample(jsonl("benchmarks/llm-foundry/triviaqa_sm_sub.jsonl"), 300, 8).map((r) => `${String(r.context).trim()} ${r.answer}`);
+  const trivia = take(readJsonl(SRC, "benchmarks/llm-foundry/triviaqa_sm_sub.jsonl"), 300, 8).map((r) => `${String(r.context).trim()} ${r.answer}`);
   write("trivia/triviaqa.00000.jsonl.gz", docs("trivia", "TriviaQA", "Apache-2.0", trivia));
 
   // Speeches: US State of the Union and inaugural addresses (public domain), ~2,500-character passages.
-  const speeches = jsonl("corpora/nltk-corpora/us_speeches.jsonl").flatMap((r) => chunk(String(r.text), 2500, /\n/));
-  write("speeches/us-speeches.00000.jsonl.zst", docs("speeches", "NLTK state_union + inaugural", "public domain", sample(speeches, 350, 9)));
+  const speeches = readJsonl(SRC, "corpora/nltk-corpora/us_speeches.jsonl").flatMap((r) => chunk(String(r.text), 2500, /\n/));
+  write("speeches/us-speeches.00000.jsonl.zst", docs("speeches", "NLTK state_union + inaugural", "public domain", take(speeches, 350, 9)));
 
   // Reviews: Pang & Lee movie reviews (CC BY 4.0).
-  const reviews = sample(jsonl("corpora/nltk-corpora/movie_reviews.jsonl"), 300, 10).map((r) => String(r.text));
+  const reviews = take(readJsonl(SRC, "corpora/nltk-corpora/movie_reviews.jsonl"), 300, 10).map((r) => String(r.text));
   write("reviews/movie-reviews.00000.jsonl.zst", docs("reviews", "NLTK movie_reviews (Pang & Lee 2004)", "CC BY 4.0", reviews));
 
   // Web: C4 samples (ODC-BY), plus two deliberately broken lines so the demo shows bad-input accounting.
   const c4 = ["c4-sample.01", "c4-sample.02", "c4-sample.03", "paloma_c4_100_domains_theguardian.val"].flatMap((f) =>
-    jsonl(`corpora/c4-olmo-fixtures/${f}.jsonl`).map((r) => String(r.text)),
+    readJsonl(SRC, `corpora/c4-olmo-fixtures/${f}.jsonl`).map((r) => String(r.text)),
   );
   const web: Array<Doc | string> = docs("web", "C4 (AllenAI)", "ODC-BY", c4);
   web.splice(17, 0, `{"id": "web-broken-1", "text": "this line was cut off mid-wri`);

@@ -3,8 +3,7 @@
  * a worker SIGKILLed mid-shard, and Redis itself restarted (losing its data) mid-run.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import os from "node:os";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { QueueExecutor } from "../../src/exec/queue.js";
@@ -13,18 +12,11 @@ import { registerHandlerModule } from "../../src/exec/handlers.js";
 import { makeCorpus } from "./fixtures/corpus.js";
 import { redisAvailable, startRedis, type RedisServer } from "./redis.js";
 import { spawnCli, type Spawned } from "./spawn.js";
+import { allFiles, tmp } from "./files.js";
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures/handlers.ts");
 const HANDLERS_ENV = { DATATAILOR_HANDLERS: `slow-copy=${FIXTURES}#slowCopy` };
-const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), p));
 const have = redisAvailable();
-
-function allFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
-    .sort();
-}
 
 describe.skipIf(!have)("fault tolerance (real redis-server, worker processes)", () => {
   let redis: RedisServer;

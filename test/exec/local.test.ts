@@ -1,7 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, statSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { LocalExecutor } from "../../src/exec/local.js";
@@ -10,9 +9,9 @@ import { completionStatus, markerPath } from "../../src/exec/completions.js";
 import { LocalStorage } from "../../src/io/storage.js";
 import type { JobSpec } from "../../src/exec/types.js";
 import { expectedKept, makeCorpus } from "./fixtures/corpus.js";
+import { tmp } from "./files.js";
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures/handlers.ts");
-const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), p));
 const executors: LocalExecutor[] = [];
 const make = (workers: number) => {
   const e = new LocalExecutor({ workers });

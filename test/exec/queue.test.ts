@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
-import os from "node:os";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Queue, QueueEvents } from "bullmq";
@@ -13,17 +12,10 @@ import { completionStatus } from "../../src/exec/completions.js";
 import { LocalStorage } from "../../src/io/storage.js";
 import { makeCorpus } from "./fixtures/corpus.js";
 import { freePort, redisAvailable, startRedis, type RedisServer } from "./redis.js";
+import { allFiles, tmp } from "./files.js";
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures/handlers.ts");
-const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), p));
 const have = redisAvailable();
-
-function allFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
-    .sort();
-}
 
 describe.skipIf(!have)("queue executor (real redis-server)", () => {
   let redis: RedisServer;

@@ -1,6 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
-import os from "node:os";
+import { readdirSync, readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { RankExecutor, resolveRankWorld, tasksForRank } from "../../src/exec/rank.js";
@@ -8,9 +7,9 @@ import { registerHandlerModule } from "../../src/exec/handlers.js";
 import { runCli } from "../helpers/cli.js";
 import { mergeShards } from "../../src/exec/merge.js";
 import { expectedKept, makeCorpus } from "./fixtures/corpus.js";
+import { tmp } from "./files.js";
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures/handlers.ts");
-const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), p));
 const open: RankExecutor[] = [];
 afterAll(async () => {
   for (const e of open) await e.close();

@@ -4,14 +4,13 @@
  * followed by `datatailor merge`. Selected shards and score tables must be identical.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import os from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { ROOT, runCli } from "../helpers/cli.js";
 import { redisAvailable, startRedis, type RedisServer } from "./redis.js";
 import { spawnCli, type Spawned } from "./spawn.js";
+import { tmp } from "./files.js";
 
-const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), p));
 const have = redisAvailable();
 const DEMO = path.join(ROOT, "data/demo");
 

@@ -4,8 +4,7 @@
  * identical to the local executor's, file for file.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import os from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { QueueExecutor } from "../../src/exec/queue.js";
 import { LocalExecutor } from "../../src/exec/local.js";
@@ -14,8 +13,8 @@ import { hasTool, requireTool } from "../helpers/system.js";
 import { agNewsShards, FASTTEXT, trainCookingModel } from "./fixtures/agnews.js";
 import { redisAvailable, startRedis, type RedisServer } from "./redis.js";
 import { spawnCli, type Spawned } from "./spawn.js";
+import { tmp } from "./files.js";
 
-const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), p));
 const have = redisAvailable() && requireTool("fasttext", hasTool(FASTTEXT));
 
 function outputFiles(dir: string): string[] {
