@@ -1,7 +1,7 @@
 /**
  * Training orchestration: build the corpus, initialise the matrices as fastText does, then
- * run the training threads — inline for one thread (deterministic with a seed), or as worker
- * threads sharing the matrices through SharedArrayBuffer (Hogwild) for more.
+ * run the training threads — inline for one thread (deterministic with a seed); for more, this
+ * thread plus worker threads, sharing the matrices through SharedArrayBuffer (Hogwild).
  */
 import os from "node:os";
 import type { Worker } from "node:worker_threads";
@@ -52,9 +52,10 @@ function spawnTrainWorker(t: number): PendingWorker {
 
 export async function trainModel(args: FastTextArgs, input: string | Iterable<LabeledText> | AsyncIterable<LabeledText>, opts: TrainOptions = {}): Promise<FastTextModel> {
   const threads = workerCount(args.thread);
-  // Worker threads load their modules while this thread reads the corpus (that start-up is
-  // most of the time on small data sets); they wait for their job message.
-  const workers = threads > 1 ? Array.from({ length: threads }, (_, t) => spawnTrainWorker(t)) : [];
+  // This thread trains as thread 0; threads 1.. are workers. They load their modules while this
+  // thread reads the corpus (that start-up is much of the time on small data sets) and then
+  // wait for their job message.
+  const workers = Array.from({ length: threads - 1 }, (_, k) => spawnTrainWorker(k + 1));
   try {
     return await trainWith(args, input, opts, threads, workers);
   } finally {
@@ -113,15 +114,10 @@ async function trainWith(args: FastTextArgs, input: string | Iterable<LabeledTex
       oovSubIds: toShared(corpus.oovSubIds),
       ntokens: corpus.ntokens,
     };
-    const total = args.epoch * corpus.ntokens;
-    const timer = setInterval(() => report(Number(Atomics.load(state.tokenCount, 0)) / total), 250);
-    try {
-      // typed arrays over SharedArrayBuffers are shared with the workers, not copied
-      workers.forEach((w, t) => w.worker.postMessage({ params, corpus: sc, state, threadId: t, threads }));
-      await Promise.all(workers.map((w) => w.done));
-    } finally {
-      clearInterval(timer);
-    }
+    // typed arrays over SharedArrayBuffers are shared with the workers, not copied
+    workers.forEach((w, k) => w.worker.postMessage({ params, corpus: sc, state, threadId: k + 1, threads }));
+    new TrainThread(params, corpus, state, 0).run(threads, report);
+    await Promise.all(workers.map((w) => w.done));
   }
   report(1);
   const outArgs = { ...args };
