@@ -7,15 +7,17 @@ import { parentPort, workerData } from "node:worker_threads";
 import { registerHandlerModule, type HandlerModuleSpec } from "./handlers.js";
 import { runTask } from "./run-task.js";
 import type { ToParent, ToThread } from "./pool.js";
+import { handleFileReply, installFileClient } from "./shared-files.js";
 
 const port = parentPort;
 if (!port) throw new Error("thread-worker must run in a worker thread");
 for (const s of (workerData?.handlers ?? []) as HandlerModuleSpec[]) registerHandlerModule(s);
 
 const send = (m: ToParent) => port.postMessage(m);
+installFileClient(port);
 
 port.on("message", async (msg: ToThread) => {
-  if (msg.type !== "run") return;
+  if (handleFileReply(msg) || msg.type !== "run") return;
   const { id, spec, task } = msg;
   let pending = 0;
   let last = performance.now();

@@ -7,7 +7,7 @@
  */
 import { promises as fs } from "node:fs";
 import { writeFileAtomic } from "../../io/atomic.js";
-import { FastTextModel, IntBuffer, quantizeModel, resolveArgs, DenseMatrix, TrainThread, type FastTextArgs, type QuantizeOptions } from "../../models/fasttext/index.js";
+import { FastTextModel, IntBuffer, inputMatrixOffset, quantizeModel, resolveArgs, DenseMatrix, TrainThread, type FastTextArgs, type QuantizeOptions } from "../../models/fasttext/index.js";
 import { trainModel, type TrainOptions } from "./train.js";
 import type { LabeledText } from "./corpus.js";
 import { forEachLine } from "./lines.js";
@@ -50,6 +50,41 @@ export class FastText {
       return new FastText(FastTextModel.fromBytes(buf, { owned: true, slack: 3 }));
     } catch (err) {
       throw new Error(`${path}: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * Loads a model from a read-only image shared between threads (see `alignedPad`): the input
+   * matrix is used in place when its values are 4-byte aligned in `buf`, so threads share one
+   * copy; everything else is parsed per thread. `buf` must not change afterwards.
+   */
+  static fromSharedBytes(buf: Uint8Array, what = "model"): FastText {
+    try {
+      return new FastText(FastTextModel.fromBytes(buf, { shared: true }));
+    } catch (err) {
+      throw new Error(`${what}: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * Bytes to put before a model file's content in memory so that its input matrix is 4-byte
+   * aligned (0-3); reads only the header and dictionary.
+   */
+  static async alignedPad(path: string): Promise<number> {
+    const fh = await fs.open(path, "r");
+    try {
+      const { size } = await fh.stat();
+      for (let n = Math.min(size, 1 << 20); ; n = Math.min(size, n * 4)) {
+        const { buffer, bytesRead } = await fh.read(new Uint8Array(n), 0, n, 0);
+        try {
+          return (4 - (inputMatrixOffset(buffer.subarray(0, bytesRead)) & 3)) & 3;
+        } catch (err) {
+          // a prefix cut inside the dictionary fails one way or another: read more, up to all of it
+          if (n >= size) throw new Error(`${path}: ${(err as Error).message}`);
+        }
+      }
+    } finally {
+      await fh.close();
     }
   }
 

@@ -63,6 +63,11 @@ export interface ByteReaderOptions {
    * copies, and it may move not-yet-read bytes to align them.
    */
   owned?: boolean;
+  /**
+   * The buffer is shared and read-only (one model image for many threads): aligned float
+   * matrices are returned as views of it, unaligned ones are copied; nothing is moved.
+   */
+  shared?: boolean;
   /** Spare bytes after `buf` inside its ArrayBuffer (with `owned`: room to align matrices). */
   slack?: number;
 }
@@ -70,6 +75,7 @@ export interface ByteReaderOptions {
 export class ByteReader {
   private view: DataView;
   private readonly owned: boolean;
+  private readonly shared: boolean;
   private slack: number;
   pos = 0;
 
@@ -79,6 +85,7 @@ export class ByteReader {
   ) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     this.owned = opts.owned ?? false;
+    this.shared = opts.shared ?? false;
     this.slack = Math.max(0, Math.min(opts.slack ?? 0, buf.buffer.byteLength - buf.byteOffset - buf.length));
   }
 
@@ -127,14 +134,15 @@ export class ByteReader {
     return s;
   }
   /**
-   * n float32 values, as a view of the buffer when the reader owns it (no copy: a model's
-   * input matrix can be most of the file). Unaligned values are first aligned by moving the
+   * n float32 values, as a view of the buffer when the reader owns it or it is shared and the
+   * values are aligned (no copy: a model's input matrix can be most of the file). Unaligned values are first aligned by moving the
    * rest of the buffer up to 3 bytes into the slack; without room, they are copied.
    */
   f32sView(n: number, what = "floats"): Float32Array {
     this.need(n * 4, what);
-    if (!this.owned) return this.f32s(n, what);
+    if (!this.owned && !this.shared) return this.f32s(n, what);
     const mis = (this.buf.byteOffset + this.pos) & 3;
+    if (mis !== 0 && this.shared) return this.f32s(n, what);
     if (mis !== 0) {
       const shift = 4 - mis;
       if (shift > this.slack) return this.f32s(n, what);

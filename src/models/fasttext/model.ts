@@ -80,16 +80,7 @@ export class FastTextModel {
    */
   static fromBytes(buf: Uint8Array, opts: ByteReaderOptions = {}): FastTextModel {
     const r = new ByteReader(buf, opts);
-    if (buf.length < 8) throw new Error("not a fastText model: file is shorter than its header");
-    const magic = r.i32();
-    const version = r.i32();
-    if (magic !== FASTTEXT_MAGIC) throw new Error(`not a fastText model: bad magic number ${magic}`);
-    if (version > FASTTEXT_VERSION) throw new Error(`fastText model version ${version} is newer than supported (${FASTTEXT_VERSION})`);
-    const args = readArgs(r);
-    // fastText: models of version 11 had no char n-grams in supervised mode
-    if (version === 11 && args.model === "supervised") args.maxn = 0;
-    if (args.model !== "supervised") throw new Error(`only supervised fastText models are supported (this one is ${args.model})`);
-    const dict = Dictionary.load(r, args);
+    const { args, dict } = readHead(r);
     const quantInput = r.u8("quant flag") !== 0;
     const input = quantInput ? QuantMatrix.load(r, "input") : DenseMatrix.load(r, "input");
     if (!quantInput && dict.pruneidxSize >= 0) throw new Error("invalid model file: pruned dictionary with a dense input matrix");
@@ -100,4 +91,34 @@ export class FastTextModel {
     if (input.rows !== dict.nwords + args.bucket && dict.pruneidxSize < 0) throw new Error(`invalid model file: ${input.rows} input rows for ${dict.nwords} words + ${args.bucket} buckets`);
     return new FastTextModel(args, dict, input, output, quantInput);
   }
+}
+
+/**
+ * Byte offset of the input matrix's values in a model file, from a prefix of it (the header
+ * and dictionary; throws "truncated" when the prefix is too short). Lets a file be placed in
+ * memory so that those values are 4-byte aligned and can be used in place.
+ */
+export function inputMatrixOffset(prefix: Uint8Array): number {
+  const r = new ByteReader(prefix);
+  readHead(r);
+  const quantInput = r.u8("quant flag") !== 0;
+  if (!quantInput) {
+    r.i64("input rows");
+    r.i64("input cols");
+  }
+  return r.pos;
+}
+
+/** Magic, version, arguments and dictionary: everything before the matrices. */
+function readHead(r: ByteReader): { args: FastTextArgs; dict: Dictionary } {
+  if (r.buf.length < 8) throw new Error("not a fastText model: file is shorter than its header");
+  const magic = r.i32();
+  const version = r.i32();
+  if (magic !== FASTTEXT_MAGIC) throw new Error(`not a fastText model: bad magic number ${magic}`);
+  if (version > FASTTEXT_VERSION) throw new Error(`fastText model version ${version} is newer than supported (${FASTTEXT_VERSION})`);
+  const args = readArgs(r);
+  // fastText: models of version 11 had no char n-grams in supervised mode
+  if (version === 11 && args.model === "supervised") args.maxn = 0;
+  if (args.model !== "supervised") throw new Error(`only supervised fastText models are supported (this one is ${args.model})`);
+  return { args, dict: Dictionary.load(r, args) };
 }

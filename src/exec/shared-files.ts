@@ -1,0 +1,98 @@
+/**
+ * Read-only files shared by all threads of a pool. A large model (a fastText quality classifier
+ * can be gigabytes) is read once into a SharedArrayBuffer by the thread that owns the pool and
+ * used in place by every pool thread, instead of being read and held once per thread.
+ *
+ * A thread asks with `sharedFileBytes(path, pad)`; `pad` zero bytes are put before the content
+ * so that the caller can align what lies inside it (float32 matrices need 4-byte alignment).
+ */
+import { promises as fs } from "node:fs";
+import type { MessagePort } from "node:worker_threads";
+
+export type FileRequest = { type: "file"; req: number; path: string; pad: number };
+export type FileReply = { type: "file"; req: number; buffer?: SharedArrayBuffer; error?: string };
+
+/** Most files a pool keeps; older ones are dropped (threads still using them keep them alive). */
+const MAX_FILES = 4;
+
+/** The pool owner's side: one buffer per (file version, pad). */
+export class SharedFileCache {
+  private readonly entries = new Map<string, Promise<SharedArrayBuffer>>();
+
+  async get(file: string, pad: number): Promise<SharedArrayBuffer> {
+    const st = await fs.stat(file);
+    // a rewritten file (atomic rename: new mtime or size) is a new entry
+    const key = `${file}\0${pad}\0${st.size}\0${st.mtimeMs}`;
+    let p = this.entries.get(key);
+    if (!p) {
+      p = readInto(file, pad, st.size);
+      this.entries.set(key, p);
+      p.catch(() => this.entries.delete(key));
+      while (this.entries.size > MAX_FILES) this.entries.delete(this.entries.keys().next().value!);
+    }
+    return p;
+  }
+
+  /** Answers one thread's request on `reply`. */
+  answer(m: FileRequest, reply: (r: FileReply) => void): void {
+    this.get(m.path, m.pad).then(
+      (buffer) => reply({ type: "file", req: m.req, buffer }),
+      (err: Error) => reply({ type: "file", req: m.req, error: err.message }),
+    );
+  }
+}
+
+async function readInto(file: string, pad: number, size: number): Promise<SharedArrayBuffer> {
+  const sab = new SharedArrayBuffer(pad + size);
+  const dst = new Uint8Array(sab, pad, size);
+  const fh = await fs.open(file, "r");
+  try {
+    let off = 0;
+    while (off < size) {
+      const { bytesRead } = await fh.read(dst, off, Math.min(size - off, 1 << 30), off);
+      if (bytesRead === 0) throw new Error(`${file}: changed while being read (${off} of ${size} bytes)`);
+      off += bytesRead;
+    }
+  } finally {
+    await fh.close();
+  }
+  return sab;
+}
+
+// ---- pool-thread side ----
+
+let port: MessagePort | undefined;
+let nextReq = 1;
+const waiting = new Map<number, { resolve: (b: SharedArrayBuffer) => void; reject: (e: Error) => void }>();
+
+/** Called once by a pool thread: file replies arrive on its parent port. */
+export function installFileClient(parent: MessagePort): void {
+  port = parent;
+}
+
+/** Routes a reply from the pool owner; false when `m` is not one. */
+export function handleFileReply(m: { type: string }): boolean {
+  if (m.type !== "file") return false;
+  const r = m as FileReply;
+  const w = waiting.get(r.req);
+  waiting.delete(r.req);
+  if (r.buffer) w?.resolve(r.buffer);
+  else w?.reject(new Error(r.error ?? "shared file request failed"));
+  return true;
+}
+
+/** True inside a pool thread, where `sharedFileBytes` works. */
+export function inPoolThread(): boolean {
+  return port !== undefined;
+}
+
+/** The file's bytes (after `pad` zero bytes) in memory shared with the other pool threads. */
+export function sharedFileBytes(path: string, pad: number): Promise<Uint8Array> {
+  const p = port;
+  if (!p) return Promise.reject(new Error("sharedFileBytes: not in a pool thread"));
+  return new Promise<SharedArrayBuffer>((resolve, reject) => {
+    const req = nextReq++;
+    waiting.set(req, { resolve, reject });
+    p.postMessage({ type: "file", req, path, pad } satisfies FileRequest);
+  }).then((buffer) => new Uint8Array(buffer, pad));
+}
