@@ -8,6 +8,7 @@
  */
 import { promises as fs } from "node:fs";
 import type { MessagePort } from "node:worker_threads";
+import { readWholeFile } from "../io/whole-file.js";
 
 export type FileRequest = { type: "file"; req: number; path: string; pad: number };
 export type FileReply = { type: "file"; req: number; buffer?: SharedArrayBuffer; error?: string };
@@ -25,7 +26,7 @@ export class SharedFileCache {
     const key = `${file}\0${pad}\0${st.size}\0${st.mtimeMs}`;
     let p = this.entries.get(key);
     if (!p) {
-      p = readInto(file, pad, st.size);
+      p = readWholeFile(file, (size) => ({ buffer: new SharedArrayBuffer(pad + size), offset: pad })).then((bytes) => bytes.buffer);
       this.entries.set(key, p);
       p.catch(() => this.entries.delete(key));
       while (this.entries.size > MAX_FILES) this.entries.delete(this.entries.keys().next().value!);
@@ -40,23 +41,6 @@ export class SharedFileCache {
       (err: Error) => reply({ type: "file", req: m.req, error: err.message }),
     );
   }
-}
-
-async function readInto(file: string, pad: number, size: number): Promise<SharedArrayBuffer> {
-  const sab = new SharedArrayBuffer(pad + size);
-  const dst = new Uint8Array(sab, pad, size);
-  const fh = await fs.open(file, "r");
-  try {
-    let off = 0;
-    while (off < size) {
-      const { bytesRead } = await fh.read(dst, off, Math.min(size - off, 1 << 30), off);
-      if (bytesRead === 0) throw new Error(`${file}: changed while being read (${off} of ${size} bytes)`);
-      off += bytesRead;
-    }
-  } finally {
-    await fh.close();
-  }
-  return sab;
 }
 
 // ---- pool-thread side ----

@@ -7,6 +7,7 @@
  */
 import { promises as fs } from "node:fs";
 import { writeFileAtomic } from "../../io/atomic.js";
+import { readWholeFile } from "../../io/whole-file.js";
 import { FastTextModel, IntBuffer, inputMatrixOffset, quantizeModel, resolveArgs, DenseMatrix, TrainThread, type FastTextArgs, type QuantizeOptions } from "../../models/fasttext/index.js";
 import { trainModel, type TrainOptions } from "./train.js";
 import type { LabeledText } from "./corpus.js";
@@ -44,7 +45,8 @@ export class FastText {
   }
 
   static async loadFile(path: string): Promise<FastText> {
-    const buf = await readModelFile(path);
+    // 3 spare bytes after the content (see fromBytes)
+    const buf = await readWholeFile(path, (size) => ({ buffer: new ArrayBuffer(size + 3) }));
     try {
       // the buffer is ours: the matrices are views of it (3 spare bytes let them be aligned)
       return new FastText(FastTextModel.fromBytes(buf, { owned: true, slack: 3 }));
@@ -155,23 +157,6 @@ export class FastText {
   }
 }
 
-/** Reads a whole file into a fresh buffer with 3 spare bytes after it (see fromBytes). */
-async function readModelFile(path: string): Promise<Uint8Array> {
-  const fh = await fs.open(path, "r");
-  try {
-    const { size } = await fh.stat();
-    const buf = new Uint8Array(new ArrayBuffer(size + 3), 0, size);
-    let off = 0;
-    while (off < size) {
-      const { bytesRead } = await fh.read(buf, off, Math.min(size - off, 1 << 30), off);
-      if (bytesRead === 0) break;
-      off += bytesRead;
-    }
-    return off === size ? buf : buf.subarray(0, off);
-  } finally {
-    await fh.close();
-  }
-}
 
 /** Fine-tunes a pruned model in place on the training text, one thread, as fastText's -retrain. */
 function retrainPruned(model: FastTextModel, buf: Uint8Array, epoch: number, lr: number): void {
