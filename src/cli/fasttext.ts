@@ -166,12 +166,19 @@ async function supervised(argv: string[]): Promise<void> {
   let ft: FastText;
   try {
     ft = await FastText.train(args, input as string, {
+      onDictionary: (d) => {
+        if (verbose > 0) log(`Read ${Math.floor(d.ntokens / 1e6)}M words\nNumber of words:  ${d.nwords}\nNumber of labels: ${d.nlabels}`);
+      },
       onProgress: (p) => {
         if (verbose < 2) return;
         const lr = (args.lr ?? 0.1) * (1 - p.progress);
         const el = (performance.now() - start) / 1000;
         const eta = p.progress > 0 ? (el / p.progress) * (1 - p.progress) : 0;
-        last = `Progress: ${(100 * p.progress).toFixed(1)}% words/sec/thread: ${Math.round(p.wordsPerSecPerThread)} lr: ${lr.toFixed(6)} avg.loss: ${p.loss.toFixed(6)} ETA: ${Math.floor(eta / 3600)}h${Math.floor((eta % 3600) / 60)}m${Math.floor(eta % 60)}s`;
+        // fastText's printf widths: %5.1f%%, %7d, %9.6f, %9.6f, %3dh%2dm%2ds
+        const w = (v: string, n: number) => v.padStart(n);
+        last =
+          `Progress: ${w((100 * p.progress).toFixed(1), 5)}% words/sec/thread: ${w(String(Math.round(p.wordsPerSecPerThread)), 7)} lr: ${w(lr.toFixed(6), 9)}` +
+          ` avg.loss: ${w(p.loss.toFixed(6), 9)} ETA: ${w(String(Math.floor(eta / 3600)), 3)}h${w(String(Math.floor((eta % 3600) / 60)), 2)}m${w(String(Math.floor(eta % 60)), 2)}s`;
         if (tty) process.stderr.write("\r" + last);
       },
     });
@@ -180,10 +187,7 @@ async function supervised(argv: string[]): Promise<void> {
     throw err;
   }
   if (verbose >= 2) process.stderr.write((tty ? "\r" : "") + last + "\n");
-  if (verbose > 0) {
-    const d = ft.model.dict;
-    log(`Read ${Math.floor(d.ntokens / 1e6)}M words\nNumber of words:  ${d.nwords}\nNumber of labels: ${d.nlabels}\n(threads used: ${workerCount(ft.args.thread)})`);
-  }
+  if (verbose > 0 && workerCount(ft.args.thread) !== ft.args.thread) log(`(threads used: ${workerCount(ft.args.thread)} of the ${ft.args.thread} asked for: this machine has no more cores)`);
   await ft.saveFile(`${output}.bin`);
   await writeFileAtomic(`${output}.vec`, wordVectors(ft));
 }

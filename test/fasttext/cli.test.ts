@@ -51,6 +51,9 @@ describe("datatailor fasttext CLI", () => {
     process.env.DATATAILOR_NO_PROGRESS = "1";
     const r = await capture(["supervised", "-input", train, "-output", path.join(dir, "m"), "-thread", "1", "-epoch", "10", "-lr", "0.5", "-dim", "10", "-wordNgrams", "2", "-bucket", "1000", "-seed", "2"]);
     expect(r.stderr).toMatch(/Number of labels: 2/);
+    // fastText's order and line shape: counts first, then the progress line with its widths
+    expect(r.stderr.indexOf("Number of labels")).toBeLessThan(r.stderr.indexOf("Progress:"));
+    expect(r.stderr).toMatch(/Progress: 100\.0% words\/sec\/thread: {1,7}\d+ lr:  0\.000000 avg\.loss: +\d+\.\d{6} ETA: {3}0h 0m 0s\n/);
   });
 
   it("supervised writes <output>.bin and <output>.vec", () => {

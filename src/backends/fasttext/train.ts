@@ -16,6 +16,8 @@ export interface TrainProgress {
   loss: number;
 }
 export interface TrainOptions {
+  /** Once the corpus is read, before training (fastText prints these counts then). */
+  onDictionary?: (d: { ntokens: number; nwords: number; nlabels: number }) => void;
   onProgress?: (p: TrainProgress) => void;
 }
 
@@ -65,6 +67,7 @@ export async function trainModel(args: FastTextArgs, input: string | Iterable<La
 
 async function trainWith(args: FastTextArgs, input: string | Iterable<LabeledText> | AsyncIterable<LabeledText>, opts: TrainOptions, threads: number, workers: PendingWorker[]): Promise<FastTextModel> {
   const { dict, corpus } = await buildCorpus(args, input);
+  opts.onDictionary?.({ ntokens: dict.ntokens, nwords: dict.nwords, nlabels: dict.nlabels });
   const dim = args.dim;
   const rows = dict.nwords + args.bucket;
   const useShared = threads > 1;
