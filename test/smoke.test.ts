@@ -12,9 +12,16 @@ describe("datatailor CLI", () => {
     const r = await runCli(["--version"]);
     expect(r.stdout.trim()).toBe(VERSION);
   });
-  it("exits 1 with a one-line reason on an unknown command", async () => {
+  it("exits 2 (usage) with the reason on an unknown command, option or choice", async () => {
     const r = await runCli(["no-such-command"]);
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/unknown command/);
+    const opt = await runCli(["select", "--no-such-flag"]);
+    expect(opt.code).toBe(2);
+    expect(opt.stderr).toMatch(/unknown option '--no-such-flag'/);
+    const choice = await runCli(["select", "--keep-by", "bytes"]);
+    expect(choice.code).toBe(2);
+    expect(choice.stderr).toMatch(/--keep-by.*bytes/s);
+    expect((await runCli(["fit", "--help"])).code).toBe(0);
   });
 });
