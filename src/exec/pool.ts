@@ -9,7 +9,7 @@ import { startThread } from "./spawn-thread.js";
 import { UserError } from "../util/errors.js";
 import { extraHandlerModules, type HandlerModuleSpec } from "./handlers.js";
 import type { JobSpec, ShardResult, ShardTask } from "./types.js";
-import { SharedFileCache, type FileReply, type FileRequest } from "./shared-files.js";
+import { answerFileRequest, type FileReply, type FileRequest } from "./shared-files.js";
 
 export type ToThread = { type: "run"; id: number; spec: JobSpec<unknown>; task: ShardTask } | FileReply;
 export type ToParent =
@@ -48,8 +48,6 @@ export class ThreadPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
   private readonly handlers: HandlerModuleSpec[];
-  /** Large read-only inputs (models) read once for all threads. */
-  private readonly files = new SharedFileCache();
   private nextId = 1;
   private closed = false;
 
@@ -86,7 +84,7 @@ export class ThreadPool {
     const slot: Slot = { worker };
     this.slots.push(slot);
     worker.on("message", (m: ToParent) => {
-      if (m.type === "file") return this.files.answer(m, (r) => worker.postMessage(r));
+      if (m.type === "file") return answerFileRequest(m, (r) => worker.postMessage(r));
       const job = slot.job;
       if (!job || m.id !== job.id) return;
       if (m.type === "progress") job.onProgress?.(m.records);

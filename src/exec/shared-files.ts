@@ -1,10 +1,11 @@
 /**
- * Read-only files shared by all threads of a pool. A large model (a fastText quality classifier
- * can be gigabytes) is read once into a SharedArrayBuffer by the thread that owns the pool and
- * used in place by every pool thread, instead of being read and held once per thread.
+ * Read-only files shared by all threads of the process. A large model (a fastText quality
+ * classifier can be gigabytes) is read once into a SharedArrayBuffer by the main thread and
+ * used in place by it and by every pool thread, instead of being read and held once per thread.
  *
- * A thread asks with `sharedFileBytes(path, pad)`; `pad` zero bytes are put before the content
- * so that the caller can align what lies inside it (float32 matrices need 4-byte alignment).
+ * Any thread asks with `sharedFileBytes(path, pad)` (a pool thread through its pool); `pad`
+ * zero bytes are put before the content so that the caller can align what lies inside it
+ * (float32 matrices need 4-byte alignment).
  */
 import { promises as fs } from "node:fs";
 import type { MessagePort } from "node:worker_threads";
@@ -13,10 +14,10 @@ import { readWholeFile } from "../io/whole-file.js";
 export type FileRequest = { type: "file"; req: number; path: string; pad: number };
 export type FileReply = { type: "file"; req: number; buffer?: SharedArrayBuffer; error?: string };
 
-/** Most files a pool keeps; older ones are dropped (threads still using them keep them alive). */
-const MAX_FILES = 4;
+/** Most files kept; older ones are dropped (threads still using them keep them alive). */
+const MAX_FILES = 2;
 
-/** The pool owner's side: one buffer per (file version, pad). */
+/** The main thread's side: one buffer per (file version, pad). */
 export class SharedFileCache {
   private readonly entries = new Map<string, Promise<SharedArrayBuffer>>();
 
@@ -34,16 +35,20 @@ export class SharedFileCache {
     return p;
   }
 
-  /** Answers one thread's request on `reply`. */
-  answer(m: FileRequest, reply: (r: FileReply) => void): void {
-    this.get(m.path, m.pad).then(
-      (buffer) => reply({ type: "file", req: m.req, buffer }),
-      (err: Error) => reply({ type: "file", req: m.req, error: err.message }),
-    );
-  }
 }
 
-// ---- pool-thread side ----
+/** The process's files, held by the main thread. */
+const mainFiles = new SharedFileCache();
+
+/** Answers a pool thread's request on `reply` (called by the pool, on the main thread). */
+export function answerFileRequest(m: FileRequest, reply: (r: FileReply) => void): void {
+  mainFiles.get(m.path, m.pad).then(
+    (buffer) => reply({ type: "file", req: m.req, buffer }),
+    (err: Error) => reply({ type: "file", req: m.req, error: err.message }),
+  );
+}
+
+// ---- pool threads ask the main thread ----
 
 let port: MessagePort | undefined;
 let nextReq = 1;
@@ -65,15 +70,10 @@ export function handleFileReply(m: { type: string }): boolean {
   return true;
 }
 
-/** True inside a pool thread, where `sharedFileBytes` works. */
-export function inPoolThread(): boolean {
-  return port !== undefined;
-}
-
-/** The file's bytes (after `pad` zero bytes) in memory shared with the other pool threads. */
+/** The file's bytes (after `pad` zero bytes), in memory shared by every thread that asks. */
 export function sharedFileBytes(path: string, pad: number): Promise<Uint8Array> {
   const p = port;
-  if (!p) return Promise.reject(new Error("sharedFileBytes: not in a pool thread"));
+  if (!p) return mainFiles.get(path, pad).then((buffer) => new Uint8Array(buffer, pad));
   return new Promise<SharedArrayBuffer>((resolve, reject) => {
     const req = nextReq++;
     waiting.set(req, { resolve, reject });

@@ -11,12 +11,14 @@ export function tempPathFor(finalPath: string): string {
   return path.join(dir, `.${path.basename(finalPath)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
 }
 
-export async function writeFileAtomic(finalPath: string, data: string | Uint8Array): Promise<void> {
+/** `data` may be a list of pieces, written in order (no need to join large ones first). */
+export async function writeFileAtomic(finalPath: string, data: string | Uint8Array | readonly Uint8Array[]): Promise<void> {
   await fs.mkdir(path.dirname(finalPath), { recursive: true });
   const tmp = tempPathFor(finalPath);
   const fh = await fs.open(tmp, "w");
   try {
-    await fh.writeFile(data);
+    // writeFile on an open handle continues at its current position
+    for (const piece of typeof data === "string" || data instanceof Uint8Array ? [data] : data) await fh.writeFile(piece);
     await fh.sync();
   } finally {
     await fh.close();

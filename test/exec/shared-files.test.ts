@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { SharedFileCache } from "../../src/exec/shared-files.js";
+import { SharedFileCache, sharedFileBytes } from "../../src/exec/shared-files.js";
 import { ThreadPool } from "../../src/exec/pool.js";
 import { FastText } from "../../src/backends/fasttext/index.js";
 import { inputMatrixOffset } from "../../src/models/fasttext/index.js";
@@ -42,6 +42,13 @@ describe("shared files", () => {
     expect(new TextDecoder().decode(new Uint8Array(b, 3))).toBe("changed");
     await expect(c.get(path.join(dir, "missing.bin"), 0)).rejects.toThrow(/ENOENT/);
     writeFileSync(file, Buffer.from(Array.from({ length: 100_000 }, (_, i) => (i * 7919) & 255)));
+  });
+
+  it("gives the main thread the process's one copy", async () => {
+    const x = await sharedFileBytes(file, 1);
+    expect(x.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(x.byteOffset).toBe(1);
+    expect((await sharedFileBytes(file, 1)).buffer).toBe(x.buffer);
   });
 
   const pool = new ThreadPool(2, { handlers: [{ kind: "shared-file-probe", module: FIXTURES, exportName: "sharedFileProbe" }] });

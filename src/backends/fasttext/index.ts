@@ -100,7 +100,7 @@ export class FastText {
   }
 
   async saveFile(path: string): Promise<void> {
-    await writeFileAtomic(path, this.toBuffer());
+    await writeFileAtomic(path, this.model.toChunks());
   }
 
   predict(text: string, k = 1, threshold = 0): Array<{ label: string; prob: number }> {

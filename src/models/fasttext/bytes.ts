@@ -51,9 +51,9 @@ export class ByteWriter {
   f32s(a: Float32Array): void {
     this.bytes(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
   }
-  /** The bytes written; no copy when the initial capacity was exact. */
+  /** The bytes written. */
   result(): Uint8Array {
-    return this.length === this.buf.length ? this.buf : this.buf.slice(0, this.length);
+    return this.buf.slice(0, this.length);
   }
 }
 

@@ -124,10 +124,6 @@ export class DenseMatrix implements Matrix {
     w.i64(this.cols);
     w.f32s(this.data);
   }
-  /** Bytes that save() writes. */
-  savedBytes(): number {
-    return 16 + this.data.length * 4;
-  }
 
   static load(r: ByteReader, what: string): DenseMatrix {
     const m = r.i64(`${what} rows`);

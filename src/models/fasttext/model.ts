@@ -53,25 +53,42 @@ export class FastTextModel {
     return this.predictor.labelProbability(labelIndex);
   }
 
-  toBytes(): Uint8Array {
-    // dense models are sized exactly so the matrices are copied once (no regrowth, no final copy)
-    let size = 1 << 20;
-    if (this.input instanceof DenseMatrix && this.output instanceof DenseMatrix) {
-      const head = new ByteWriter(1 << 16);
-      writeArgs(head, this.args);
-      this.dict.save(head);
-      size = 8 + head.length + 2 + this.input.savedBytes() + this.output.savedBytes();
-    }
-    const w = new ByteWriter(size);
+  /**
+   * The .bin/.ftz image as consecutive pieces: dense matrices' values are views of their data,
+   * not copies, so saving a model of hundreds of MB does not build a second copy of it.
+   */
+  toChunks(): Uint8Array[] {
+    const chunks: Uint8Array[] = [];
+    let w = new ByteWriter(1 << 16);
+    const matrix = (m: Matrix) => {
+      if (!(m instanceof DenseMatrix)) return m.save(w);
+      w.i64(m.rows);
+      w.i64(m.cols);
+      chunks.push(w.result(), new Uint8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength));
+      w = new ByteWriter(64);
+    };
     w.i32(FASTTEXT_MAGIC);
     w.i32(FASTTEXT_VERSION);
     writeArgs(w, this.args);
     this.dict.save(w);
     w.u8(this.quantInput ? 1 : 0);
-    this.input.save(w);
+    matrix(this.input);
     w.u8(this.qout ? 1 : 0);
-    this.output.save(w);
-    return w.result();
+    matrix(this.output);
+    if (w.length) chunks.push(w.result());
+    return chunks;
+  }
+
+  /** The .bin/.ftz image in one buffer. */
+  toBytes(): Uint8Array {
+    const chunks = this.toChunks();
+    const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
   }
 
   /**

@@ -4,7 +4,7 @@
  * the pipeline does not depend on the backend's exact surface.
  */
 import { FastText } from "../../backends/fasttext/index.js";
-import { inPoolThread, sharedFileBytes } from "../../exec/shared-files.js";
+import { sharedFileBytes } from "../../exec/shared-files.js";
 
 export interface FastTextModel {
   readonly labels: string[];
@@ -15,14 +15,14 @@ export interface FastTextModel {
 const cache = new Map<string, Promise<FastTextModel>>();
 
 /**
- * Loads a model once per thread (a thread scores many shards with it). In a pool thread the
- * file is read once for all threads of the pool and its input matrix, most of its size, is
- * used in place: N threads hold one copy, not N.
+ * Loads a model once per thread (a thread scores many shards with it). The file is read once
+ * per process into shared memory and its input matrix, most of its size, is used in place:
+ * the coordinator and N scoring threads hold one copy, not N + 1.
  */
 export function loadFastTextModel(file: string): Promise<FastTextModel> {
   let p = cache.get(file);
   if (!p) {
-    const load = inPoolThread() ? FastText.alignedPad(file).then(async (pad) => FastText.fromSharedBytes(await sharedFileBytes(file, pad), file)) : FastText.loadFile(file);
+    const load = FastText.alignedPad(file).then(async (pad) => FastText.fromSharedBytes(await sharedFileBytes(file, pad), file));
     p = load.then((ft) => ({
       labels: ft.labels,
       probability: (text: string, label: string) => ft.probability(text, label),
