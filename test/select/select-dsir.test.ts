@@ -103,6 +103,7 @@ describe("select --method dsir end to end", () => {
     const out2 = path.join(work, "w2");
     const r2 = await runCli(args(out2, ["--workers", "2"]));
     expect(r2.code, r2.stderr).toBe(0);
+    expect(r2.stderr).not.toMatch(/sample: reusing/);
     const dirs = ["selected", "scores", "model"];
     const a = snapshot(out1, dirs);
     const b = snapshot(out2, dirs);
@@ -115,10 +116,25 @@ describe("select --method dsir end to end", () => {
     for (const f of ["selected/sub/b.jsonl.gz", "scores/sub/b.jsonl.gz.parquet", "completions/done/sub/b.jsonl.gz.json"]) rmSync(path.join(out3, f));
     const r3 = await runCli(args(out3, ["--workers", "2"]));
     expect(r3.code, r3.stderr).toBe(0);
+    // the corpus is not read again for the sample: it was kept by the first run
+    expect(r3.stderr).toMatch(/sample: reusing/);
     expect((JSON.parse(r3.stdout) as { skippedShards: number }).skippedShards).toBe(3);
     const c = snapshot(out3, dirs);
     expect([...c.keys()]).toEqual([...a.keys()]);
     for (const [k, v] of a) expect(c.get(k)!.equals(v), k).toBe(true);
+
+    // a kept sample that is damaged, or one drawn with other options, is not used
+    const out4 = path.join(work, "w4");
+    cpSync(out1, out4, { recursive: true });
+    writeFileSync(path.join(out4, "model/sample.jsonl.zst"), "not zstd");
+    const r4 = await runCli(args(out4, ["--workers", "2"]));
+    expect(r4.code, r4.stderr).toBe(0);
+    expect(r4.stderr).not.toMatch(/sample: reusing/);
+    const d = snapshot(out4, dirs);
+    for (const [k, v] of a) expect(d.get(k)!.equals(v), k).toBe(true);
+    const r5 = await runCli(args(out4, ["--workers", "2", "--holdout", "150"]));
+    expect(r5.code, r5.stderr).toBe(0);
+    expect(r5.stderr).not.toMatch(/sample: reusing/);
   });
 
   it("--strict fails with exit 3 naming the file and line", async () => {

@@ -23,6 +23,7 @@ import { planKeep } from "./keep.js";
 import { selectionKl, type KlResult } from "./kl.js";
 import { NearThreshold } from "./near.js";
 import { docKey, sampleCorpus } from "./sample.js";
+import { loadSample, sampleKey, saveSample } from "./sample-cache.js";
 import { loadScorer, tieKey, type ScorerSpec } from "./scorer.js";
 import type { ScoreShardSummary, SelectScoreParams } from "./score-shard.js";
 import { absoluteThreshold, keeps, thresholdForFraction, type Threshold } from "./threshold.js";
@@ -100,12 +101,19 @@ export async function runSelect(opts: SelectOptions): Promise<SelectResult> {
   if (targets) log(`targets: ${targets.examples.length} examples from ${targets.benchmarks.length} benchmark(s): ${targets.benchmarks.map((b) => `${b.name} ${b.used}/${b.total}`).join(", ")}`);
   await fs.mkdir(modelDir, { recursive: true });
 
-  // 2. sample: read every shard once on the coordinator.
-  const bad = new BadInputLog({ strict: opts.strict });
+  // 2. sample: read every shard once on the coordinator, unless a rerun finds the same sample kept.
   const tSample = performance.now();
-  const sampleBar = createProgress({ label: "sample", unit: "docs", enabled: opts.progress });
-  const sample = await sampleCorpus(shards, { sample: opts.sample, holdout: opts.holdout, seed: opts.seed, textField: opts.textField, idField: opts.idField, bad, onDocs: (n) => sampleBar.tick(n) });
-  sampleBar.stop();
+  const sampleOpts = { sample: opts.sample, holdout: opts.holdout, seed: opts.seed, textField: opts.textField, idField: opts.idField };
+  const key = await sampleKey(shards, sampleOpts);
+  let sample = await loadSample(modelDir, key);
+  const reused = sample !== undefined;
+  if (sample) log(`sample: reusing the one kept in ${path.join(modelDir, "sample.jsonl.zst")} (same shards and sampling options)`);
+  else {
+    const sampleBar = createProgress({ label: "sample", unit: "docs", enabled: opts.progress });
+    sample = await sampleCorpus(shards, { ...sampleOpts, bad: new BadInputLog({ strict: opts.strict }), onDocs: (n) => sampleBar.tick(n) });
+    sampleBar.stop();
+    await saveSample(modelDir, key, sample);
+  }
   const sampleSeconds = (performance.now() - tSample) / 1000;
   log(`read ${sample.docs} docs (${sample.tokens} tokens) from ${shards.length} shard(s); sample ${sample.train.length}, held out ${sample.holdout.length}${sample.rejected ? `; ${sample.rejected} bad input lines` : ""}`);
   if (sample.docs === 0) throw new RangeError("the corpus holds no readable documents");
@@ -114,7 +122,7 @@ export async function runSelect(opts: SelectOptions): Promise<SelectResult> {
   let scorerSpec: ScorerSpec;
   let betr: BetrTrained | undefined;
   const details: Record<string, string | number> = { shards: shards.length, "sampled docs": sample.train.length, "held-out docs": sample.holdout.length };
-  const throughput: SelectReportData["throughput"] = [{ stage: "sample (read corpus)", docs: sample.docs, seconds: sampleSeconds }];
+  const throughput: SelectReportData["throughput"] = [{ stage: reused ? "sample (kept from an earlier run)" : "sample (read corpus)", docs: sample.docs, seconds: sampleSeconds }];
   if (opts.method === "betr") {
     betr = await trainBetr(targets!.examples, sample.train, { embedder: opts.embedder, aggregate: opts.aggregate, value: opts.value, seed: opts.seed, workers: Math.max(1, opts.workers), modelDir, cacheDir: path.join(outDir, "cache"), log });
     scorerSpec = { kind: "fasttext", model: path.relative(outDir, betr.model), label: POSITIVE_LABEL };

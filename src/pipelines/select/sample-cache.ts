@@ -1,0 +1,89 @@
+/**
+ * The corpus sample (BETR step 2) kept in the output directory, so that a rerun — after an
+ * interruption, or a relaunched array task — does not read the whole corpus again for it. A
+ * kept sample is used only for the same shards (path, size, modification time) and the same
+ * sampling options; anything else samples afresh. The sample is exact (a pure function of the
+ * seed and the documents), so reusing it changes no output.
+ */
+import { createHash } from "node:crypto";
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { writeFileAtomic } from "../../io/atomic.js";
+import { BadInputLog } from "../../io/bad-input.js";
+import { readRecords } from "../../io/read.js";
+import type { Shard } from "../../io/shards.js";
+import { openRecordWriter } from "../../io/write.js";
+import type { CorpusSample, SampledDoc } from "./sample.js";
+
+const DOCS_FILE = "sample.jsonl.zst";
+/** Written after the documents: its presence with a matching key means the sample is complete. */
+const META_FILE = "sample.json";
+
+interface SampleMeta {
+  key: string;
+  docs: number;
+  tokens: number;
+  rejected: number;
+  train: number;
+  holdout: number;
+}
+
+export interface SampleKeyOptions {
+  seed: number;
+  sample: number;
+  holdout: number;
+  textField?: string;
+  idField?: string;
+}
+
+/** Identifies a sample: the shards as they are on disk and the options that drew it. */
+export async function sampleKey(shards: Shard[], opts: SampleKeyOptions): Promise<string> {
+  const h = createHash("sha256");
+  h.update(JSON.stringify({ v: 1, seed: opts.seed, sample: opts.sample, holdout: opts.holdout, text: opts.textField ?? null, id: opts.idField ?? null }));
+  for (const s of shards) {
+    const st = await fs.stat(s.path);
+    h.update(`\n${s.rel}\0${st.size}\0${st.mtimeMs}`);
+  }
+  return h.digest("hex");
+}
+
+/** The kept sample when it matches `key`; undefined when there is none or it does not match. */
+export async function loadSample(dir: string, key: string): Promise<CorpusSample | undefined> {
+  let meta: SampleMeta;
+  try {
+    meta = JSON.parse(await fs.readFile(path.join(dir, META_FILE), "utf8")) as SampleMeta;
+  } catch {
+    return undefined;
+  }
+  if (meta.key !== key) return undefined;
+  const docs: SampledDoc[] = [];
+  try {
+    // strict: a damaged file is a miss (sample again), never a silently shorter sample
+    for await (const r of readRecords(path.join(dir, DOCS_FILE), { bad: new BadInputLog({ strict: true }) })) {
+      const f = r.fields as unknown as SampledDoc;
+      docs.push({ priority: f.priority, shard: f.shard, line: f.line, id: f.id, text: f.text, tokens: f.tokens });
+    }
+  } catch {
+    return undefined;
+  }
+  if (docs.length !== meta.train + meta.holdout) return undefined;
+  return { train: docs.slice(0, meta.train), holdout: docs.slice(meta.train), docs: meta.docs, tokens: meta.tokens, rejected: meta.rejected };
+}
+
+/** Keeps `s` in `dir` under `key` (documents first, then the metadata that validates them). */
+export async function saveSample(dir: string, key: string, s: CorpusSample): Promise<void> {
+  await fs.rm(path.join(dir, META_FILE), { force: true });
+  const w = await openRecordWriter(path.join(dir, DOCS_FILE), "jsonl.zst");
+  try {
+    for (const d of [...s.train, ...s.holdout]) {
+      const fields = { priority: d.priority, shard: d.shard, line: d.line, id: d.id, text: d.text, tokens: d.tokens };
+      await w.write({ id: d.id, text: d.text, fields, line: 0 });
+    }
+  } catch (err) {
+    await w.abort();
+    throw err;
+  }
+  await w.commit();
+  const meta: SampleMeta = { key, docs: s.docs, tokens: s.tokens, rejected: s.rejected, train: s.train.length, holdout: s.holdout.length };
+  await writeFileAtomic(path.join(dir, META_FILE), JSON.stringify(meta) + "\n");
+}
