@@ -13,14 +13,20 @@ import type { ShardResult, TaskHandler } from "./types.js";
 
 type Loader = () => Promise<TaskHandler<never>>;
 
-// Kept in a variable so that this file compiles before the select pipeline lands.
+// Kept in variables so that this file compiles before the select pipeline lands.
 const SELECT_SCORE_MODULE = "../pipelines/select/score-shard.js";
+const SELECT_SAMPLE_MODULE = "../pipelines/select/sample-shard.js";
 
 const BUILTIN: Record<string, Loader> = {
   "select-score": async () => {
     const mod = (await import(SELECT_SCORE_MODULE)) as { scoreShard?: TaskHandler<never> };
     if (typeof mod.scoreShard !== "function") throw new Error("select-score: score-shard module has no scoreShard export");
     return mod.scoreShard;
+  },
+  "select-sample": async () => {
+    const mod = (await import(SELECT_SAMPLE_MODULE)) as { sampleShard?: TaskHandler<never> };
+    if (typeof mod.sampleShard !== "function") throw new Error("select-sample: sample-shard module has no sampleShard export");
+    return mod.sampleShard;
   },
   "filter-length": async () => (await import("./builtin/filter-length.js")).filterLength as TaskHandler<never>,
 };

@@ -7,7 +7,7 @@
  */
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { BadInputLog, mergeBadInput, type BadInputSummary } from "../../io/bad-input.js";
+import { mergeBadInput, type BadInputSummary } from "../../io/bad-input.js";
 import { discoverShards } from "../../io/shards.js";
 import { buildRunStats, StepCounter, writeStats, type ShardStats } from "../../io/stats.js";
 import { writeFileAtomic } from "../../io/atomic.js";
@@ -22,7 +22,8 @@ import { fitDsir } from "./dsir.js";
 import { planKeep } from "./keep.js";
 import { selectionKl, type KlResult } from "./kl.js";
 import { NearThreshold } from "./near.js";
-import { docKey, sampleCorpus } from "./sample.js";
+import { docKey } from "./sample.js";
+import { sampleWithExecutor } from "./sample-shard.js";
 import { loadSample, sampleKey, saveSample } from "./sample-cache.js";
 import { loadScorer, tieKey, type ScorerSpec } from "./scorer.js";
 import type { ScoreShardSummary, SelectScoreParams } from "./score-shard.js";
@@ -109,10 +110,21 @@ export async function runSelect(opts: SelectOptions): Promise<SelectResult> {
   const reused = sample !== undefined;
   if (sample) log(`sample: reusing the one kept in ${path.join(modelDir, "sample.jsonl.zst")} (same shards and sampling options)`);
   else {
-    const sampleBar = createProgress({ label: "sample", unit: "docs", enabled: opts.progress });
-    sample = await sampleCorpus(shards, { ...sampleOpts, bad: new BadInputLog({ strict: opts.strict }), onDocs: (n) => sampleBar.tick(n) });
-    sampleBar.stop();
+    // Shard jobs on the run's executor (both rounds read every shard); an array-job rank only
+    // sees its own shards, so it samples on this machine's threads instead.
+    const rank = opts.executor?.name === "rank";
+    const local = !opts.executor || rank ? new LocalExecutor({ workers: Math.max(1, opts.workers) }) : undefined;
+    const sampleBar = createProgress({ label: "sample (2 passes)", unit: "docs", enabled: opts.progress });
+    const workDir = path.join(outDir, "sampling");
+    try {
+      sample = await sampleWithExecutor(local ?? opts.executor!, disc.root, shards, workDir, { ...sampleOpts, strict: opts.strict, onDocs: (n) => sampleBar.tick(n) });
+    } finally {
+      sampleBar.stop();
+      await local?.close();
+    }
     await saveSample(modelDir, key, sample);
+    // Array tasks may be sampling in it at the same time (same shards, same files): leave it to them.
+    if (!rank) await fs.rm(workDir, { recursive: true, force: true });
   }
   const sampleSeconds = (performance.now() - tSample) / 1000;
   log(`read ${sample.docs} docs (${sample.tokens} tokens) from ${shards.length} shard(s); sample ${sample.train.length}, held out ${sample.holdout.length}${sample.rejected ? `; ${sample.rejected} bad input lines` : ""}`);

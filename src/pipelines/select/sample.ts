@@ -67,6 +67,24 @@ export function docKey(shard: string, line: number): string {
   return `${shard}:${line}`;
 }
 
+/** A document's sampling priority: uniform in [0, 1), a function of the seed and its place only. */
+export function docPriority(seed: number, shard: string, line: number): number {
+  return uniform01(0x5a3b1e ^ seed, docKey(shard, line));
+}
+
+/**
+ * Orders the candidates (priority, then shard and line) and splits the first sample + holdout
+ * into the two parts. When the corpus holds fewer than sample + holdout documents, they are
+ * split in proportion to the requested sizes.
+ */
+export function splitSample(candidates: SampledDoc[], opts: { sample: number; holdout: number }): { train: SampledDoc[]; holdout: SampledDoc[] } {
+  const want = opts.sample + opts.holdout;
+  const all = candidates.sort((a, b) => a.priority - b.priority || (a.shard < b.shard ? -1 : a.shard > b.shard ? 1 : a.line - b.line)).slice(0, want);
+  let nTrain = Math.min(opts.sample, all.length);
+  if (all.length < want && opts.holdout > 0) nTrain = Math.max(1, Math.min(all.length - 1, Math.round((all.length * opts.sample) / want)));
+  return { train: all.slice(0, nTrain), holdout: all.slice(nTrain) };
+}
+
 export interface SampleOptions {
   sample: number;
   holdout: number;
@@ -77,10 +95,7 @@ export interface SampleOptions {
   onDocs?: (n: number) => void;
 }
 
-/**
- * Reads every shard once. When the corpus holds fewer than sample + holdout documents, the
- * documents are split between the two in proportion to the requested sizes.
- */
+/** Reads every shard once, on this thread (see sample-shard.ts for the same sample as shard jobs). */
 export async function sampleCorpus(shards: Shard[], opts: SampleOptions): Promise<CorpusSample> {
   const want = opts.sample + opts.holdout;
   const heap = new BottomK(want);
@@ -91,7 +106,7 @@ export async function sampleCorpus(shards: Shard[], opts: SampleOptions): Promis
     const reader = openShard(shard, { bad: opts.bad, textField: opts.textField, idField: opts.idField, raw: false });
     for await (const batch of reader.batches()) {
       for (const rec of batch) {
-        const priority = uniform01(0x5a3b1e ^ opts.seed, docKey(shard.rel, rec.line));
+        const priority = docPriority(opts.seed, shard.rel, rec.line);
         const t = countWhitespaceWords(rec.text);
         docs++;
         tokens += t;
@@ -101,8 +116,5 @@ export async function sampleCorpus(shards: Shard[], opts: SampleOptions): Promis
     }
     rejected += reader.stats.rejected;
   }
-  const all = heap.items.sort((a, b) => a.priority - b.priority || (a.shard < b.shard ? -1 : a.shard > b.shard ? 1 : a.line - b.line));
-  let nTrain = Math.min(opts.sample, all.length);
-  if (all.length < want && opts.holdout > 0) nTrain = Math.max(1, Math.min(all.length - 1, Math.round((all.length * opts.sample) / want)));
-  return { train: all.slice(0, nTrain), holdout: all.slice(nTrain), docs, tokens, rejected };
+  return { ...splitSample(heap.items, opts), docs, tokens, rejected };
 }
