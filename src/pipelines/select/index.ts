@@ -102,7 +102,7 @@ export async function runSelect(opts: SelectOptions): Promise<SelectResult> {
   if (targets) log(`targets: ${targets.examples.length} examples from ${targets.benchmarks.length} benchmark(s): ${targets.benchmarks.map((b) => `${b.name} ${b.used}/${b.total}`).join(", ")}`);
   await fs.mkdir(modelDir, { recursive: true });
 
-  // 2. sample: read every shard once on the coordinator, unless a rerun finds the same sample kept.
+  // 2. sample: shard jobs (sample-shard.ts), unless a rerun finds the same sample kept.
   const tSample = performance.now();
   const sampleOpts = { sample: opts.sample, holdout: opts.holdout, seed: opts.seed, textField: opts.textField, idField: opts.idField };
   const key = await sampleKey(shards, sampleOpts);
