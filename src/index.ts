@@ -21,6 +21,10 @@ export { createEmbedder, DEFAULT_EMBEDDER, EMBEDDER_SPECS } from "./backends/emb
 export type { Embedder, EmbedderOptions } from "./backends/embed/index.js";
 export { runSelect } from "./pipelines/select/index.js";
 export type { SelectOptions, SelectResult } from "./pipelines/select/index.js";
+// the corpus sample alone: one pass on this thread, or as shard jobs on an executor (same docs)
+export { sampleCorpus } from "./pipelines/select/sample.js";
+export { sampleWithExecutor } from "./pipelines/select/sample-shard.js";
+export type { CorpusSample, SampledDoc } from "./pipelines/select/sample.js";
 
 // Executors for shard jobs (local threads, BullMQ queue, Slurm/Kubernetes ranks) and merge.
 export type { Executor, JobSpec, ShardResult, ShardTask, TaskHandler } from "./exec/types.js";
