@@ -9,11 +9,9 @@ import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { writeFileAtomic } from "../../io/atomic.js";
-import { BadInputLog } from "../../io/bad-input.js";
-import { readRecords } from "../../io/read.js";
 import type { Shard } from "../../io/shards.js";
 import { openRecordWriter } from "../../io/write.js";
-import type { CorpusSample, SampledDoc } from "./sample.js";
+import { readSampledDocs, sampledRecord, type CorpusSample, type SampledDoc } from "./sample.js";
 
 const DOCS_FILE = "sample.jsonl.zst";
 /** Written after the documents: its presence with a matching key means the sample is complete. */
@@ -56,14 +54,11 @@ export async function loadSample(dir: string, key: string): Promise<CorpusSample
     return undefined;
   }
   if (meta.key !== key) return undefined;
-  const docs: SampledDoc[] = [];
+  let docs: SampledDoc[];
   try {
-    // strict: a damaged file is a miss (sample again), never a silently shorter sample
-    for await (const r of readRecords(path.join(dir, DOCS_FILE), { bad: new BadInputLog({ strict: true }) })) {
-      const f = r.fields as unknown as SampledDoc;
-      docs.push({ priority: f.priority, shard: f.shard, line: f.line, id: f.id, text: f.text, tokens: f.tokens });
-    }
+    docs = await readSampledDocs(path.join(dir, DOCS_FILE));
   } catch {
+    // a damaged file is a miss (sample again), never a silently shorter sample
     return undefined;
   }
   if (docs.length !== meta.train + meta.holdout) return undefined;
@@ -75,10 +70,7 @@ export async function saveSample(dir: string, key: string, s: CorpusSample): Pro
   await fs.rm(path.join(dir, META_FILE), { force: true });
   const w = await openRecordWriter(path.join(dir, DOCS_FILE), "jsonl.zst");
   try {
-    for (const d of [...s.train, ...s.holdout]) {
-      const fields = { priority: d.priority, shard: d.shard, line: d.line, id: d.id, text: d.text, tokens: d.tokens };
-      await w.write({ id: d.id, text: d.text, fields, line: 0 });
-    }
+    for (const d of [...s.train, ...s.holdout]) await w.write(sampledRecord(d));
   } catch (err) {
     await w.abort();
     throw err;

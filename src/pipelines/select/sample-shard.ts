@@ -11,14 +11,14 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { BadInputLog } from "../../io/bad-input.js";
-import { openShard, readRecords } from "../../io/read.js";
+import { openShard } from "../../io/read.js";
 import { LocalStorage } from "../../io/storage.js";
 import { detectFormat } from "../../io/formats.js";
 import { openRecordWriter, type RecordWriter } from "../../io/write.js";
 import { countWhitespaceWords } from "../../text/wordpunct.js";
 import type { Executor, ShardResult, TaskHandler } from "../../exec/types.js";
 import type { Shard } from "../../io/shards.js";
-import { docPriority, splitSample, type CorpusSample, type SampledDoc } from "./sample.js";
+import { docPriority, readSampledDocs, sampledRecord, splitSample, type CorpusSample, type SampledDoc } from "./sample.js";
 
 /** Bin i holds priorities in [2^-(i+1)/64, 2^-i/64); the last one everything smaller. */
 const BINS_PER_OCTAVE = 64;
@@ -87,8 +87,7 @@ export const sampleShard: TaskHandler<SampleShardParams> = async (spec, task, ct
         if (hist) hist[priorityBin(priority)]++;
         else if (priority < cutoff) {
           out ??= await openRecordWriter(await new LocalStorage(spec.outDir).resolve(partPath(task.shard)), "jsonl.zst");
-          const fields = { priority, shard: task.shard, line: rec.line, id: rec.id, text: rec.text, tokens: t };
-          await out.write({ id: rec.id, text: rec.text, fields, line: rec.line });
+          await out.write(sampledRecord({ priority, shard: task.shard, line: rec.line, id: rec.id, text: rec.text, tokens: t }));
           taken++;
         }
       }
@@ -139,10 +138,7 @@ export async function sampleWithExecutor(executor: Executor, root: string, shard
   const candidates: SampledDoc[] = [];
   for (const r of taken) {
     if (r.counts.kept === 0) continue;
-    for await (const rec of readRecords(path.join(takeDir, partPath(r.shard)), { bad: new BadInputLog({ strict: true }) })) {
-      const f = rec.fields as unknown as SampledDoc;
-      candidates.push({ priority: f.priority, shard: f.shard, line: f.line, id: f.id, text: f.text, tokens: f.tokens });
-    }
+    for (const d of await readSampledDocs(path.join(takeDir, partPath(r.shard)))) candidates.push(d);
   }
   return { ...splitSample(candidates, opts), docs, tokens, rejected };
 }

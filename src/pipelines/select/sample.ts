@@ -5,7 +5,8 @@
  * first `sample` docs by priority train the scorer; the next `holdout` set the threshold.
  */
 import { BadInputLog } from "../../io/bad-input.js";
-import { openShard } from "../../io/read.js";
+import { openShard, readRecords } from "../../io/read.js";
+import type { DocRecord } from "../../io/record.js";
 import type { Shard } from "../../io/shards.js";
 import { uniform01 } from "../../text/hash.js";
 import { countWhitespaceWords } from "../../text/wordpunct.js";
@@ -61,6 +62,21 @@ class BottomK {
       i = m;
     }
   }
+}
+
+/** A sampled document as a record of a .jsonl(.zst) file (kept samples, sample-job parts). */
+export function sampledRecord(d: SampledDoc): DocRecord {
+  return { id: d.id, text: d.text, line: d.line, fields: { priority: d.priority, shard: d.shard, line: d.line, id: d.id, text: d.text, tokens: d.tokens } };
+}
+
+/** The sampled documents of such a file; a damaged file throws (strict), never reads short. */
+export async function readSampledDocs(file: string): Promise<SampledDoc[]> {
+  const docs: SampledDoc[] = [];
+  for await (const r of readRecords(file, { bad: new BadInputLog({ strict: true }) })) {
+    const f = r.fields as unknown as SampledDoc;
+    docs.push({ priority: f.priority, shard: f.shard, line: f.line, id: f.id, text: f.text, tokens: f.tokens });
+  }
+  return docs;
 }
 
 export function docKey(shard: string, line: number): string {
