@@ -12,6 +12,7 @@ import { discoverShards } from "../../io/shards.js";
 import { buildRunStats, StepCounter, writeStats, type ShardStats } from "../../io/stats.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { LocalExecutor } from "../../exec/local.js";
+import { RankExecutor } from "../../exec/rank.js";
 import type { Executor, JobSpec, ShardResult } from "../../exec/types.js";
 import { loadTargets, type TargetBenchmark, type TargetExample } from "../../targets/index.js";
 import type { NgramHashMode } from "../../text/ngram-hash.js";
@@ -110,12 +111,13 @@ export async function runSelect(opts: SelectOptions): Promise<SelectResult> {
   const reused = sample !== undefined;
   if (sample) log(`sample: reusing the one kept in ${path.join(modelDir, "sample.jsonl.zst")} (same shards and sampling options)`);
   else {
-    // Shard jobs on the run's executor (both rounds read every shard); an array-job rank only
-    // sees its own shards, so it samples on this machine's threads instead.
-    const rank = opts.executor?.name === "rank";
-    const local = !opts.executor || rank ? new LocalExecutor({ workers: Math.max(1, opts.workers) }) : undefined;
+    // Shard jobs on the run's executor (both rounds read every shard). An array-job rank only
+    // sees its own shards, so it samples on this machine's threads, in a directory of its own:
+    // ranks run at the same time, and a local run sweeps its directory's temporaries at the end.
+    const rank = opts.executor instanceof RankExecutor ? opts.executor.rw.rank : undefined;
+    const local = !opts.executor || rank !== undefined ? new LocalExecutor({ workers: Math.max(1, opts.workers) }) : undefined;
     const sampleBar = createProgress({ label: "sample (2 passes)", unit: "docs", enabled: opts.progress });
-    const workDir = path.join(outDir, "sampling");
+    const workDir = path.join(outDir, "sampling", rank === undefined ? "run" : `rank-${rank}`);
     try {
       sample = await sampleWithExecutor(local ?? opts.executor!, disc.root, shards, workDir, { ...sampleOpts, strict: opts.strict, onDocs: (n) => sampleBar.tick(n) });
     } finally {
@@ -123,8 +125,8 @@ export async function runSelect(opts: SelectOptions): Promise<SelectResult> {
       await local?.close();
     }
     await saveSample(modelDir, key, sample);
-    // Array tasks may be sampling in it at the same time (same shards, same files): leave it to them.
-    if (!rank) await fs.rm(workDir, { recursive: true, force: true });
+    await fs.rm(workDir, { recursive: true, force: true });
+    await fs.rmdir(path.dirname(workDir)).catch(() => undefined); // other ranks may still be sampling
   }
   const sampleSeconds = (performance.now() - tSample) / 1000;
   log(`read ${sample.docs} docs (${sample.tokens} tokens) from ${shards.length} shard(s); sample ${sample.train.length}, held out ${sample.holdout.length}${sample.rejected ? `; ${sample.rejected} bad input lines` : ""}`);
