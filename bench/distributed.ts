@@ -5,6 +5,7 @@
  * shards + score Parquet) on AG News text, in one run:
  *   - local executor with 1 and 2 threads,
  *   - queue executor (real redis-server) with 1, 2 and 4 `datatailor worker` processes,
+ *   - select's sample stage (kind "select-sample", two passes) on local 1/2 threads and 1 queue worker,
  *   - coordination overhead per shard: jobs for empty shards, queue (1 worker) vs local (1 thread),
  *     and the Redis commands they cost (redis-server's own total_commands_processed).
  * Every configuration is warmed up (threads started, model loaded) and then timed `--repeat`
@@ -19,7 +20,8 @@ import path from "node:path";
 import { LocalExecutor } from "../src/exec/local.js";
 import { QueueExecutor } from "../src/exec/queue.js";
 import { connect } from "../src/exec/redis.js";
-import type { JobSpec, ShardTask } from "../src/exec/types.js";
+import type { Executor, JobSpec, ShardTask } from "../src/exec/types.js";
+import { sampleWithExecutor } from "../src/pipelines/select/sample-shard.js";
 import { SHARED_DATA } from "../test/helpers/cli.js";
 import { startRedis } from "../test/exec/redis.js";
 import { spawnCli, type Spawned } from "../test/exec/spawn.js";
@@ -82,6 +84,16 @@ function trainModel(): string {
 let outN = 0;
 const freshOut = () => path.join(work, `out-${outN++}`);
 
+/**
+ * select's sample as shard jobs (two passes: priority histogram, then the docs under the
+ * cutoff) with a sample as small a share of the corpus as at scale (200k of 1B docs), so the
+ * second pass writes next to nothing, as it would there.
+ */
+function sampleRun(ex: Executor, corpus: { root: string; tasks: ShardTask[] }): Promise<unknown> {
+  const shards = corpus.tasks.map((t) => ({ path: path.join(corpus.root, t.shard), rel: t.shard, format: "jsonl" as const, bytes: 0 }));
+  return sampleWithExecutor(ex, corpus.root, shards, freshOut(), { sample: 10, holdout: 10, seed: 1 });
+}
+
 async function time(fn: () => Promise<unknown>): Promise<number> {
   const t0 = performance.now();
   await fn();
@@ -130,14 +142,18 @@ async function main() {
   const emptySpec = (outDir: string): JobSpec<unknown> => ({ kind: "filter-length", inputRoot: empty.root, outDir, params: {} });
   const rows: Array<{ what: string; seconds: number; docsPerS: number }> = [];
 
+  const sampleRows: Array<{ what: string; seconds: number; docsPerS: number }> = [];
   for (const threads of [1, 2]) {
     const ex = new LocalExecutor({ workers: threads });
     // Warm the threads (tsx start, model load) on a throwaway run so timings show steady state.
     await ex.run(scoreSpec(freshOut()), corpus.tasks.slice(0, threads));
     const s = await best(() => ex.run(scoreSpec(freshOut()), corpus.tasks));
-    await ex.close();
     rows.push({ what: `local, ${threads} thread(s)`, seconds: s, docsPerS: corpus.docs / s });
     say(`  local ${threads}: ${s.toFixed(2)} s`);
+    const ss = await best(() => sampleRun(ex, corpus));
+    sampleRows.push({ what: `local, ${threads} thread(s)`, seconds: ss, docsPerS: corpus.docs / ss });
+    say(`  local ${threads} sample: ${ss.toFixed(2)} s`);
+    await ex.close();
   }
 
   const redis = await startRedis();
@@ -158,9 +174,14 @@ async function main() {
       const q = new QueueExecutor({ redis: redis.url, queue, workers: 0, pollMs: 1000 });
       await q.run(scoreSpec(freshOut()), corpus.tasks.slice(0, n)); // warm-up: each worker loads the model
       const s = await best(() => q.run(scoreSpec(freshOut()), corpus.tasks));
-      await stopWorkers(ws);
       rows.push({ what: `queue, ${n} worker process(es)`, seconds: s, docsPerS: corpus.docs / s });
       say(`  queue ${n}: ${s.toFixed(2)} s`);
+      if (n === 1) {
+        const ss = await best(() => sampleRun(q, corpus));
+        sampleRows.push({ what: `queue, 1 worker process`, seconds: ss, docsPerS: corpus.docs / ss });
+        say(`  queue 1 sample: ${ss.toFixed(2)} s`);
+      }
+      await stopWorkers(ws);
     }
 
     // Coordination overhead: jobs that have nothing to do.
@@ -189,6 +210,8 @@ async function main() {
     const lines = [
       `select-score stage, ${SHARDS} shards x ${DOCS} AG News docs (${corpus.docs} docs), fastText dim 64 classifier, best of ${REPEAT}, ${os.cpus().length} CPUs (shared; load average ${loadStart} at start, ${load()} at end)`,
       ...rows.map((r) => `  ${r.what.padEnd(28)} ${r.seconds.toFixed(2).padStart(7)} s  ${r.docsPerS.toFixed(0).padStart(8)} docs/s  ${(r.docsPerS / base).toFixed(2)}x local-1`),
+      `select-sample stage (both passes: priority histogram, then the docs under the cutoff; 20 of ${corpus.docs} docs sampled), corpus docs per second:`,
+      ...sampleRows.map((r) => `  ${r.what.padEnd(28)} ${r.seconds.toFixed(2).padStart(7)} s  ${r.docsPerS.toFixed(0).padStart(8)} docs/s`),
       `coordination overhead, ${EMPTY} empty shards, one worker (best of 3):`,
       `  local thread   ${((1000 * localEmpty) / EMPTY).toFixed(2)} ms/shard`,
       `  queue worker   ${((1000 * queueEmpty) / EMPTY).toFixed(2)} ms/shard (${(queueEmpty / localEmpty).toFixed(2)}x local), ${(commands / EMPTY).toFixed(1)} Redis commands/shard (all clients, whole run)`,
@@ -202,13 +225,17 @@ async function main() {
     const workerRate = rows.find((r) => r.what.startsWith("queue, 1 "))!.docsPerS;
     const shardSeconds = DOCS_PER_SHARD / workerRate;
     const waves = Math.ceil(SH / MACHINES);
+    const sampleRate = sampleRows.find((r) => r.what.startsWith("queue, 1 "))!.docsPerS;
+    const sampleShardSeconds = DOCS_PER_SHARD / sampleRate;
     const wall = waves * shardSeconds;
-    const overhead = waves * perShardOverhead;
+    const overhead = waves * 3 * perShardOverhead; // two sample jobs and one scoring job per shard
     lines.push(
       `prediction: ${SH.toLocaleString("en")} shards x ${DOCS_PER_SHARD.toLocaleString("en")} docs on ${MACHINES} machines, one worker each at the queue-1 rate (${workerRate.toFixed(0)} docs/s):`,
+      `  sampling     ${DOCS_PER_SHARD.toLocaleString("en")} / ${sampleRate.toFixed(0)} = ${sampleShardSeconds.toFixed(0)} s/shard (both passes); ${waves} waves -> ${((waves * sampleShardSeconds) / 60).toFixed(1)} min`,
       `  scoring      ${DOCS_PER_SHARD.toLocaleString("en")} / ${workerRate.toFixed(0)} = ${shardSeconds.toFixed(0)} s/shard; ${SH} shards / ${MACHINES} workers = ${waves} waves -> ${(wall / 60).toFixed(1)} min`,
-      `  coordination ${(1000 * perShardOverhead).toFixed(2)} ms/shard x ${SH} / ${MACHINES} = ${overhead.toFixed(3)} s per worker = ${((100 * overhead) / wall).toFixed(4)}% of the wall time`,
-      `  Redis        ${(commands / EMPTY).toFixed(1)} commands/shard x ${SH} = ${((commands / EMPTY) * SH).toFixed(0)} commands over the run (${(((commands / EMPTY) * SH) / wall).toFixed(1)}/s)`,
+      `  together     ${((waves * (sampleShardSeconds + shardSeconds)) / 60).toFixed(1)} min of shard work (plus the coordinator's embedding and training of the sample)`,
+      `  coordination ${(1000 * perShardOverhead).toFixed(2)} ms/job x 3 jobs/shard x ${SH} / ${MACHINES} = ${overhead.toFixed(3)} s per worker = ${((100 * overhead) / (waves * (sampleShardSeconds + shardSeconds))).toFixed(4)}% of the wall time`,
+      `  Redis        ${(commands / EMPTY).toFixed(1)} commands/job x 3 x ${SH} = ${((3 * commands * SH) / EMPTY).toFixed(0)} commands over the run (${((3 * commands * SH) / EMPTY / (waves * (sampleShardSeconds + shardSeconds))).toFixed(1)}/s)`,
     );
     process.stdout.write(lines.join("\n") + "\n");
   } finally {
