@@ -22,23 +22,45 @@ export class SharedFileCache {
   private readonly entries = new Map<string, Promise<SharedArrayBuffer>>();
 
   async get(file: string, pad: number): Promise<SharedArrayBuffer> {
-    const st = await fs.stat(file);
-    // a rewritten file (atomic rename: new mtime or size) is a new entry
-    const key = `${file}\0${pad}\0${st.size}\0${st.mtimeMs}`;
+    const key = await keyOf(file, pad);
     let p = this.entries.get(key);
     if (!p) {
       p = readWholeFile(file, (size) => ({ buffer: new SharedArrayBuffer(pad + size), offset: pad })).then((bytes) => bytes.buffer);
-      this.entries.set(key, p);
-      p.catch(() => this.entries.delete(key));
-      while (this.entries.size > MAX_FILES) this.entries.delete(this.entries.keys().next().value!);
+      this.add(key, p);
     }
     return p;
   }
+
+  /** Takes `buffer` (pad zero bytes, then exactly the file's content) as `file`'s, as it is now on disk. */
+  async put(file: string, pad: number, buffer: SharedArrayBuffer): Promise<void> {
+    this.add(await keyOf(file, pad), Promise.resolve(buffer));
+  }
+
+  private add(key: string, p: Promise<SharedArrayBuffer>): void {
+    this.entries.set(key, p);
+    p.catch(() => this.entries.delete(key));
+    while (this.entries.size > MAX_FILES) this.entries.delete(this.entries.keys().next().value!);
+  }
+}
+
+/** A rewritten file (atomic rename: new mtime or size) is a new entry. */
+async function keyOf(file: string, pad: number): Promise<string> {
+  const st = await fs.stat(file);
+  return `${file}\0${pad}\0${st.size}\0${st.mtimeMs}`;
 
 }
 
 /** The process's files, held by the main thread. */
 const mainFiles = new SharedFileCache();
+
+/**
+ * Main thread: offers a buffer that already holds `file`'s content (e.g. a model trained into
+ * its file image and just saved), so no thread reads the file again.
+ */
+export function publishSharedFile(file: string, pad: number, buffer: SharedArrayBuffer): Promise<void> {
+  if (port) return Promise.resolve(); // pool threads ask the main thread; they do not publish
+  return mainFiles.put(file, pad, buffer);
+}
 
 /** Answers a pool thread's request on `reply` (called by the pool, on the main thread). */
 export function answerFileRequest(m: FileRequest, reply: (r: FileReply) => void): void {

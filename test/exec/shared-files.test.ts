@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { SharedFileCache, sharedFileBytes } from "../../src/exec/shared-files.js";
+import { publishSharedFile, SharedFileCache, sharedFileBytes } from "../../src/exec/shared-files.js";
 import { ThreadPool } from "../../src/exec/pool.js";
 import { FastText } from "../../src/backends/fasttext/index.js";
 import { inputMatrixOffset } from "../../src/models/fasttext/index.js";
@@ -78,5 +78,19 @@ describe("shared files", () => {
     const copied = FastText.fromSharedBytes(off, model);
     expect((copied.model as unknown as { input: { data: Float32Array } }).input.data.buffer).not.toBe(off.buffer);
     expect(copied.predict("apple pie oven", 2)).toEqual(own.predict("apple pie oven", 2));
+  });
+
+  it("a freshly trained model's own memory serves as its file: published once, read by nobody", async () => {
+    const data = Array.from({ length: 200 }, (_, i) => ({ labels: [i % 2 ? "__label__a" : "__label__b"], text: i % 2 ? `apple pie ${i % 7}` : `river boat ${i % 5}` }));
+    const ft = await FastText.train({ dim: 8, epoch: 2, wordNgrams: 2, bucket: 500, thread: 1, seed: 2, minCount: 1 }, data);
+    const model = path.join(dir, "trained.bin");
+    await ft.saveFile(model);
+    const img = ft.model.image!;
+    expect(Buffer.from(readFileSync(model)).equals(Buffer.from(img.bytes))).toBe(true);
+    await publishSharedFile(model, img.pad, img.buffer);
+    // the pad a reader computes from the file is the image's, so it finds the published buffer
+    const bytes = await sharedFileBytes(model, await FastText.alignedPad(model));
+    expect(bytes.buffer).toBe(img.buffer);
+    expect(FastText.fromSharedBytes(bytes).predict("apple pie", 1)).toEqual(ft.predict("apple pie", 1));
   });
 });

@@ -153,6 +153,22 @@ describe("training and the model file", () => {
     expect((await ft.test(toyData(300, 2))).precision).toBeGreaterThan(0.9);
   });
 
+  it("is trained in place inside its own .bin image, byte for byte what serialising it gives", async () => {
+    for (const thread of [1, 2]) {
+      const ft = await FastText.train({ ...args, thread }, data);
+      const img = ft.model.image!;
+      expect(img.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(img.bytes.byteOffset).toBe(img.pad);
+      // the input matrix is a view of the image, aligned
+      const input = (ft.model.input as unknown as { data: Float32Array }).data;
+      expect(input.buffer).toBe(img.buffer);
+      expect(input.byteOffset % 4).toBe(0);
+      const fromImage = Buffer.from(img.bytes);
+      ft.model.image = undefined;
+      expect(fromImage.equals(Buffer.from(ft.toBuffer())), `thread ${thread}`).toBe(true);
+    }
+  });
+
   it("round-trips its bytes and predictions", async () => {
     const ft = await FastText.train(args, data);
     const bytes = ft.toBuffer();

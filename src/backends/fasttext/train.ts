@@ -5,7 +5,7 @@
  */
 import os from "node:os";
 import type { Worker } from "node:worker_threads";
-import { DenseMatrix, FastTextModel, TrainThread, type FastTextArgs, type TrainCorpus, type TrainParams, type TrainShared } from "../../models/fasttext/index.js";
+import { DenseMatrix, DenseModelImage, FastTextModel, TrainThread, type FastTextArgs, type TrainCorpus, type TrainParams, type TrainShared } from "../../models/fasttext/index.js";
 import { siblingModule } from "../../util/worker.js";
 import { startModuleWorker } from "./spawn.js";
 import { buildCorpus, type LabeledText } from "./corpus.js";
@@ -71,7 +71,10 @@ async function trainWith(args: FastTextArgs, input: string | Iterable<LabeledTex
   const dim = args.dim;
   const rows = dict.nwords + args.bucket;
   const useShared = threads > 1;
-  const inputData = useShared ? shared(Float32Array, rows * dim).subarray(0, rows * dim) : new Float32Array(rows * dim);
+  // the input matrix is trained in place inside the model file's image (shared memory for any
+  // thread count: as fast as ordinary memory, and the image is what scoring threads share later)
+  const image = new DenseModelImage(args, dict, rows, dim, dict.nlabels);
+  const inputData = image.input;
   const outputData = useShared ? shared(Float64Array, dict.nlabels * dim).subarray(0, dict.nlabels * dim) : new Float64Array(dict.nlabels * dim);
   const inputM = new DenseMatrix(rows, dim, inputData);
   // fastText initialises with its -thread value (blocks of a tenth each), not with the capped count
@@ -123,11 +126,7 @@ async function trainWith(args: FastTextArgs, input: string | Iterable<LabeledTex
     await Promise.all(workers.map((w) => w.done));
   }
   report(1);
-  const outArgs = { ...args };
-  return new FastTextModel(outArgs, dict, new DenseMatrix(rows, dim, copyOut(inputData)), new DenseMatrix(dict.nlabels, dim, Float32Array.from(outputData)));
-}
-
-/** Moves a shared matrix into an ordinary buffer (so the model owns plain memory). */
-function copyOut(a: Float32Array): Float32Array {
-  return a.buffer instanceof SharedArrayBuffer ? a.slice() : a;
+  const model = new FastTextModel({ ...args }, dict, new DenseMatrix(rows, dim, inputData), new DenseMatrix(dict.nlabels, dim, image.finish(outputData)));
+  model.image = { bytes: image.bytes(), buffer: image.buffer, pad: image.pad };
+  return model;
 }

@@ -4,7 +4,7 @@
  * the pipeline does not depend on the backend's exact surface.
  */
 import { FastText } from "../../backends/fasttext/index.js";
-import { sharedFileBytes } from "../../exec/shared-files.js";
+import { publishSharedFile, sharedFileBytes } from "../../exec/shared-files.js";
 
 export interface FastTextModel {
   readonly labels: string[];
@@ -73,5 +73,8 @@ export async function trainFastTextModel(examples: TrainExample[], seed: number,
   const ft = await FastText.train({ ...BETR_FASTTEXT_ARGS, lr, epoch, bucket, seed }, examples.map((e) => ({ labels: [e.label], text: e.text })));
   await ft.saveFile(outFile);
   cache.delete(outFile);
+  // the trained model's memory is the file's image: scoring uses it instead of reading the file
+  const img = ft.model.image;
+  if (img) await publishSharedFile(outFile, img.pad, img.buffer);
   return { lr, epoch, bucket };
 }
