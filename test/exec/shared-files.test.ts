@@ -86,7 +86,7 @@ describe("shared files", () => {
     const model = path.join(dir, "trained.bin");
     await ft.saveFile(model);
     const img = ft.model.image!;
-    expect(Buffer.from(readFileSync(model)).equals(Buffer.from(img.bytes))).toBe(true);
+    expect(Buffer.from(readFileSync(model)).equals(Buffer.from(img.bytes()))).toBe(true);
     await publishSharedFile(model, img.pad, img.buffer);
     // the pad a reader computes from the file is the image's, so it finds the published buffer
     const bytes = await sharedFileBytes(model, await FastText.alignedPad(model));

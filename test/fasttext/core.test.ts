@@ -158,12 +158,12 @@ describe("training and the model file", () => {
       const ft = await FastText.train({ ...args, thread }, data);
       const img = ft.model.image!;
       expect(img.buffer).toBeInstanceOf(SharedArrayBuffer);
-      expect(img.bytes.byteOffset).toBe(img.pad);
+      expect(img.bytes().byteOffset).toBe(img.pad);
       // the input matrix is a view of the image, aligned
       const input = (ft.model.input as unknown as { data: Float32Array }).data;
       expect(input.buffer).toBe(img.buffer);
       expect(input.byteOffset % 4).toBe(0);
-      const fromImage = Buffer.from(img.bytes);
+      const fromImage = Buffer.from(img.bytes());
       ft.model.image = undefined;
       expect(fromImage.equals(Buffer.from(ft.toBuffer())), `thread ${thread}`).toBe(true);
     }

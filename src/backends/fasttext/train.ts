@@ -127,6 +127,6 @@ async function trainWith(args: FastTextArgs, input: string | Iterable<LabeledTex
   }
   report(1);
   const model = new FastTextModel({ ...args }, dict, new DenseMatrix(rows, dim, inputData), new DenseMatrix(dict.nlabels, dim, image.finish(outputData)));
-  model.image = { bytes: image.bytes(), buffer: image.buffer, pad: image.pad };
+  model.image = image;
   return model;
 }

@@ -6,6 +6,7 @@
 import { readArgs, writeArgs, type FastTextArgs } from "./args.js";
 import { ByteReader, ByteWriter, type ByteReaderOptions } from "./bytes.js";
 import { Dictionary } from "./dictionary.js";
+import type { DenseModelImage } from "./image.js";
 import { DenseMatrix, QuantMatrix, type Matrix } from "./matrix.js";
 import { Predictor, type Prediction } from "./predict.js";
 import { IntBuffer } from "./intbuf.js";
@@ -17,10 +18,10 @@ export const FASTTEXT_VERSION = 12;
 export class FastTextModel {
   readonly predictor: Predictor;
   /**
-   * The .bin bytes in one shared buffer, when the model was trained into it (DenseModelImage):
-   * its matrices are views of (or, for the output rows, equal to) what lies there.
+   * The .bin file in one shared buffer, when the model was trained into it: its matrices are
+   * views of (or, for the output rows, equal to) what lies there.
    */
-  image?: { bytes: Uint8Array; buffer: SharedArrayBuffer; pad: number };
+  image?: DenseModelImage;
   private readonly words = new IntBuffer(256);
   private readonly utf8 = new Utf8Scratch();
 
@@ -63,7 +64,7 @@ export class FastTextModel {
    * not copies, so saving a model of hundreds of MB does not build a second copy of it.
    */
   toChunks(): Uint8Array[] {
-    if (this.image) return [this.image.bytes];
+    if (this.image) return [this.image.bytes()];
     const chunks: Uint8Array[] = [];
     let w = new ByteWriter(1 << 16);
     const matrix = (m: Matrix) => {
