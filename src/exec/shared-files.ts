@@ -47,7 +47,6 @@ export class SharedFileCache {
 async function keyOf(file: string, pad: number): Promise<string> {
   const st = await fs.stat(file);
   return `${file}\0${pad}\0${st.size}\0${st.mtimeMs}`;
-
 }
 
 /** The process's files, held by the main thread. */
