@@ -5,8 +5,11 @@
  * the executors.
  *
  * Path safety: a relative path coming from a job payload is untrusted. `safeRelPath` rejects
- * absolute paths, drive letters, backslashes, NUL bytes, empty, `.` and `..` segments; the local
- * store additionally refuses to follow a symlink that leads outside its root.
+ * absolute paths, drive letters, backslashes, NUL bytes, empty, `.` and `..` segments. Corpus
+ * shards are opened with `resolveRead`, which follows symlinks wherever they lead (a Hugging Face
+ * cache's `snapshots/` files are symlinks into `blobs/`, and the corpus root is the user's own
+ * choice); everything else (`resolve`: writes, renames, removals, markers) refuses a path whose
+ * existing part follows a symlink out of the root, so every write stays inside it.
  */
 import { createReadStream, promises as fs, type WriteStream } from "node:fs";
 import path from "node:path";
@@ -77,7 +80,15 @@ export class LocalStorage implements Storage {
     this.location = path.resolve(root);
   }
 
-  /** Resolves a relative path and checks that no existing ancestor is a symlink leading outside. */
+  /**
+   * Resolves a relative path for reading: lexically inside the root (no `..`, not absolute),
+   * symlinks followed wherever they lead.
+   */
+  resolveRead(rel: string): string {
+    return resolveInside(this.location, rel);
+  }
+
+  /** Resolves a relative path for writing: also checks that no existing ancestor is a symlink leading outside. */
   async resolve(rel: string): Promise<string> {
     const abs = resolveInside(this.location, rel);
     this.realRoot ??= fs.mkdir(this.location, { recursive: true }).then(() => fs.realpath(this.location));

@@ -68,7 +68,7 @@ export const sampleShard: TaskHandler<SampleShardParams> = async (spec, task, ct
   const p = spec.params;
   const format = detectFormat(task.shard);
   if (!format) throw new Error(`${task.shard}: not a corpus shard`);
-  const shardPath = await new LocalStorage(spec.inputRoot).resolve(task.shard);
+  const shardPath = new LocalStorage(spec.inputRoot).resolveRead(task.shard);
   const bad = new BadInputLog({ strict: p.strict ?? false });
   const reader = openShard({ path: shardPath, rel: task.shard, format, bytes: (await stat(shardPath)).size }, { bad, textField: p.textField, idField: p.idField, signal: ctx.signal, raw: false });
   const hist = p.round === "histogram" ? new Float64Array(PRIORITY_BINS) : undefined;

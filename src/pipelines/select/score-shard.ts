@@ -66,7 +66,7 @@ export const scoreShard: TaskHandler<SelectScoreParams> = async (spec, task, ctx
   const out = new LocalStorage(spec.outDir);
   const format = detectFormat(task.shard);
   if (!format) throw new Error(`${task.shard}: not a corpus shard`);
-  const shardPath = await input.resolve(task.shard);
+  const shardPath = input.resolveRead(task.shard);
   const { size } = await stat(shardPath);
   const [scorer, benchmarks] = await Promise.all([loadScorer(p.scorer, spec.outDir), loadBenchmarks(p.benchmarks && path.resolve(spec.outDir, p.benchmarks))]);
   const bad = new BadInputLog({ strict: p.strict ?? false });
