@@ -12,6 +12,7 @@ import { registerWorker } from "./worker.js";
 import { registerMerge } from "./merge.js";
 import { registerFit } from "./fit.js";
 import { registerPredict } from "./predict.js";
+import { registerBackends } from "./backends.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerFasttext(program);
   registerWorker(program);
   registerMerge(program);
+  registerBackends(program);
   return program;
 }
 
