@@ -12,6 +12,7 @@ import { registerWorker } from "./worker.js";
 import { registerMerge } from "./merge.js";
 import { registerFit } from "./fit.js";
 import { registerPredict } from "./predict.js";
+import { registerTune } from "./tune.js";
 import { registerBackends } from "./backends.js";
 
 export function buildProgram(): Command {
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerSelect(program);
   registerFit(program);
   registerPredict(program);
+  registerTune(program);
   registerFasttext(program);
   registerWorker(program);
   registerMerge(program);
