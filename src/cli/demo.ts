@@ -5,11 +5,11 @@
  * Everything runs locally on CPU with the built-in embedder; nothing is downloaded.
  */
 import { existsSync, readFileSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { action, log, parseNumber, printJson } from "./output.js";
+import { action, log, printJson } from "./output.js";
+import { defaultThreads, numberOption as parseNumber } from "./options.js";
 import { UserError, usageError } from "../util/errors.js";
 import { runSelect, type SelectOptions } from "../pipelines/select/index.js";
 import { discoverShards } from "../io/shards.js";
@@ -80,7 +80,7 @@ export async function runDemo(flags: DemoFlags): Promise<Record<string, unknown>
   if (flags.keep !== undefined && flags.compute !== undefined) throw usageError("use either --keep or --compute, not both");
   const data = demoDataDir();
   const out = path.resolve(flags.out);
-  const workers = flags.workers ?? Math.max(1, Math.min(2, os.availableParallelism()));
+  const workers = flags.workers ?? defaultThreads();
   const keep = flags.compute === undefined ? (flags.keep ?? DEFAULT_DEMO_KEEP) : undefined;
   log(`datatailor demo: BETR selection on the bundled sample (${path.relative(process.cwd(), data) || data}; sources and licenses in NOTICE)`);
   log(`  targets: 100 examples each from OpenBookQA, MMLU, GSM8K, CommonsenseQA`);
@@ -141,7 +141,7 @@ export function registerDemo(program: Command): void {
     .option("--keep <fraction>", `fraction of tokens to keep (default ${DEFAULT_DEMO_KEEP})`)
     .option("--compute <flops>", "pick the keep rate from BETR's compute-optimal filter-rate law instead")
     .option("--pool <pool>", "filter-rate law for --compute: nemotron-cc or dclm-rw", "nemotron-cc")
-    .option("--workers <n>", "worker threads for scoring (default: up to 2)")
+    .option("--workers <n>", "worker threads for scoring (default: one per core)")
     .option("--seed <n>", "random seed", "0")
     .option("--no-report", "skip report.html")
     .option("--json", "print a JSON summary on stdout (logs go to stderr)")
@@ -155,10 +155,10 @@ export function registerDemo(program: Command): void {
         const num = (name: string, v: string | undefined, o: Parameters<typeof parseNumber>[1]) => (v === undefined ? undefined : parseNumber(name, o)(v));
         const flags: DemoFlags = {
           ...raw,
-          keep: num("--keep", raw.keep, { min: 0, max: 1 }),
-          compute: num("--compute", raw.compute, { min: 1 }),
+          keep: num("--keep", raw.keep, { gt: 0, max: 1 }),
+          compute: num("--compute", raw.compute, { gt: 0 }),
           workers: num("--workers", raw.workers, { int: true, min: 1 }),
-          seed: num("--seed", raw.seed, { int: true, min: 0 }) ?? 0,
+          seed: num("--seed", raw.seed, { int: true, min: 0, max: 0xffffffff }) ?? 0,
         };
         if (flags.pool !== "nemotron-cc" && flags.pool !== "dclm-rw") throw usageError(`--pool must be nemotron-cc or dclm-rw, got '${flags.pool}'`);
         if (flags.keep !== undefined && !(flags.keep > 0)) throw usageError("--keep must be > 0");

@@ -4,7 +4,7 @@
  * `--workers N`) to a commander Command, and builds the Executor from the parsed options.
  */
 import { Option, type Command } from "commander";
-import { parseNumber } from "./output.js";
+import { numberOption as parseNumber } from "./options.js";
 import { usageError } from "../util/errors.js";
 import { LocalExecutor } from "../exec/local.js";
 import { QueueExecutor } from "../exec/queue.js";

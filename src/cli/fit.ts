@@ -4,9 +4,9 @@
  * compute-optimal allocation and an HTML report; `fit filter-rate` gives BETR's optimal filter
  * rate for a compute budget.
  */
-import os from "node:os";
 import { Option, type Command } from "commander";
-import { action, log, parseNumber, printJson } from "./output.js";
+import { action, log, printJson } from "./output.js";
+import { countOption, defaultThreads, numberListOption, numberOption, seedOption } from "./options.js";
 import { EXIT, UserError, usageError } from "../util/errors.js";
 import { runFit, type FitRunOptions } from "../pipelines/fit/run.js";
 import { writeFitReport } from "../report/fit-report.js";
@@ -64,21 +64,21 @@ export function registerFit(program: Command): void {
     .option("--law <law>", "power | loglaw | chinchilla | sigmoid | linear | loglinear | a formula such as \"E + A/x^alpha\"", "power")
     .option("--x <cols>", "input column(s), comma-separated or repeated; derive one as name=expr, e.g. D=`Training FLOP`/(6*`Model Size`)", collect)
     .option("--y <col>", "metric column", "y")
-    .option("--huber-delta <d>", "Huber delta on residuals (default 1e-3 for log-space laws, least squares otherwise)", parseNumber("--huber-delta", { min: 0 }))
-    .option("--bootstrap <B>", "bootstrap resamples for intervals (0 = none)", parseNumber("--bootstrap", { int: true, min: 0 }), 0)
-    .option("--bootstrap-starts <k>", "grid starts per bootstrap refit besides the full-data optimum", parseNumber("--bootstrap-starts", { int: true, min: 0 }), 4)
-    .option("--level <p>", "interval level", parseNumber("--level", { min: 0.5, max: 0.999 }), 0.95)
-    .option("--holdout-largest <K>", "fit without the K largest runs and report the error on them", parseNumber("--holdout-largest", { int: true, min: 0 }), 0)
+    .option("--huber-delta <d>", "Huber delta on residuals (default 1e-3 for log-space laws, least squares otherwise)", numberOption("--huber-delta", { gt: 0 }))
+    .option("--bootstrap <B>", "bootstrap resamples for intervals (0 = none)", countOption("--bootstrap"), 0)
+    .option("--bootstrap-starts <k>", "grid starts per bootstrap refit besides the full-data optimum", countOption("--bootstrap-starts"), 4)
+    .option("--level <p>", "interval level", numberOption("--level", { min: 0.5, max: 0.999 }), 0.95)
+    .option("--holdout-largest <K>", "fit without the K largest runs and report the error on them", countOption("--holdout-largest"), 0)
     .option("--predict <point>", "predict at x=value (or N=..,D=.. for chinchilla); repeatable", collect)
-    .option("--compute <C>", "compute-optimal N*, D*, tokens/param at C FLOPs (chinchilla); repeatable", (v: string, prev: number[] = []) => [...prev, parseNumber("--compute", { min: 1e-300 })(v)])
+    .option("--compute <C>", "compute-optimal N*, D*, tokens/param at C FLOPs (chinchilla); repeatable", numberListOption("--compute", { gt: 0 }))
     .addOption(new Option("--pool <pool>", "filter-rate: the candidate pool BETR's law was fitted on").choices(["nemotron-cc", "dclm-rw"]).default("nemotron-cc"))
-    .option("--drop-highest <K>", "drop the K points with the highest y first (Epoch drop 5 outliers)", parseNumber("--drop-highest", { int: true, min: 0 }), 0)
+    .option("--drop-highest <K>", "drop the K points with the highest y first (Epoch drop 5 outliers)", countOption("--drop-highest"), 0)
     .option("--drop-missing", "skip rows with missing or non-numeric values (reported) instead of failing")
     .option("--where <col=value>", "only rows whose column has this value, e.g. \"Model Family=Llama-2\"; repeatable", collect)
     .option("--label <col>", "column naming each point (shown in the report)")
     .option("--strict", "treat a non-monotone metric (misaligned pretraining data) as an error (exit 3)")
-    .option("--threads <n>", "worker threads for the start grid and the bootstrap", parseNumber("--threads", { int: true, min: 1 }))
-    .option("--seed <n>", "random seed for the bootstrap", parseNumber("--seed", { int: true }), 0)
+    .option("--threads <n>", "worker threads for the start grid and the bootstrap", countOption("--threads", 1))
+    .option("--seed <n>", "random seed for the bootstrap", seedOption("--seed"), 0)
     .option("--report <file>", "write a self-contained HTML report")
     .option("--json", "print one JSON document on stdout (logs go to stderr)")
     .addHelpText(
@@ -96,7 +96,7 @@ Examples:
       action(async (file: string, f: FitFlags) => {
         // `fit filter-rate --compute C`: the same law `select --compute` uses, not a fit to data.
         if (file === "filter-rate") return filterRate(f);
-        const threads = f.threads ?? Math.max(1, Math.min(2, os.availableParallelism()));
+        const threads = f.threads ?? defaultThreads();
         const xs = splitColumns(f.x);
         const opts: FitRunOptions = {
           file,

@@ -26,15 +26,3 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | 
     }
   };
 }
-
-/** Parses a numeric flag, rejecting garbage instead of silently producing NaN. */
-export function parseNumber(name: string, opts: { int?: boolean; min?: number; max?: number } = {}) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === "" || !Number.isFinite(n)) throw new UserError(`${name} must be a number, got '${value}'`, EXIT.usage);
-    if (opts.int && !Number.isInteger(n)) throw new UserError(`${name} must be an integer, got '${value}'`, EXIT.usage);
-    if (opts.min !== undefined && n < opts.min) throw new UserError(`${name} must be >= ${opts.min}, got ${value}`, EXIT.usage);
-    if (opts.max !== undefined && n > opts.max) throw new UserError(`${name} must be <= ${opts.max}, got ${value}`, EXIT.usage);
-    return n;
-  };
-}

@@ -5,7 +5,8 @@
  *   predict sweep  the predicted score as one design variable varies
  */
 import type { Command } from "commander";
-import { action, log, parseNumber, printJson } from "./output.js";
+import { action, log, printJson } from "./output.js";
+import { countOption, numberOption, seedOption } from "./options.js";
 import { EXIT, UserError, usageError } from "../util/errors.js";
 import { createProgress } from "../util/progress.js";
 import { loadModelDb, benchmarkSummary, type ModelDb } from "../pipelines/predict/db.js";
@@ -40,9 +41,9 @@ function addDbOptions(cmd: Command): Command {
     .option("--setting <s>", "shot setting, e.g. 5-shot (needed when a benchmark has several)")
     .option("--metric <m>", "metric (default: accuracy when present)")
     .option("--features <mode>", "all | selected (forward selection) | published (the database's own selection) | scale | comma-separated list", "all")
-    .option("--seeds <k>", "seeds of the CV protocol", parseNumber("--seeds", { int: true, min: 1 }), 5)
-    .option("--seed <n>", "first seed (folds are drawn as scikit-learn draws them with this numpy seed)", parseNumber("--seed", { int: true, min: 0 }), 0)
-    .option("--selection-seeds <k>", "seeds per candidate in forward selection", parseNumber("--selection-seeds", { int: true, min: 1 }), 3)
+    .option("--seeds <k>", "seeds of the CV protocol", countOption("--seeds", 1), 5)
+    .option("--seed <n>", "first seed (folds are drawn as scikit-learn draws them with this numpy seed)", seedOption("--seed"), 0)
+    .option("--selection-seeds <k>", "seeds per candidate in forward selection", countOption("--selection-seeds", 1), 3)
     .option("--candidates <set>", "forward-selection candidates: design | all (adds extra measured columns)", "design")
     .option("--strict", "fail (exit 3) on any malformed model or result row instead of skipping it")
     .option("--json", "one JSON document on stdout")
@@ -205,7 +206,7 @@ export function registerPredict(program: Command): void {
 
   addDbOptions(predict.command("card", { isDefault: true }).description("predict a planned model from its card (the default subcommand)"))
     .option("--model <card.json>", "model card: JSON with params, tokens and any feature fields")
-    .option("--coverage <q>", "interval covers this fraction of cross-validated errors", parseNumber("--coverage", { min: 0.5, max: 0.99 }), 0.9)
+    .option("--coverage <q>", "interval covers this fraction of cross-validated errors", numberOption("--coverage", { min: 0.5, max: 0.99 }), 0.9)
     .action(action(async (o: CardOpts) => runCard(o, false)));
 
   addDbOptions(predict.command("cv").description("scale-only vs design-aware trees: the paper's nested CV protocol, paired t-test, Benjamini-Hochberg")).action(
@@ -215,7 +216,7 @@ export function registerPredict(program: Command): void {
   addDbOptions(predict.command("sweep").description("predicted score as one design variable of a card varies"))
     .option("--model <card.json>", "model card: JSON with params, tokens and any feature fields")
     .option("--vary <feature=a..b[:step]>", "feature and range, e.g. percentage_code=0..40 or percentage_code=0..40:5")
-    .option("--points <n>", "points in the range when no step is given", parseNumber("--points", { int: true, min: 2, max: 1000 }), 21)
-    .option("--coverage <q>", "interval covers this fraction of cross-validated errors", parseNumber("--coverage", { min: 0.5, max: 0.99 }), 0.9)
+    .option("--points <n>", "points in the range when no step is given", numberOption("--points", { int: true, min: 2, max: 1000 }), 21)
+    .option("--coverage <q>", "interval covers this fraction of cross-validated errors", numberOption("--coverage", { min: 0.5, max: 0.99 }), 0.9)
     .action(action(async (o: CardOpts) => runCard(o, true)));
 }

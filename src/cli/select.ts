@@ -3,10 +3,10 @@
  * classifier, over a corpus of shards. Flags → SelectOptions → runSelect; executor flags come
  * from executor-options.ts (local threads by default).
  */
-import os from "node:os";
 import { Option, type Command } from "commander";
-import { action, log, parseNumber, printJson } from "./output.js";
-import { EXIT, UserError, usageError } from "../util/errors.js";
+import { action, log, printJson } from "./output.js";
+import { usageError } from "../util/errors.js";
+import { countOption, defaultThreads, fractionOption, numberOption, seedOption } from "./options.js";
 import { addExecutorOptions, buildExecutor, type ExecutorCliOptions } from "./executor-options.js";
 import { runSelect, type SelectOptions } from "../pipelines/select/index.js";
 
@@ -50,7 +50,7 @@ export function selectOptionsFromFlags(f: SelectFlags, argv: string[] = process.
     sample: f.sample,
     holdout: f.holdout,
     seed: f.seed,
-    workers: f.workers ?? Math.max(1, Math.min(2, os.availableParallelism())),
+    workers: f.workers ?? defaultThreads(),
     strict: f.strict ?? false,
     allExamples: f.allExamples ?? false,
     aggregate: f.aggregate,
@@ -72,18 +72,18 @@ export function registerSelect(program: Command): void {
     .option("--target <paths...>", "target examples: benchmark files or directories (JSONL; shapes auto-detected)")
     .option("--corpus <paths...>", "corpus shards: files, directories or globs (.jsonl, .jsonl.gz, .jsonl.zst, .parquet)")
     .option("--out <dir>", "output directory: selected/, scores/, model/, stats.json, report.html")
-    .option("--keep <fraction>", "fraction of tokens (or docs, see --keep-by) to keep (default 0.1)", parseNumber("--keep", { min: 0, max: 1 }))
-    .option("--compute <flops>", "training compute; the keep rate comes from BETR's optimal filter-rate law", parseNumber("--compute", { min: 1 }))
+    .option("--keep <fraction>", "fraction of tokens (or docs, see --keep-by) to keep (default 0.1)", fractionOption("--keep"))
+    .option("--compute <flops>", "training compute; the keep rate comes from BETR's optimal filter-rate law", numberOption("--compute", { gt: 0 }))
     .addOption(new Option("--pool <pool>", "filter-rate law for --compute").choices(["nemotron-cc", "dclm-rw"]).default("nemotron-cc"))
     .addOption(new Option("--keep-by <unit>", "what --keep counts: tokens (whitespace-separated words) or docs").choices(["tokens", "docs"]).default("tokens"))
     .addOption(new Option("--method <method>", "selection method").choices(["betr", "dsir", "classifier"]).default("betr"))
     .option("--model <file>", "fastText .bin model for --method classifier (e.g. DCLM's OH-2.5+ELI5 filter)")
     .option("--label <label>", "positive label of --model (score = p(label))", "__label__hq")
-    .option("--threshold <score>", "absolute score threshold instead of a keep fraction (e.g. 0.018112 for DCLM's top 10%)", parseNumber("--threshold"))
+    .option("--threshold <score>", "absolute score threshold instead of a keep fraction (e.g. 0.018112 for DCLM's top 10%)", numberOption("--threshold"))
     .option("--embedder <spec>", "BETR embedder: built-in default, 'tfidf', 'transformers:<dir>' or 'openai:<base url>[#model]'")
-    .option("--sample <n>", "documents sampled to train the scorer", parseNumber("--sample", { int: true, min: 2 }), 100_000)
-    .option("--holdout <n>", "held-out documents to set the threshold on", parseNumber("--holdout", { int: true, min: 0 }), 100_000)
-    .option("--seed <n>", "random seed (same seed, same output, whatever --workers)", parseNumber("--seed", { int: true, min: 0 }), 0)
+    .option("--sample <n>", "documents sampled to train the scorer", countOption("--sample", 2), 100_000)
+    .option("--holdout <n>", "held-out documents to set the threshold on", countOption("--holdout", 0), 100_000)
+    .option("--seed <n>", "random seed (same seed, same output, whatever --workers)", seedOption("--seed"), 0)
     .option("--all-examples", "use every target example instead of equal numbers per benchmark")
     .addOption(new Option("--aggregate <how>", "BETR: combine per-example ranks by max or mean").choices(["max", "mean"]).default("max"))
     .addOption(new Option("--value <how>", "BETR: rank value log2(1/r) or 1/r").choices(["log", "inverse"]).default("log"))
@@ -109,11 +109,8 @@ Examples:
       opts.executor = buildExecutor(flags, { log, defaultWorkers: opts.workers });
       let result;
       try {
+        // Argument checks throw usage errors (exit 2); anything else, a RangeError included, is a failure (exit 1).
         result = await runSelect(opts);
-      } catch (err) {
-        // Pipeline argument checks throw RangeError: a usage problem, not a crash.
-        if (err instanceof RangeError) throw new UserError(err.message, EXIT.usage);
-        throw err;
       } finally {
         await opts.executor.close?.();
       }

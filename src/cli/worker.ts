@@ -4,7 +4,8 @@
  * --idle-exit, once the queue has been empty for that long.
  */
 import type { Command } from "commander";
-import { action, log, parseNumber } from "./output.js";
+import { action, log } from "./output.js";
+import { numberOption as parseNumber } from "./options.js";
 import { probeRedis, parseRedisUrl, DEFAULT_QUEUE, redactUrl } from "../exec/redis.js";
 import { startQueueWorker } from "../exec/queue-worker.js";
 import { knownKinds } from "../exec/handlers.js";

@@ -11,7 +11,7 @@
  */
 import { promises as fs, type Dirent } from "node:fs";
 import path from "node:path";
-import { usageError } from "../util/errors.js";
+import { UserError, usageError } from "../util/errors.js";
 import { detectFormat, type ShardFormat } from "./formats.js";
 import { globDepth, globToRegExp, hasGlob, splitGlob } from "./glob.js";
 
@@ -50,7 +50,7 @@ export async function discoverShards(inputs: string[]): Promise<Discovery> {
     if (hasGlob(posix) && !(await exists(input))) {
       const { base, rest } = splitGlob(posix);
       const baseAbs = path.resolve(base);
-      if (!(await isDir(baseAbs))) throw usageError(`${input}: no such directory ${base}`);
+      if (!(await isDir(baseAbs))) throw new UserError(`${input}: no such directory ${base}`);
       anchors.push(baseAbs);
       const re = globToRegExp(rest);
       await walk(baseAbs, "", globDepth(rest), (abs, relFromBase, st) => {
@@ -64,7 +64,8 @@ export async function discoverShards(inputs: string[]): Promise<Discovery> {
     }
     const abs = path.resolve(input);
     const st = await fs.stat(abs).catch(() => null);
-    if (!st) throw usageError(`${input}: no such file or directory`);
+    // A missing file is a failure (exit 1), as a missing --target, --model or data file is.
+    if (!st) throw new UserError(`${input}: no such file or directory`);
     if (st.isDirectory()) {
       anchors.push(abs);
       await walk(abs, "", -1, (file, _rel, fst) => {

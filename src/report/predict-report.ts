@@ -9,6 +9,7 @@ import { html, type RawHtml } from "./escape.js";
 import { chart, kpis, renderPage, table, type Section } from "./page.js";
 import type { CvSummary } from "../pipelines/predict/evaluate.js";
 import type { CardPrediction, SweepPoint } from "../pipelines/predict/card.js";
+import { maxOf, minOf } from "../util/array.js";
 
 export interface PredictReportInput {
   db: string;
@@ -25,8 +26,8 @@ function predictedVsActual(r: CvSummary): ChartSpec {
     { id: p.id, actual: p.actual, predicted: p.scale_only, model: "scale only" },
     { id: p.id, actual: p.actual, predicted: p.full, model: "scale + design" },
   ]);
-  const lo = Math.min(...values.map((v) => Math.min(v.actual, v.predicted)));
-  const hi = Math.max(...values.map((v) => Math.max(v.actual, v.predicted)));
+  const lo = minOf(values.map((v) => Math.min(v.actual, v.predicted)));
+  const hi = maxOf(values.map((v) => Math.max(v.actual, v.predicted)));
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     width: 420,

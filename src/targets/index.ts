@@ -8,6 +8,7 @@ import { EXIT, UserError } from "../util/errors.js";
 import { expandTargetInputs, readTargetRecords } from "./read.js";
 import { detectShape, supportedShapes, type Rec } from "./shapes.js";
 import { chooseIndices, stringSalt } from "./sample.js";
+import { minOf } from "../util/array.js";
 
 export { SHAPES, supportedShapes } from "./shapes.js";
 
@@ -127,7 +128,7 @@ export async function loadTargets(
   if (opts.perBenchmark !== undefined && !(Number.isInteger(opts.perBenchmark) && opts.perBenchmark > 0)) {
     throw new UserError(`examples per benchmark must be a positive integer, got ${opts.perBenchmark}`);
   }
-  const smallest = Math.min(...parsed.map((p) => p.examples.length));
+  const smallest = minOf(parsed.map((p) => p.examples.length));
   const per = opts.allExamples
     ? Infinity
     : (opts.perBenchmark ?? (parsed.length === 1 ? Infinity : Math.min(DEFAULT_PER_BENCHMARK, smallest)));

@@ -3,6 +3,7 @@ import { readFile, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { UserError } from "../util/errors.js";
+import { pushAll } from "../util/array.js";
 
 export const TARGET_EXTENSIONS = [".jsonl", ".jsonl.gz", ".ndjson", ".json", ".txt"];
 
@@ -33,7 +34,7 @@ export async function expandTargetInputs(inputs: string[]): Promise<string[]> {
     if (st.isDirectory()) {
       const found = await walk(input);
       if (found.length === 0) throw new UserError(`${input}: no target files (${TARGET_EXTENSIONS.join(", ")}) in this directory`);
-      out.push(...found);
+      pushAll(out, found);
     } else out.push(input);
   }
   return [...new Set(out)];
@@ -44,7 +45,7 @@ async function walk(dir: string): Promise<string[]> {
   const files: string[] = [];
   for (const e of entries) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) files.push(...(await walk(p)));
+    if (e.isDirectory()) pushAll(files, await walk(p));
     else if (e.isFile() && hasTargetExtension(e.name)) files.push(p);
   }
   return files;

@@ -79,7 +79,10 @@ describe("shard discovery", () => {
     await expect(discoverShards([path.join(t.dir, "corpus/*.txt")])).rejects.toThrow(/matched no corpus shards/);
     await expect(discoverShards([])).rejects.toThrow(/no corpus input/);
     const err: unknown = await discoverShards([path.join(t.dir, "nope")]).catch((e: unknown) => e);
-    expect((err as { exitCode: number }).exitCode).toBe(2);
+    // A missing path is a failure (1), like a missing --target; a path of the wrong kind is usage (2).
+    expect((err as { exitCode: number }).exitCode).toBe(1);
+    const notShard: unknown = await discoverShards([path.join(t.dir, "corpus/README.md")]).catch((e: unknown) => e);
+    expect((notShard as { exitCode: number }).exitCode).toBe(2);
   });
 
   it("detects formats from names", () => {

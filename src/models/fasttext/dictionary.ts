@@ -389,7 +389,7 @@ export class Dictionary {
         this.pruneidx.set(key, j);
         j++;
       }
-      outIdx.push(...ngrams);
+      for (const ng of ngrams) outIdx.push(ng);
     }
     this.pruneidxSize = this.pruneidx.size;
     const keep: number[] = [];

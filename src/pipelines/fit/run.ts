@@ -16,6 +16,7 @@ import { loadFitData, type LoadedData } from "./load.js";
 import { parallelBootstrap, parallelStarts } from "./parallel.js";
 import type { TaskData } from "./tasks.js";
 import { curveDraws, curveInterval, paramIntervals, predictionInterval, type Draws } from "./intervals.js";
+import { maxOf, minOf } from "../../util/array.js";
 
 export interface FitRunOptions {
   file: string;
@@ -303,7 +304,7 @@ export async function runFit(o: FitRunOptions): Promise<FitRun> {
       mae: abs.reduce((a, b) => a + b, 0) / abs.length,
       rmse: Math.sqrt(abs.reduce((a, b) => a + b * b, 0) / abs.length),
       mape: points.reduce((a, p) => a + Math.abs(p.relError), 0) / points.length,
-      maxAbsError: Math.max(...abs),
+      maxAbsError: maxOf(abs),
     };
     o.log(`holdout: ${held.length} largest run(s), mean absolute error ${fmt(holdout.mae)} (${(100 * holdout.mape).toFixed(2)}%)`);
   }
@@ -372,8 +373,8 @@ function buildPlot(
   if (single || isChin) {
     const extra = isChin ? o.compute : predictions.map((p) => p.x[data.xNames[0]]);
     const xsAll = [...points.map((p) => p.x), ...extra].filter((v) => Number.isFinite(v) && (!logX || v > 0));
-    const lo = Math.min(...xsAll);
-    const hi = Math.max(...xsAll);
+    const lo = minOf(xsAll);
+    const hi = maxOf(xsAll);
     const value = (p: Record<string, number>, xv: number) => (isChin ? optimalAllocation(p as unknown as ChinchillaParams, xv).loss : law.predict(p, [xv]));
     curve = logspace(lo, hi, 80, logX).map((xv) => {
       const yv = value(params, xv);

@@ -14,6 +14,7 @@ import { kFold, trainTestSplit } from "../../models/gbdt/folds.js";
 import { predict, predictStaged, train, type Booster, type Matrix } from "../../models/gbdt/booster.js";
 import { designMatrix, leastSquares, predictLinear } from "../../models/linalg/lstsq.js";
 import { median } from "../../models/linalg/median.js";
+import { maxOf } from "../../util/array.js";
 
 export interface GridPoint {
   learningRate: number;
@@ -64,7 +65,7 @@ export function gridSearch(X: Matrix, y: Float64Array, seed: number, grid: Grid 
   const splits = kFold(X.nRows, folds, seed);
   const sums = new Float64Array(points.length);
   const counts = [...new Set(grid.nTrees)];
-  const maxTrees = Math.max(...counts);
+  const maxTrees = maxOf(counts);
   for (const learningRate of grid.learningRate) {
     for (const maxDepth of grid.maxDepth) {
       for (const s of splits) {

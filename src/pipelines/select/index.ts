@@ -29,6 +29,8 @@ import { loadSample, sampleKey, saveSample } from "./sample-cache.js";
 import { loadScorer, tieKey, type ScorerSpec } from "./scorer.js";
 import type { ScoreShardSummary, SelectScoreParams } from "./score-shard.js";
 import { absoluteThreshold, keeps, thresholdForFraction, type Threshold } from "./threshold.js";
+import { UserError, usageError } from "../../util/errors.js";
+import { maxOf, minOf } from "../../util/array.js";
 
 export type { SelectScoreParams } from "./score-shard.js";
 
@@ -89,15 +91,15 @@ export async function runSelect(opts: SelectOptions): Promise<SelectResult> {
   const outDir = path.resolve(opts.out);
   const modelDir = path.join(outDir, "model");
   const keepPlan = planKeep({ keep: opts.keep, compute: opts.compute, pool: opts.pool, threshold: opts.threshold, method: opts.method });
-  if (opts.method === "classifier" && !opts.model) throw new RangeError("--method classifier needs --model <fastText .bin>");
-  if (opts.method !== "classifier" && opts.target.length === 0) throw new RangeError(`--method ${opts.method} needs --target`);
-  if (!(opts.sample >= 1) || !(opts.holdout >= 0)) throw new RangeError("--sample must be >= 1 and --holdout >= 0");
+  if (opts.method === "classifier" && !opts.model) throw usageError("--method classifier needs --model <fastText .bin>");
+  if (opts.method !== "classifier" && opts.target.length === 0) throw usageError(`--method ${opts.method} needs --target`);
+  if (!(opts.sample >= 1) || !(opts.holdout >= 0)) throw usageError("--sample must be >= 1 and --holdout >= 0");
   if (keepPlan.compute) log(`keep rate from BETR's ${keepPlan.compute.pool} filter-rate law ${keepPlan.compute.formula}: ${keepPlan.compute.percent.toPrecision(4)}% of tokens${keepPlan.compute.clamped ? " (clamped to 100%)" : ""}`);
 
   // 1. shards and targets. Outputs under a corpus directory must not become input on a rerun.
   const disc = await discoverShards(opts.corpus);
   const shards = disc.shards.filter((s) => !(s.path === outDir || s.path.startsWith(outDir + path.sep)));
-  if (shards.length === 0) throw new RangeError("no corpus shards left once the output directory is excluded");
+  if (shards.length === 0) throw usageError("no corpus shards left once the output directory is excluded");
   let targets: { examples: TargetExample[]; benchmarks: TargetBenchmark[] } | undefined;
   if (opts.target.length) targets = await loadTargets(opts.target, { allExamples: opts.allExamples, seed: opts.seed, strict: opts.strict });
   if (targets) log(`targets: ${targets.examples.length} examples from ${targets.benchmarks.length} benchmark(s): ${targets.benchmarks.map((b) => `${b.name} ${b.used}/${b.total}`).join(", ")}`);
@@ -130,7 +132,7 @@ export async function runSelect(opts: SelectOptions): Promise<SelectResult> {
   }
   const sampleSeconds = (performance.now() - tSample) / 1000;
   log(`read ${sample.docs} docs (${sample.tokens} tokens) from ${shards.length} shard(s); sample ${sample.train.length}, held out ${sample.holdout.length}${sample.rejected ? `; ${sample.rejected} bad input lines` : ""}`);
-  if (sample.docs === 0) throw new RangeError("the corpus holds no readable documents");
+  if (sample.docs === 0) throw new UserError("the corpus holds no readable documents");
 
   // 3. the scorer.
   let scorerSpec: ScorerSpec;
@@ -159,7 +161,7 @@ export async function runSelect(opts: SelectOptions): Promise<SelectResult> {
   } else {
     const model = path.resolve(opts.model!);
     await fs.access(model).catch(() => {
-      throw new RangeError(`${opts.model}: no such model file`);
+      throw new UserError(`${opts.model}: no such model file`);
     });
     scorerSpec = { kind: "fasttext", model, label: opts.label ?? DEFAULT_CLASSIFIER_LABEL };
     Object.assign(details, { model, label: scorerSpec.label, preprocessing: "DCLM: lines joined with spaces" });
@@ -182,7 +184,7 @@ export async function runSelect(opts: SelectOptions): Promise<SelectResult> {
   let threshold: Threshold;
   if (keepPlan.absolute !== undefined) threshold = absoluteThreshold(keepPlan.absolute);
   else {
-    if (hold.length === 0) throw new RangeError("no held-out documents to set the threshold on (raise --holdout or use --threshold)");
+    if (hold.length === 0) throw usageError("no held-out documents to set the threshold on (raise --holdout or use --threshold)");
     threshold = thresholdForFraction(hScores, hTies, hWeights, keepPlan.fraction).threshold;
   }
   log(`threshold: score ${threshold.score === Infinity ? "∞ (keep nothing)" : threshold.score.toPrecision(6)} (${scorer.describe})`);
@@ -191,7 +193,7 @@ export async function runSelect(opts: SelectOptions): Promise<SelectResult> {
   // 5. score the corpus.
   const finite = Array.from(hScores).filter((s) => Number.isFinite(s));
   const histogram =
-    scorerSpec.kind === "fasttext" ? { min: 0, max: 1, bins: HIST_BINS } : { min: finite.length ? Math.min(...finite) : 0, max: finite.length ? Math.max(...finite) : 1, bins: HIST_BINS };
+    scorerSpec.kind === "fasttext" ? { min: 0, max: 1, bins: HIST_BINS } : { min: finite.length ? minOf(finite) : 0, max: finite.length ? maxOf(finite) : 1, bins: HIST_BINS };
   if (histogram.max <= histogram.min) histogram.max = histogram.min + 1;
   const params: SelectScoreParams = {
     scorer: scorerSpec,
