@@ -134,7 +134,8 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
     let over = 0;
     let lost = 0;
     for (let i = 0; i < n; i++) {
-      if (totalTok[i] > opts.maxLength) over++;
+      if (totalTok[i] <= opts.maxLength) continue;
+      over++;
       if (promptTok[i] >= opts.maxLength) lost++;
     }
     maxLength = { limit: opts.maxLength, over, completionLost: lost };
