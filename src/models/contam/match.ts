@@ -1,0 +1,169 @@
+/**
+ * Matching one document against the index: tokenise, slide an n-word window (rolling key, one
+ * probe per word) and, when the index holds items shorter than n words, a `minShort`-word
+ * anchor window whose hits are verified against each candidate's whole word sequence. Misses,
+ * the common case, allocate nothing; a document with hits gets its per-item counts of distinct
+ * shared n-grams and the word positions of every hit (for highlighting).
+ */
+import { probe, type ContamIndex } from "./index-image.js";
+import { BASE_A, BASE_B, kgramKey, power } from "./ngram.js";
+import { tokenize, WordBuffer } from "./words.js";
+
+export interface ItemHit {
+  item: number;
+  /** Distinct n-grams shared with the item (1 for a whole short item). */
+  ngrams: number;
+  /** True when the item is shorter than n words and occurs whole. */
+  whole: boolean;
+  /** Word ranges [from, to) of the document covered by the matches, merged, in order. */
+  words: Array<[number, number]>;
+}
+
+export class Matcher {
+  readonly buf = new WordBuffer();
+  private readonly pa: number;
+  private readonly pb: number;
+  private readonly ma: number;
+  private readonly mb: number;
+  // hits of the current document: word position and table slot (or short item + 2^30 flag)
+  private hitPos = new Int32Array(64);
+  private hitSlot = new Int32Array(64);
+  private hitKind = new Uint8Array(64);
+  private nHits = 0;
+  private readonly key = new Int32Array(2);
+  words = 0;
+
+  constructor(readonly index: ContamIndex) {
+    this.pa = power(BASE_A, index.n - 1);
+    this.pb = power(BASE_B, index.n - 1);
+    this.ma = power(BASE_A, Math.max(0, index.minShort - 1));
+    this.mb = power(BASE_B, Math.max(0, index.minShort - 1));
+  }
+
+  /** Tokenises and matches `text`; returns the number of hits (0 = clean). */
+  match(text: string): number {
+    const count = tokenize(text, this.buf);
+    this.words = count;
+    this.nHits = 0;
+    const ix = this.index;
+    const a = this.buf.a;
+    const b = this.buf.b;
+    const n = ix.n;
+    if (count >= n && ix.cap > 1) {
+      const keys = ix.keys;
+      const cap = ix.cap;
+      const scale = ix.scale;
+      let ha = 0;
+      let hb = 0;
+      for (let j = 0; j < n; j++) {
+        ha = (Math.imul(ha, BASE_A) + a[j]!) | 0;
+        hb = (Math.imul(hb, BASE_B) + b[j]!) | 0;
+      }
+      for (let i = 0; ; i++) {
+        const kb = ha === 0 && hb === 0 ? 1 : hb;
+        // inline probe: this loop runs once per corpus word
+        let s = ((ha >>> 0) * scale) | 0;
+        for (;;) {
+          const xa = keys[2 * s]!;
+          const xb = keys[2 * s + 1]!;
+          if (xa === ha && xb === kb) {
+            this.push(i, s, 0);
+            break;
+          }
+          if (xa === 0 && xb === 0) break;
+          if (++s === cap) s = 0;
+        }
+        if (i + n >= count) break;
+        ha = (Math.imul((ha - Math.imul(a[i]!, this.pa)) | 0, BASE_A) + a[i + n]!) | 0;
+        hb = (Math.imul((hb - Math.imul(b[i]!, this.pb)) | 0, BASE_B) + b[i + n]!) | 0;
+      }
+    }
+    const m = ix.minShort;
+    if (ix.shorts > 0 && count >= m) {
+      let ha = 0;
+      let hb = 0;
+      for (let j = 0; j < m; j++) {
+        ha = (Math.imul(ha, BASE_A) + a[j]!) | 0;
+        hb = (Math.imul(hb, BASE_B) + b[j]!) | 0;
+      }
+      for (let i = 0; ; i++) {
+        const s = probe(ix.skeys, ix.shortCap, ix.shortScale, ha, ha === 0 && hb === 0 ? 1 : hb);
+        if (s >= 0) this.verifyShort(i, ix.svals[s]!, count);
+        if (i + m >= count) break;
+        ha = (Math.imul((ha - Math.imul(a[i]!, this.ma)) | 0, BASE_A) + a[i + m]!) | 0;
+        hb = (Math.imul((hb - Math.imul(b[i]!, this.mb)) | 0, BASE_B) + b[i + m]!) | 0;
+      }
+    }
+    return this.nHits;
+  }
+
+  private verifyShort(i: number, v: number, count: number): void {
+    const ix = this.index;
+    const check = (j: number) => {
+      const len = ix.sLen[j]!;
+      if (i + len > count) return;
+      kgramKey(this.buf.a, this.buf.b, i, len, this.key);
+      if (this.key[0] === ix.sA[j] && this.key[1] === ix.sB[j]) this.push(i, j, 1);
+    };
+    if (v >= 0) check(v);
+    else {
+      const off = ~v;
+      const c = ix.spost[off]!;
+      for (let k = 1; k <= c; k++) check(ix.spost[off + k]!);
+    }
+  }
+
+  private push(pos: number, slot: number, kind: number): void {
+    if (this.nHits === this.hitPos.length) {
+      const g = <T extends Int32Array | Uint8Array>(x: T): T => {
+        const y = new (x.constructor as { new (n: number): T })(x.length * 2);
+        y.set(x);
+        return y;
+      };
+      this.hitPos = g(this.hitPos);
+      this.hitSlot = g(this.hitSlot);
+      this.hitKind = g(this.hitKind);
+    }
+    this.hitPos[this.nHits] = pos;
+    this.hitSlot[this.nHits] = slot;
+    this.hitKind[this.nHits++] = kind;
+  }
+
+  /** The items hit by the last matched document, by item id. */
+  hits(): ItemHit[] {
+    const ix = this.index;
+    const byItem = new Map<number, { slots: Set<number>; whole: boolean; ranges: Array<[number, number]> }>();
+    for (let h = 0; h < this.nHits; h++) {
+      const pos = this.hitPos[h]!;
+      const kind = this.hitKind[h]!;
+      const slot = this.hitSlot[h]!;
+      const items = kind === 0 ? ix.itemsOf(ix.vals[slot]!) : [ix.sItem[slot]!];
+      const len = kind === 0 ? ix.n : ix.sLen[slot]!;
+      for (const item of items) {
+        let e = byItem.get(item);
+        if (!e) byItem.set(item, (e = { slots: new Set(), whole: kind === 1, ranges: [] }));
+        e.slots.add(kind === 0 ? slot : -1);
+        e.ranges.push([pos, pos + len]);
+      }
+    }
+    const out: ItemHit[] = [];
+    for (const [item, e] of byItem) out.push({ item, ngrams: e.slots.size, whole: e.whole, words: mergeRanges(e.ranges) });
+    return out.sort((x, y) => x.item - y.item);
+  }
+
+  /** Character span [start, end) in the document of words [from, to). */
+  charSpan(from: number, to: number): [number, number] {
+    return [this.buf.start[from]!, this.buf.end[to - 1]!];
+  }
+}
+
+function mergeRanges(r: Array<[number, number]>): Array<[number, number]> {
+  r.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  const out: Array<[number, number]> = [];
+  for (const [a, b] of r) {
+    const last = out[out.length - 1];
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
+}
