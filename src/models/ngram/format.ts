@@ -1,0 +1,79 @@
+/**
+ * Number formatting. ARPA numbers are written fixed-point (7 decimals: below float32's
+ * resolution for log10 values, and far faster than shortest round-trip printing). Query
+ * output prints floats the way KenLM does (double-conversion ToShortestSingle / ToShortest,
+ * decimal between 1e-6 and 1e21, exponent without '+'), so lines can match byte for byte.
+ */
+
+/** Writes x with at most 7 decimals into buf at pos; returns the new position. */
+export function writeFixed7(buf: Uint8Array, pos: number, x: number): number {
+  if (x === 0 || Object.is(x, -0)) {
+    buf[pos] = 48;
+    return pos + 1;
+  }
+  if (!Number.isFinite(x) || Math.abs(x) >= 1e8) {
+    const s = Number.isNaN(x) ? "nan" : x === -Infinity ? "-inf" : x === Infinity ? "inf" : String(x);
+    for (let i = 0; i < s.length; i++) buf[pos++] = s.charCodeAt(i);
+    return pos;
+  }
+  const v = Math.round(Math.abs(x) * 1e7);
+  if (v === 0) {
+    buf[pos] = 48;
+    return pos + 1;
+  }
+  if (x < 0) buf[pos++] = 45;
+  const int = Math.floor(v / 1e7);
+  let frac = v - int * 1e7;
+  pos = writeUint(buf, pos, int);
+  if (frac > 0) {
+    buf[pos++] = 46;
+    let digits = 7;
+    while (frac % 10 === 0) {
+      frac /= 10;
+      digits--;
+    }
+    for (let i = digits - 1; i >= 0; i--) {
+      buf[pos + i] = 48 + (frac % 10);
+      frac = Math.floor(frac / 10);
+    }
+    pos += digits;
+  }
+  return pos;
+}
+
+export function writeUint(buf: Uint8Array, pos: number, n: number): number {
+  if (n < 10) {
+    buf[pos] = 48 + n;
+    return pos + 1;
+  }
+  let len = 0;
+  for (let t = n; t > 0; t = Math.floor(t / 10)) len++;
+  for (let i = len - 1; i >= 0; i--) {
+    buf[pos + i] = 48 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  return pos + len;
+}
+
+function kenlmStyle(s: string): string {
+  // JS writes 1e+21 and 1e-7; double-conversion writes 1e21 and 1e-7.
+  return s.includes("e+") ? s.replace("e+", "e") : s;
+}
+
+/** A float32 value as KenLM prints it (shortest digits that read back to the same float). */
+export function formatFloat32(x: number): string {
+  if (x === 0) return Object.is(x, -0) ? "-0" : "0";
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? "NaN" : x > 0 ? "inf" : "-inf";
+  const target = Math.fround(x);
+  for (let p = 1; p <= 9; p++) {
+    const s = target.toPrecision(p);
+    if (Math.fround(Number(s)) === target) return kenlmStyle(String(Number(s)));
+  }
+  return kenlmStyle(String(target));
+}
+
+/** A double as KenLM prints it (shortest round-trip). */
+export function formatDouble(x: number): string {
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? "NaN" : x > 0 ? "inf" : "-inf";
+  return kenlmStyle(String(x));
+}

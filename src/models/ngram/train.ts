@@ -1,0 +1,44 @@
+/**
+ * lmplz in one call: text bytes → counted trie → modified Kneser–Ney estimate. The caller
+ * turns the result into ARPA chunks (arpa-write.ts) and does the I/O.
+ */
+import { tokenizeForTraining, type Corpus } from "./corpus.js";
+import { estimate, type Estimate } from "./estimate.js";
+import type { Discount } from "./discount.js";
+import { BYTES_PER_TOKEN, MemoryBudgetError } from "./memory.js";
+import { SuffixTrie } from "./trie.js";
+import { BOS, EOS, UNK, Vocab } from "./vocab.js";
+
+export interface TrainOptions {
+  order: number;
+  fallback?: Discount;
+  skipSymbols?: boolean;
+  /** Bytes the model may use; counting stops with MemoryBudgetError beyond it. */
+  memory?: number;
+  log?: (message: string) => void;
+  onProgress?: (stage: "count", done: number, total: number) => void;
+}
+
+export interface TrainedModel {
+  vocab: Vocab;
+  trie: SuffixTrie;
+  estimate: Estimate;
+  corpus: Pick<Corpus, "words" | "sentences">;
+}
+
+export function trainNgram(text: Uint8Array, opts: TrainOptions): TrainedModel {
+  if (!Number.isInteger(opts.order) || opts.order < 1 || opts.order > 255) throw new RangeError(`order must be an integer from 1 to 255, got ${opts.order}`);
+  const vocab = new Vocab();
+  const corpus = tokenizeForTraining(text, vocab, { skipSymbols: opts.skipSymbols, onSkip: (w) => opts.log?.(`warning: ${w} appears in the input and is treated as whitespace`) });
+  const budget = opts.memory ?? Infinity;
+  const textBytes = corpus.length * BYTES_PER_TOKEN;
+  if (textBytes > budget) throw new MemoryBudgetError(budget, 0);
+  // capacity guess: distinct n-grams grow roughly like tokens × order / 2 on natural text
+  const guess = Math.min(Math.max(1 << 16, Math.ceil((corpus.length * Math.min(opts.order, 6)) / 2)), 1 << 28);
+  const trie = new SuffixTrie(opts.order, guess, budget - textBytes);
+  for (const w of [UNK, BOS, EOS]) trie.unigramNode(w);
+  trie.countCorpus(corpus.ids, corpus.length, opts.onProgress && ((d) => opts.onProgress!("count", d, corpus.length)));
+  trie.releaseIndex();
+  const est = estimate(trie, { fallback: opts.fallback, onFallback: opts.log });
+  return { vocab, trie, estimate: est, corpus: { words: corpus.words, sentences: corpus.sentences } };
+}
