@@ -1,0 +1,213 @@
+/**
+ * `adapt similarity`: how close a domain is to the reference (pretraining) data, before any
+ * training. Seeded samples of both, embedded by one embedder fitted on the pooled sample (or
+ * the documents' own precomputed vectors), then:
+ *   - MMD² (unbiased, Gaussian kernel, median-heuristic bandwidth) with a permutation p-value
+ *   - Fréchet distance (pytorch-fid's formula, N−1 covariances)
+ *   - nearest-neighbour coverage
+ *   - hashed uni+bigram KL both ways, vocabulary overlap and OOV rate (on the texts)
+ * MMD² and coverage visit every pair of vectors, O(n²): above `mmdSample` vectors per side they
+ * run on a seeded subsample (the output says which sizes were used); the bandwidth's median is
+ * over all pairs of a pool of at most MAX_EXACT_BANDWIDTH_POINTS; the permutation test builds a
+ * kernel matrix over at most `permutationSample` vectors per side.
+ */
+import { BadInputLog } from "../../io/bad-input.js";
+import { createEmbedder, DEFAULT_EMBEDDER } from "../../backends/embed/index.js";
+import { MAX_EXACT_BANDWIDTH_POINTS, medianPairwiseDistance } from "../../models/distance/bandwidth.js";
+import { nearestNeighbourCoverage } from "../../models/distance/coverage.js";
+import { frechetDistance } from "../../models/distance/frechet.js";
+import { gaussianMmd2 } from "../../models/distance/mmd.js";
+import { ngramKl } from "../../models/distance/ngram-kl.js";
+import { mmdPermutationTest } from "../../models/distance/permutation.js";
+import { checkComparable, concatRows, takeRows, vectorSet, type VectorSet } from "../../models/distance/vectors.js";
+import { vocabOverlap } from "../../models/distance/vocab.js";
+import { chooseIndices } from "../../targets/sample.js";
+import { DEFAULT_THRESHOLDS, riskOf, type Risk, type Thresholds } from "../../models/adapt/verdict.js";
+import { UserError } from "../../util/errors.js";
+import { createProgress } from "../../util/progress.js";
+import { sampleDocs } from "./sample.js";
+
+export const DEFAULT_SAMPLE_DOMAIN = 10_000;
+export const DEFAULT_SAMPLE_REFERENCE = 50_000;
+export const DEFAULT_MMD_SAMPLE = 5_000;
+export const DEFAULT_PERMUTATIONS = 200;
+export const DEFAULT_PERMUTATION_SAMPLE = 1_000;
+
+export interface SimilarityOptions {
+  domain: string[];
+  reference: string[];
+  embedder?: string;
+  vectorField?: string;
+  sampleDomain?: number;
+  sampleReference?: number;
+  bandwidth?: number;
+  seed?: number;
+  mmdSample?: number;
+  permutations?: number;
+  permutationSample?: number;
+  /** Fréchet covariance offset: "auto" (1e-6 when a sample has N ≤ d) or a number. */
+  frechetEps?: number | "auto";
+  textField?: string;
+  idField?: string;
+  strict?: boolean;
+  cacheDir?: string;
+  log?: (m: string) => void;
+  progress?: boolean;
+}
+
+export interface SimilarityResult {
+  mmd2: number;
+  frechet: number;
+  bandwidth: number;
+  bandwidthSource: string;
+  pValue: number;
+  permutations: number;
+  klDomainToReference: number;
+  klReferenceToDomain: number;
+  coverage: number;
+  coverageRadius: number;
+  vocabOverlap: number;
+  vocabJaccard: number;
+  oovRate: number;
+  risk: Risk;
+  thresholds: Thresholds;
+  details: {
+    embedder: string;
+    dim: number;
+    seed: number;
+    samples: { domain: number; reference: number; domainDocs: number; referenceDocs: number };
+    mmdSample: { domain: number; reference: number };
+    permutationSample: { domain: number; reference: number };
+    mmdTerms: { meanKxx: number; meanKyy: number; meanKxy: number };
+    permutationMmd2: number;
+    frechetMeanTerm: number;
+    frechetCovarianceTerm: number;
+    frechetRegulariser: number;
+    klBuckets: number;
+    vocab: { domainTypes: number; referenceTypes: number; domainTokens: number };
+    medianDomainNnDistance: number;
+    seconds: number;
+  };
+  badInput: ReturnType<BadInputLog["toJSON"]>;
+}
+
+export async function runSimilarity(o: SimilarityOptions): Promise<SimilarityResult> {
+  const t0 = performance.now();
+  const log = o.log ?? (() => {});
+  const seed = o.seed ?? 0;
+  const bad = new BadInputLog({ strict: o.strict });
+  const progress = o.progress ?? false;
+  const read = (role: "domain" | "reference", inputs: string[], size: number) => {
+    const bar = createProgress({ label: `reading ${role}`, unit: "docs", enabled: progress ? undefined : false });
+    return sampleDocs(inputs, { size, seed, bad, role, textField: o.textField, idField: o.idField, vectorField: o.vectorField, onDocs: (n) => bar.tick(n) }).finally(() => bar.stop());
+  };
+  const dom = await read("domain", o.domain, o.sampleDomain ?? DEFAULT_SAMPLE_DOMAIN);
+  const ref = await read("reference", o.reference, o.sampleReference ?? DEFAULT_SAMPLE_REFERENCE);
+  log(`samples: ${dom.texts.length} of ${dom.docs} domain documents, ${ref.texts.length} of ${ref.docs} reference documents`);
+  if (bad.total) log(`bad input: ${bad.total} lines skipped (first: ${bad.examples()[0]?.file} line ${bad.examples()[0]?.line}, ${bad.examples()[0]?.reason})`);
+
+  let x: VectorSet;
+  let y: VectorSet;
+  let embedderId: string;
+  if (o.vectorField) {
+    x = dom.vectors!;
+    y = ref.vectors!;
+    embedderId = `vectors:${o.vectorField}`;
+  } else {
+    const spec = o.embedder ?? DEFAULT_EMBEDDER;
+    const emb = await createEmbedder(spec, { seed, cacheDir: o.cacheDir, log });
+    try {
+      // one embedder fitted on both samples, so neither side is embedded in the other's space
+      await emb.fit?.([...dom.texts, ...ref.texts]);
+      const bar = createProgress({ label: "embedding", unit: "docs", total: dom.texts.length + ref.texts.length, enabled: progress ? undefined : false });
+      const embedAll = async (texts: string[]) => {
+        const out = new Float64Array(texts.length * emb.dim);
+        for (let i = 0; i < texts.length; i += 512) {
+          const part = texts.slice(i, i + 512);
+          out.set(await emb.embed(part), i * emb.dim);
+          bar.tick(part.length);
+        }
+        return vectorSet(out, emb.dim);
+      };
+      x = await embedAll(dom.texts);
+      y = await embedAll(ref.texts);
+      bar.stop();
+      embedderId = emb.id;
+    } finally {
+      await emb.close?.();
+    }
+  }
+  try {
+    checkComparable(x, y);
+  } catch (e) {
+    throw new UserError((e as Error).message);
+  }
+
+  // MMD² and coverage: every pair of (a seeded subsample of) the vectors
+  const cap = o.mmdSample ?? DEFAULT_MMD_SAMPLE;
+  const xs = subsample(x, cap, seed, 0x6d6d64);
+  const ys = subsample(y, cap, seed, 0x6d6d65);
+  const pooled = concatRows(xs, ys);
+  let bandwidth = o.bandwidth;
+  let bandwidthSource = "--bandwidth";
+  if (bandwidth === undefined) {
+    const pool = subsample(pooled, MAX_EXACT_BANDWIDTH_POINTS, seed, 0x626477);
+    bandwidth = medianPairwiseDistance(pool);
+    bandwidthSource = pool.n === pooled.n ? `median pairwise distance over all ${pool.n} pooled vectors` : `median pairwise distance over a seeded subsample of ${pool.n} of the ${pooled.n} pooled vectors`;
+    if (!(bandwidth > 0)) throw new UserError("every sampled vector is identical: the median pairwise distance is 0; give --bandwidth");
+  }
+  const pairs = (xs.n * (xs.n - 1)) / 2 + (ys.n * (ys.n - 1)) / 2 + xs.n * ys.n;
+  const bar = createProgress({ label: "MMD pairs", unit: "pairs", total: pairs, enabled: progress ? undefined : false });
+  const mmd = gaussianMmd2(xs, ys, bandwidth, { onPairs: (p) => bar.tick(p) });
+  bar.stop();
+  const cov = nearestNeighbourCoverage(mmd.nnDomainToReference, mmd.nnReferenceToReference);
+  const pcap = o.permutationSample ?? DEFAULT_PERMUTATION_SAMPLE;
+  const px = subsample(xs, pcap, seed, 0x706d78);
+  const py = subsample(ys, pcap, seed, 0x706d79);
+  const perm = mmdPermutationTest(px, py, bandwidth, o.permutations ?? DEFAULT_PERMUTATIONS, seed);
+  const fr = frechetDistance(x, y, o.frechetEps ?? "auto");
+  const kl = ngramKl(dom.texts, ref.texts);
+  const voc = vocabOverlap(dom.texts, ref.texts);
+  const distances = { coverage: cov.coverage, mmd2: mmd.mmd2, frechet: fr.frechet, klDomainToReference: kl.klDomainToReference };
+  return {
+    mmd2: mmd.mmd2,
+    frechet: fr.frechet,
+    bandwidth,
+    bandwidthSource,
+    pValue: perm.pValue,
+    permutations: perm.permutations,
+    klDomainToReference: kl.klDomainToReference,
+    klReferenceToDomain: kl.klReferenceToDomain,
+    coverage: cov.coverage,
+    coverageRadius: cov.radius,
+    vocabOverlap: voc.overlap,
+    vocabJaccard: voc.jaccard,
+    oovRate: voc.oovRate,
+    risk: riskOf(distances, DEFAULT_THRESHOLDS),
+    thresholds: DEFAULT_THRESHOLDS,
+    details: {
+      embedder: embedderId,
+      dim: x.dim,
+      seed,
+      samples: { domain: x.n, reference: y.n, domainDocs: dom.docs, referenceDocs: ref.docs },
+      mmdSample: { domain: xs.n, reference: ys.n },
+      permutationSample: { domain: px.n, reference: py.n },
+      mmdTerms: { meanKxx: mmd.meanKxx, meanKyy: mmd.meanKyy, meanKxy: mmd.meanKxy },
+      permutationMmd2: perm.observed,
+      frechetMeanTerm: fr.meanTerm,
+      frechetCovarianceTerm: fr.covarianceTerm,
+      frechetRegulariser: fr.regulariser,
+      klBuckets: kl.buckets,
+      vocab: { domainTypes: voc.domainTypes, referenceTypes: voc.referenceTypes, domainTokens: voc.domainTokens },
+      medianDomainNnDistance: cov.medianDomainDistance,
+      seconds: (performance.now() - t0) / 1000,
+    },
+    badInput: bad.toJSON(),
+  };
+}
+
+/** At most `cap` rows, chosen by seed (order kept); the set itself when it is small enough. */
+function subsample(s: VectorSet, cap: number, seed: number, salt: number): VectorSet {
+  if (s.n <= cap) return s;
+  return takeRows(s, chooseIndices(s.n, cap, seed, salt));
+}
