@@ -16,9 +16,11 @@ const tmp = () => mkdtempSync(path.join(os.tmpdir(), "tune-leaks-"));
 const item = (input: string, index: number, output = "o"): TuneItem => ({ fields: { input, output }, output, index, line: index + 1 });
 const set = (name: string, inputs: string[]): TuneSet => ({ file: name, name, items: inputs.map((t, i) => item(t, i)), rejected: 0 });
 
+/** Letters for a number (digit runs all normalise to "0", so filler words must be letters). */
+const letters = (k: number): string => (k < 26 ? "" : letters(Math.floor(k / 26) - 1)) + String.fromCharCode(97 + (k % 26));
 /** Deterministic filler text: distinct words so unrelated items share no 13-gram. */
 function words(seed: number, n: number): string {
-  return Array.from({ length: n }, (_, i) => `w${seed}x${i}`).join(" ");
+  return Array.from({ length: n }, (_, i) => `w${letters(seed)}x${letters(i)}`).join(" ");
 }
 
 describe.skipIf(!haveFticl)("the paper's release leaks (first 250 test items, the evaluated slice)", () => {
@@ -96,13 +98,15 @@ describe("planted items", () => {
       [2, "train", 2, "ngram13"],
       [3, "train", 4, "exact"],
     ]);
-    expect(leaks[2].sharedNgrams).toBe(1);
+    expect(leaks[2].sharedNgrams).toBe(1); // exactly one 13-word window in common
     expect(leaks[2].testNgrams).toBe(28);
   });
 
   it("finds nothing in a clean set, and --test-limit keeps later items out", () => {
     const clean = [item(words(7, 50), 0), item(words(8, 50), 1)];
     expect(findLeaks([test], { demo: [], train: clean }, { fields: ["input"] })).toEqual([]);
+    // a test item under 13 words inside a longer training text is not a leak (only exact / normalised)
+    expect(findLeaks([test], { demo: [], train: [item(`${words(4, 8)} ${words(11, 20)}`, 0)] }, { fields: ["input"] })).toEqual([]);
     expect(findLeaks([test], { demo: [], train: [item(words(5, 40), 0)] }, { fields: ["input"], limit: 4 })).toEqual([]);
     expect(findLeaks([test], { demo: [], train: [item(words(5, 40), 0)] }, { fields: ["input"], limit: 5 })).toHaveLength(1);
   });
