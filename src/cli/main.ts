@@ -24,6 +24,8 @@ export const COMMANDS: Record<string, () => Promise<Register>> = {
   worker: async () => (await import("./worker.js")).registerWorker,
   merge: async () => (await import("./merge.js")).registerMerge,
   backends: async () => (await import("./backends.js")).registerBackends,
+  // `lm score` alone until src/cli/lm.ts (train/query) lands and attaches it with registerLmScore
+  lm: async () => (await import("./lm-score.js")).registerLmCommand,
 };
 
 /** The command named on the command line (the first argument that is not an option), if any. */
