@@ -19,10 +19,12 @@ export const COMMANDS: Record<string, () => Promise<Register>> = {
   select: async () => (await import("./select.js")).registerSelect,
   fit: async () => (await import("./fit.js")).registerFit,
   predict: async () => (await import("./predict.js")).registerPredict,
+  adapt: async () => (await import("./adapt.js")).registerAdapt,
   tune: async () => (await import("./tune.js")).registerTune,
   fasttext: async () => (await import("./fasttext.js")).registerFasttext,
   worker: async () => (await import("./worker.js")).registerWorker,
   merge: async () => (await import("./merge.js")).registerMerge,
+  decontaminate: async () => (await import("./decontaminate.js")).registerDecontaminate,
   backends: async () => (await import("./backends.js")).registerBackends,
   // `lm score` alone until src/cli/lm.ts (train/query) lands and attaches it with registerLmScore
   lm: async () => (await import("./lm-score.js")).registerLmCommand,

@@ -144,7 +144,7 @@ class WorkTable {
   }
 }
 
-function grow(x: Int32Array): Int32Array {
+function grow(x: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
   const y = new Int32Array(x.length * 2);
   y.set(x);
   return y;
