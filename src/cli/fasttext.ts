@@ -8,6 +8,7 @@ import type { Command } from "commander";
 import { action, log, printJson } from "./output.js";
 import { usageError, UserError } from "../util/errors.js";
 import { formatG } from "./fasttext-format.js";
+import { choiceValue, parseNumberValue, type NumberSpec } from "./options.js";
 import { FastText, forEachLine } from "../backends/fasttext/index.js";
 import { workerCount } from "../backends/fasttext/train.js";
 import { type FastTextArgs, IntBuffer } from "../models/fasttext/index.js";
@@ -85,36 +86,36 @@ Reads <model>.bin and writes the quantized <model>.ftz.
   -epoch, -lr         for -retrain
 `;
 
-type Spec = { kind: "int" | "float" | "string" | "bool"; key: string };
+type Spec = { kind: "int" | "float" | "string" | "bool"; key: string; bounds?: NumberSpec; choices?: readonly string[] };
 const TRAIN_FLAGS: Record<string, Spec> = {
   input: { kind: "string", key: "input" },
   output: { kind: "string", key: "output" },
-  lr: { kind: "float", key: "lr" },
-  lrUpdateRate: { kind: "int", key: "lrUpdateRate" },
-  dim: { kind: "int", key: "dim" },
-  ws: { kind: "int", key: "ws" },
-  epoch: { kind: "int", key: "epoch" },
-  minCount: { kind: "int", key: "minCount" },
-  minCountLabel: { kind: "int", key: "minCountLabel" },
-  neg: { kind: "int", key: "neg" },
-  wordNgrams: { kind: "int", key: "wordNgrams" },
-  loss: { kind: "string", key: "loss" },
-  bucket: { kind: "int", key: "bucket" },
-  minn: { kind: "int", key: "minn" },
-  maxn: { kind: "int", key: "maxn" },
-  thread: { kind: "int", key: "thread" },
-  t: { kind: "float", key: "t" },
+  lr: { kind: "float", key: "lr", bounds: { gt: 0 } },
+  lrUpdateRate: { kind: "int", key: "lrUpdateRate", bounds: { min: 1 } },
+  dim: { kind: "int", key: "dim", bounds: { min: 1 } },
+  ws: { kind: "int", key: "ws", bounds: { min: 1 } },
+  epoch: { kind: "int", key: "epoch", bounds: { min: 1 } },
+  minCount: { kind: "int", key: "minCount", bounds: { min: 0 } },
+  minCountLabel: { kind: "int", key: "minCountLabel", bounds: { min: 0 } },
+  neg: { kind: "int", key: "neg", bounds: { min: 0 } },
+  wordNgrams: { kind: "int", key: "wordNgrams", bounds: { min: 1 } },
+  loss: { kind: "string", key: "loss", choices: ["ns", "hs", "softmax", "ova"] },
+  bucket: { kind: "int", key: "bucket", bounds: { min: 0, max: 0x7fffffff } },
+  minn: { kind: "int", key: "minn", bounds: { min: 0 } },
+  maxn: { kind: "int", key: "maxn", bounds: { min: 0 } },
+  thread: { kind: "int", key: "thread", bounds: { min: 1 } },
+  t: { kind: "float", key: "t", bounds: { min: 0 } },
   label: { kind: "string", key: "label" },
-  verbose: { kind: "int", key: "verbose" },
-  seed: { kind: "int", key: "seed" },
+  verbose: { kind: "int", key: "verbose", bounds: { min: 0 } },
+  seed: { kind: "int", key: "seed", bounds: { min: -0x80000000, max: 0x7fffffff } },
   saveOutput: { kind: "bool", key: "saveOutput" },
   pretrainedVectors: { kind: "string", key: "pretrainedVectors" },
   // quantize
-  cutoff: { kind: "int", key: "cutoff" },
+  cutoff: { kind: "int", key: "cutoff", bounds: { min: 0 } },
   retrain: { kind: "bool", key: "retrain" },
   qnorm: { kind: "bool", key: "qnorm" },
   qout: { kind: "bool", key: "qout" },
-  dsub: { kind: "int", key: "dsub" },
+  dsub: { kind: "int", key: "dsub", bounds: { min: 1 } },
 };
 
 /** Parses fastText-style `-name value` flags (also accepts `--name`). */
@@ -132,12 +133,8 @@ export function parseFasttextFlags(argv: string[], allowed: string[]): Record<st
     }
     const v = argv[++i];
     if (v === undefined) throw usageError(`${a} needs a value`);
-    if (spec.kind === "string") out[spec.key] = v;
-    else {
-      const n = Number(v);
-      if (v.trim() === "" || !Number.isFinite(n) || (spec.kind === "int" && !Number.isInteger(n))) throw usageError(`${a} must be ${spec.kind === "int" ? "an integer" : "a number"}, got '${v}'`);
-      out[spec.key] = n;
-    }
+    if (spec.kind === "string") out[spec.key] = spec.choices ? choiceValue(a, v, spec.choices) : v;
+    else out[spec.key] = parseNumberValue(a, v, { ...spec.bounds, int: spec.kind === "int" });
   }
   return out;
 }
@@ -221,10 +218,9 @@ function positional(argv: string[], usage: string, name: string): { model: strin
     process.stderr.write(usage);
     throw usageError(`${name} needs <model> <test-data> [<k>] [<th>]`);
   }
-  const k = rest[2] === undefined ? 1 : Number(rest[2]);
-  const th = rest[3] === undefined ? 0 : Number(rest[3]);
-  if (!Number.isInteger(k) || k < -1 || k === 0) throw usageError(`k must be a positive integer (or -1 for all labels), got '${rest[2]}'`);
-  if (!Number.isFinite(th)) throw usageError(`threshold must be a number, got '${rest[3]}'`);
+  const k = rest[2] === undefined ? 1 : parseNumberValue("k", rest[2], { int: true, min: -1 });
+  const th = rest[3] === undefined ? 0 : parseNumberValue("threshold", rest[3]);
+  if (k === 0) throw usageError(`k must be a positive integer (or -1 for all labels), got '${rest[2]}'`);
   return { model: rest[0], data: rest[1], k, th, json };
 }
 

@@ -5,11 +5,17 @@
  */
 import { VERSION } from "../version.js";
 import { buildProgram, commandName } from "./program.js";
+import { reportError } from "./output.js";
 
 const argv = process.argv;
 const isVersion = argv.length === 3 && (argv[2] === "--version" || argv[2] === "-V");
 if (isVersion) process.stdout.write(VERSION + "\n");
 else {
   const name = commandName(argv);
-  await (await buildProgram(name === "help" ? undefined : name)).parseAsync(argv);
+  try {
+    await (await buildProgram(name === "help" ? undefined : name)).parseAsync(argv);
+  } catch (err) {
+    // Commands report their own errors (output.ts action()); this catches what escapes parsing.
+    process.exitCode = reportError(err);
+  }
 }

@@ -18,11 +18,20 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | 
     try {
       await fn(...args);
     } catch (err) {
-      const code = err instanceof UserError ? err.exitCode : EXIT.failure;
-      const msg = err instanceof Error ? err.message : String(err);
-      process.stderr.write(`datatailor: ${msg.split("\n")[0]}\n`);
-      if (process.env.DATATAILOR_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + "\n");
-      process.exitCode = code;
+      process.exitCode = reportError(err);
     }
   };
+}
+
+/**
+ * One line on stderr for any error, and its exit code: a UserError's own (2 usage, 3 bad input),
+ * anything else 1. An internal failure is never reported as a usage error, whatever its class.
+ * DATATAILOR_DEBUG=1 adds the stack.
+ */
+export function reportError(err: unknown): number {
+  const code = err instanceof UserError ? err.exitCode : EXIT.failure;
+  const msg = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`datatailor: ${msg.split("\n")[0]}\n`);
+  if (process.env.DATATAILOR_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + "\n");
+  return code;
 }
