@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * datatailor CLI entry. Start-up cost matters (shell loops call `fasttext predict`), so
- * `--version` answers before any command is loaded and program.ts imports only the command run.
+ * `--version` answers before any command is loaded and program.ts imports only the command run
+ * (new commands are added to COMMANDS in program.ts).
  */
 import { VERSION } from "../version.js";
 import { buildProgram, commandName } from "./program.js";
