@@ -11,6 +11,11 @@ import { runBuild } from "../pipelines/tune/build.js";
 import { FORMATS, type OutputFormat } from "../pipelines/tune/formats.js";
 import { scorePredictions } from "../pipelines/tune/score.js";
 import { TASKS, isTask, type TaskName } from "../pipelines/tune/templates.js";
+import { runEval } from "../pipelines/tune/eval.js";
+import { parseModels, parseShots, parseTests } from "../pipelines/tune/eval-spec.js";
+import { writeTuneReport } from "../report/tune-report.js";
+import { openLanguageModel, parseLmSpec, type LanguageModel } from "../backends/lm/index.js";
+import { OpenAiLanguageModel, parseOpenAiSpec } from "../backends/lm/openai.js";
 
 interface BuildFlags {
   task?: string;
@@ -115,4 +120,117 @@ Example:
       }),
     );
 
+
+  registerTuneEval(tune);
+}
+
+interface EvalFlags {
+  task?: string;
+  template?: string;
+  map: string;
+  kind?: "generation" | "classification";
+  labels?: string;
+  models: string;
+  tests: string;
+  shots: string;
+  limit: number;
+  seed: number;
+  resamples: number;
+  maxTokens: number;
+  cache?: string | false;
+  predictions?: string;
+  report?: string;
+  strict?: boolean;
+  json?: boolean;
+}
+
+/**
+ * Opens a model for eval. openai: servers that refuse prompt log-probabilities (llama.cpp's
+ * server, Ollama) fail the LM layer's start-up probe but can still generate: those are opened
+ * without the probe (the spec must name the model), and classification falls back to generation.
+ */
+export async function openForEval(spec: string): Promise<LanguageModel> {
+  try {
+    return await openLanguageModel(spec, { log });
+  } catch (e) {
+    const msg = (e as Error).message;
+    const { scheme, arg } = parseLmSpec(spec);
+    if (scheme !== "openai" || !/refuses echo|no prompt log-probabilities|did not echo|generated token only/.test(msg)) throw e;
+    const s = parseOpenAiSpec(arg);
+    if (!s.model) throw e;
+    log(`${msg.split("\n")[0]} — using it for generation only`);
+    return new OpenAiLanguageModel(s, s.model, { log });
+  }
+}
+
+function registerTuneEval(tune: Command): void {
+  tune
+    .command("eval")
+    .description("The in-domain / out-of-domain matrix: every model on every test set at every shot count, with paired bootstrap CIs and a report")
+    .requiredOption("--models <list>", "name=<spec> pairs, e.g. base=gguf:base.gguf,ft=gguf:ft.gguf,fticl=openai:http://localhost:8000/v1#fticl")
+    .requiredOption("--tests <list>", "in:<file>[+<few-shot file>] / out:<file>[+<few-shot file>], comma-separated (few-shot files default to the paper's few_shot/<name>_few_shot.json)")
+    .option("--task <task>", `built-in template and scoring: ${TASKS.join(" | ")}`)
+    .option("--template <template>", "custom template with {field} placeholders (then --kind, and --labels for classification)")
+    .addOption(new Option("--map <n>", "built-in wording: 0 (train/eval) or 1 (robustness)").choices(["0", "1"]).default("0"))
+    .addOption(new Option("--kind <kind>", "with --template: generation (ROUGE-L) or classification (accuracy)").choices(["generation", "classification"]))
+    .option("--labels <list>", "classification labels, comma-separated (default: the task's, e.g. positive,negative)")
+    .option("--shots <list>", "in-context demos from each test set's few-shot file, e.g. 0,2,4", "0")
+    .option("--limit <n>", "items per test set (the paper evaluates the first 250)", countOption("--limit", 1), 250)
+    .option("--seed <n>", "bootstrap seed", countOption("--seed"), 0)
+    .option("--resamples <n>", "bootstrap resamples", countOption("--resamples", 100), 2000)
+    .option("--max-tokens <n>", "generation length limit", countOption("--max-tokens", 1), 60)
+    .option("--cache <dir>", "response cache for resuming (default: $TMPDIR/datatailor-tune-cache; openai: models use the backend's own cache)")
+    .option("--no-cache", "do not cache responses")
+    .option("--predictions <file>", "write every prediction as JSONL")
+    .option("--report <file>", "write an HTML report")
+    .option("--strict", "stop at the first bad record (exit 3)")
+    .option("--json", "print the results as one JSON document on stdout")
+    .addHelpText(
+      "after",
+      `
+Generation tasks: greedy, at most --max-tokens tokens, stop at "\\n\\n", ROUGE-L F (rouge_score, no stemming).
+Classification: the label with the highest log-likelihood after the prompt where the backend gives prompt
+log-probabilities (gguf:, vLLM, SGLang); otherwise the label the greedy output starts with (llama.cpp's server).
+Example:
+  datatailor tune eval --task summary --models base=gguf:llama2.gguf,ft=gguf:ft.gguf,fticl=gguf:fticl.gguf \\
+    --tests in:data/summary/xsum_test_500.json,out:data/summary/cnn_test_500.json --shots 0,1 --report tune.html`,
+    )
+    .action(
+      action(async (f: EvalFlags) => {
+        const result = await runEval({
+          task: parseTask(f.task),
+          template: f.template,
+          map: f.map === "1" ? 1 : 0,
+          kind: f.kind,
+          labels: f.labels ? f.labels.split(",").map((s) => s.trim()).filter(Boolean) : undefined,
+          models: parseModels(f.models),
+          tests: parseTests(f.tests),
+          shots: parseShots(f.shots),
+          limit: f.limit,
+          seed: f.seed,
+          resamples: f.resamples,
+          maxTokens: f.maxTokens,
+          cacheDir: f.cache === false ? false : f.cache,
+          predictionsOut: f.predictions,
+          strict: f.strict,
+          progress: !f.json && process.stderr.isTTY === true ? true : undefined,
+          log,
+          open: openForEval,
+        });
+        if (f.report) {
+          await writeTuneReport(f.report, result);
+          log(`report: ${f.report}`);
+        }
+        if (f.json) printJson(result);
+        else {
+          for (const c of result.comparisons) {
+            process.stdout.write(`${c.a} − ${c.b} on ${c.test} (${c.shots}-shot): ${c.diff >= 0 ? "+" : ""}${c.diff.toFixed(2)} points, 95% CI [${c.lo.toFixed(2)}, ${c.hi.toFixed(2)}]\n`);
+          }
+          for (const g of result.gains) {
+            const out = Number.isFinite(g.outOfDomain) ? `${g.outOfDomain >= 0 ? "+" : ""}${g.outOfDomain.toFixed(2)}` : "-";
+            process.stdout.write(`${g.model} (${g.shots}-shot) vs ${g.base}: in-domain ${g.inDomain >= 0 ? "+" : ""}${g.inDomain.toFixed(2)}, mean out-of-domain ${out}\n`);
+          }
+        }
+      }),
+    );
 }
