@@ -1,0 +1,163 @@
+/**
+ * `adapt tokens`: after a pilot run, where did perplexity on the domain move? Both models score
+ * the domain's test text through the LM layer; with a shared tokenizer every token type gets its
+ * delta Σ(ln p_adapted − ln p_base), classes, the informative-only perplexity and the
+ * concentration of the change (src/models/adapt/attribution.ts). Lines are sentences for
+ * word-level (n-gram) models, which see <s> … </s> per line as KenLM does; subword models score
+ * whole documents, newlines included. Models with different tokenizers are compared in bits per
+ * byte only, and the result says so.
+ */
+import { BadInputLog } from "../../io/bad-input.js";
+import { readRecords } from "../../io/read.js";
+import { discoverShards } from "../../io/shards.js";
+import type { LanguageModel, ScoredText } from "../../backends/lm/types.js";
+import { attributeTokens, TokenizationMismatch, type Attribution } from "../../models/adapt/attribution.js";
+import { adviceFor } from "../../models/adapt/advice.js";
+import { UserError } from "../../util/errors.js";
+import { scoreTexts } from "../../backends/lm/index.js";
+import { openLm, sameTokenizer, vocabularyFree } from "./lm.js";
+
+export type ScoringUnit = "line" | "doc";
+
+export interface TokensOptions {
+  base: string;
+  adapted: string;
+  data: string[];
+  top?: number;
+  unit?: ScoringUnit | "auto";
+  /** At most this many texts (lines or documents), the first ones read. */
+  limit?: number;
+  worst?: number;
+  textField?: string;
+  strict?: boolean;
+  log?: (m: string) => void;
+  progress?: boolean;
+  /** Already opened models (tests, sweeps); closed by the caller. */
+  models?: { base: LanguageModel; adapted: LanguageModel };
+}
+
+export interface ModelSummary {
+  id: string;
+  tokenizer: string;
+  perplexity: number;
+  /** Natural-log loss per UTF-8 byte of the scored text, in bits. */
+  bitsPerByte: number;
+  tokens: number;
+  perplexityInformative?: number;
+}
+
+export interface TokensResult {
+  base: ModelSummary;
+  adapted: ModelSummary;
+  unit: ScoringUnit;
+  texts: number;
+  bytes: number;
+  /** "tokens" when both models share a tokenizer, "bits-per-byte" otherwise. */
+  comparison: "tokens" | "bits-per-byte";
+  note?: string;
+  /** adapted / base − 1 on the comparison's measure (perplexity, or bits per byte). */
+  relativeChange: number;
+  attribution?: Omit<Attribution, "tokens"> & { tokens: Attribution["tokens"]; tokenTypes: number };
+  advice: string[];
+  badInput: ReturnType<BadInputLog["toJSON"]>;
+}
+
+export async function readTexts(inputs: string[], unit: ScoringUnit, opts: { textField?: string; strict?: boolean; limit?: number; bad: BadInputLog }): Promise<string[]> {
+  const { shards } = await discoverShards(inputs);
+  if (!shards.length) throw new UserError(`no data files found in ${inputs.join(", ")}`);
+  const out: string[] = [];
+  const limit = opts.limit ?? Infinity;
+  for (const shard of shards) {
+    for await (const rec of readRecords(shard, { bad: opts.bad, textField: opts.textField, raw: false })) {
+      if (unit === "doc") {
+        if (rec.text.trim() !== "") out.push(rec.text);
+      } else {
+        for (const line of rec.text.split(/\r?\n/)) if (line.trim() !== "") out.push(line);
+      }
+      if (out.length >= limit) return out.slice(0, limit);
+    }
+  }
+  return out;
+}
+
+async function scoreAll(m: LanguageModel, texts: string[], label: string, progress: boolean): Promise<ScoredText[]> {
+  return scoreTexts(m, texts, { label: progress ? `scoring (${label})` : undefined });
+}
+
+function totals(scored: ScoredText[]): { logprob: number; tokens: number } {
+  let logprob = 0;
+  let tokens = 0;
+  for (const s of scored) {
+    for (const t of s.tokens) {
+      logprob += t.logprob;
+      tokens++;
+    }
+  }
+  return { logprob, tokens };
+}
+
+export async function runTokens(o: TokensOptions): Promise<TokensResult> {
+  const log = o.log ?? (() => {});
+  const owned = !o.models;
+  const base = o.models?.base ?? (await openLm(o.base, log));
+  let adapted: LanguageModel | undefined;
+  try {
+    adapted = o.models?.adapted ?? (await openLm(o.adapted, log));
+    const shared = sameTokenizer(base.tokenizer, adapted.tokenizer);
+    const unit: ScoringUnit = o.unit && o.unit !== "auto" ? o.unit : vocabularyFree(base.tokenizer) && vocabularyFree(adapted.tokenizer) ? "line" : "doc";
+    const bad = new BadInputLog({ strict: o.strict });
+    const texts = await readTexts(o.data, unit, { textField: o.textField, limit: o.limit, bad });
+    if (!texts.length) throw new UserError(`no text to score in ${o.data.join(", ")}`);
+    log(`scoring ${texts.length} ${unit === "line" ? "lines (each a sentence: <s> … </s>)" : "documents"} with both models`);
+    const sb = await scoreAll(base, texts, "base", o.progress ?? false);
+    const sa = await scoreAll(adapted, texts, "adapted", o.progress ?? false);
+    // bytes: each line's newline is what </s> predicts, so it counts as a byte of the text
+    let bytes = 0;
+    for (const t of texts) bytes += Buffer.byteLength(t) + (unit === "line" ? 1 : 0);
+    const tb = totals(sb);
+    const ta = totals(sa);
+    const summary = (m: LanguageModel, t: { logprob: number; tokens: number }): ModelSummary => ({
+      id: m.id,
+      tokenizer: `${m.tokenizer.kind}:${m.tokenizer.hash.slice(0, 12)} (${m.tokenizer.vocabSize} types)`,
+      perplexity: Math.exp(-t.logprob / t.tokens),
+      bitsPerByte: -t.logprob / Math.LN2 / bytes,
+      tokens: t.tokens,
+    });
+    const result: TokensResult = {
+      base: summary(base, tb),
+      adapted: summary(adapted, ta),
+      unit,
+      texts: texts.length,
+      bytes,
+      comparison: shared ? "tokens" : "bits-per-byte",
+      relativeChange: 0,
+      advice: [],
+      badInput: bad.toJSON(),
+    };
+    if (!shared) {
+      result.note = `the models have different tokenizers (${base.tokenizer.kind} vs ${adapted.tokenizer.kind}): per-token attribution needs a shared tokenizer, so they are compared in bits per byte`;
+      result.relativeChange = result.adapted.bitsPerByte / result.base.bitsPerByte - 1;
+      result.advice = adviceFor(undefined);
+      log(result.note);
+      return result;
+    }
+    let att: Attribution;
+    try {
+      att = attributeTokens(texts, sb, sa, { worst: o.worst ?? 20 });
+    } catch (e) {
+      if (e instanceof TokenizationMismatch) throw new UserError(`${e.message} (tokenizer identities matched; the backends disagree on the tokens)`);
+      throw e;
+    }
+    result.base.perplexityInformative = att.informative.base;
+    result.adapted.perplexityInformative = att.informative.adapted;
+    result.relativeChange = att.perplexity.adapted / att.perplexity.base - 1;
+    result.attribution = { ...att, tokens: o.top !== undefined ? att.tokens.slice(0, o.top) : att.tokens, tokenTypes: att.tokens.length };
+    result.advice = adviceFor(undefined, att);
+    return result;
+  } finally {
+    if (owned) {
+      await adapted?.close();
+      await base.close();
+    }
+  }
+}
