@@ -66,10 +66,28 @@ export function formatFloat32(x: number): string {
   if (!Number.isFinite(x)) return Number.isNaN(x) ? "NaN" : x > 0 ? "inf" : "-inf";
   const target = Math.fround(x);
   for (let p = 1; p <= 9; p++) {
-    const s = target.toPrecision(p);
-    if (Math.fround(Number(s)) === target) return kenlmStyle(String(Number(s)));
+    let s = target.toPrecision(p);
+    if (Math.fround(Number(s)) !== target) continue;
+    // toPrecision rounds a tie away from zero; double-conversion takes the even digit
+    const tie = halfEven(target, p);
+    if (tie !== null && Math.fround(Number(tie)) === target) s = tie;
+    return kenlmStyle(String(Number(s)));
   }
   return kenlmStyle(String(target));
+}
+
+/** When |x| lies exactly halfway between two p-digit decimals, the even one; else null. */
+function halfEven(x: number, p: number): string | null {
+  const exact = Math.abs(x).toExponential(99);
+  const mant = exact.slice(0, exact.indexOf("e")).replace(".", "");
+  const rest = mant.slice(p);
+  if (!/^50*$/.test(rest)) return null;
+  const last = Number(mant[p - 1]);
+  if (last % 2 === 1) return null; // rounding up gives the even digit: toPrecision's choice already
+  const digits = mant.slice(0, p);
+  const e = Number(exact.slice(exact.indexOf("e") + 1));
+  const sci = `${digits[0]}${p > 1 ? "." + digits.slice(1) : ""}e${e}`;
+  return (x < 0 ? "-" : "") + sci;
 }
 
 /** A double as KenLM prints it (shortest round-trip). */

@@ -1,0 +1,339 @@
+/**
+ * ARPA parser (KenLM's and SRILM's files): fed byte chunks by the caller, it builds an
+ * NgramModel without a string per line. Malformed or truncated input raises ArpaFormatError
+ * with the 1-based line number, which the caller prefixes with the file name.
+ * Like KenLM: a missing <unk> gets log10 p = −100; a positive log probability is refused;
+ * when an n-gram's suffix is missing (SRILM pruning), a "blank" suffix carrying the
+ * backed-off probability is added so the suffix-extending lookup still reaches the n-gram.
+ */
+import { KEY, keyExtend, keyStart } from "./key.js";
+import { NgramModel, QueryState } from "./query-model.js";
+
+export class ArpaFormatError extends Error {
+  constructor(
+    readonly line: number,
+    readonly reason: string,
+  ) {
+    super(`line ${line}: ${reason}`);
+  }
+}
+
+const enum St {
+  Preamble,
+  Counts,
+  BeforeSection,
+  Section,
+  AfterEnd,
+}
+
+const dec = new TextDecoder();
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+const isSpace = (c: number) => c === 32 || c === 9;
+
+export class ArpaParser {
+  private state = St.Preamble;
+  private lineNo = 0;
+  private carry: Uint8Array | null = null;
+  private counts: number[] = [];
+  private model: NgramModel | null = null;
+  /** order of the section being read (1-based) and lines seen in it */
+  private section = 0;
+  private seen = 0;
+  private ids = new Int32Array(8);
+  private scratchIn: QueryState | null = null;
+  private scratchOut: QueryState | null = null;
+  private pos = 0;
+  /** Number of blank (SRILM) n-grams added. */
+  blanks = 0;
+
+  push(chunk: Uint8Array): void {
+    let buf = chunk;
+    let start = 0;
+    if (this.carry) {
+      const nl = chunk.indexOf(10);
+      if (nl < 0) {
+        const joined = new Uint8Array(this.carry.length + chunk.length);
+        joined.set(this.carry);
+        joined.set(chunk, this.carry.length);
+        this.carry = joined;
+        return;
+      }
+      const line = new Uint8Array(this.carry.length + nl + 1);
+      line.set(this.carry);
+      line.set(chunk.subarray(0, nl + 1), this.carry.length);
+      this.carry = null;
+      this.line(line, 0, line.length - 1);
+      start = nl + 1;
+    }
+    for (;;) {
+      const nl = buf.indexOf(10, start);
+      if (nl < 0) break;
+      this.line(buf, start, nl);
+      start = nl + 1;
+    }
+    if (start < buf.length) this.carry = buf.slice(start);
+    buf = chunk;
+  }
+
+  end(): NgramModel {
+    if (this.carry) {
+      const c = this.carry;
+      this.carry = null;
+      this.line(c, 0, c.length);
+    }
+    if (this.state === St.Preamble) throw new ArpaFormatError(this.lineNo, "no \\data\\ header: not an ARPA file");
+    if (this.state === St.Section) this.finishSection(this.lineNo);
+    if (this.state !== St.AfterEnd) {
+      const want = this.section < this.counts.length ? `\\${this.section + 1}-grams:` : "\\end\\";
+      throw new ArpaFormatError(this.lineNo, `file ends before ${want} (truncated?)`);
+    }
+    const m = this.model!;
+    if (m.vocab.findString("<unk>") === 0 && !this.sawUnk) {
+      m.unkMissing = true;
+      m.uniProb[0] = -100;
+      m.uniBackoff[0] = 0;
+    }
+    return m;
+  }
+
+  private sawUnk = false;
+
+  private line(buf: Uint8Array, s: number, e: number): void {
+    this.lineNo++;
+    if (e > s && buf[e - 1] === 13) e--;
+    if (this.state === St.Section) {
+      if (e === s) {
+        this.finishSection(this.lineNo);
+        this.state = St.BeforeSection;
+        return;
+      }
+      if (buf[s] === 92 /* \ */) {
+        this.finishSection(this.lineNo);
+        this.state = St.BeforeSection;
+        this.header(buf, s, e);
+        return;
+      }
+      this.ngram(buf, s, e);
+      return;
+    }
+    let a = s;
+    let b = e;
+    while (a < b && isSpace(buf[a])) a++;
+    while (b > a && isSpace(buf[b - 1])) b--;
+    if (a === b) return;
+    if (this.state === St.Preamble) {
+      if (dec.decode(buf.subarray(a, b)) === "\\data\\") this.state = St.Counts;
+      return;
+    }
+    if (this.state === St.AfterEnd) throw new ArpaFormatError(this.lineNo, "text after \\end\\");
+    if (this.state === St.Counts && buf[a] !== 92) {
+      const m = /^ngram\s+(\d+)\s*=\s*(\d+)$/.exec(dec.decode(buf.subarray(a, b)));
+      if (!m) throw new ArpaFormatError(this.lineNo, `expected "ngram N=count" in the \\data\\ header, got "${clip(dec.decode(buf.subarray(a, b)))}"`);
+      const n = Number(m[1]);
+      if (n !== this.counts.length + 1) throw new ArpaFormatError(this.lineNo, `expected the count of ${this.counts.length + 1}-grams, got ${n}-grams`);
+      this.counts.push(Number(m[2]));
+      return;
+    }
+    this.header(buf, a, b);
+  }
+
+  private header(buf: Uint8Array, a: number, b: number): void {
+    const text = dec.decode(buf.subarray(a, b)).trim();
+    if (this.state === St.Counts) {
+      if (this.counts.length === 0) throw new ArpaFormatError(this.lineNo, "the \\data\\ header lists no n-gram counts");
+      if (this.counts[0] < 1) throw new ArpaFormatError(this.lineNo, "the model has no unigrams");
+      this.model = new NgramModel(this.counts.length, this.counts);
+      this.state = St.BeforeSection;
+    }
+    const next = this.section + 1;
+    if (text === "\\end\\") {
+      if (this.section !== this.counts.length) throw new ArpaFormatError(this.lineNo, `\\end\\ before the \\${next}-grams: section (truncated?)`);
+      this.state = St.AfterEnd;
+      return;
+    }
+    const m = /^\\(\d+)-grams:$/.exec(text);
+    if (!m || Number(m[1]) !== next) {
+      const want = next <= this.counts.length ? `\\${next}-grams:` : "\\end\\";
+      throw new ArpaFormatError(this.lineNo, `expected ${want}, got "${clip(text)}"`);
+    }
+    this.section = next;
+    this.seen = 0;
+    this.state = St.Section;
+  }
+
+  private finishSection(line: number): void {
+    const want = this.counts[this.section - 1];
+    if (this.seen !== want) throw new ArpaFormatError(line, `the header promises ${want} ${this.section}-grams but the section has ${this.seen} (truncated?)`);
+    if (this.section === 1) {
+      const m = this.model!;
+      m.bos = m.vocab.findString("<s>");
+      m.eos = m.vocab.findString("</s>");
+      if (m.bos < 0) throw new ArpaFormatError(line, "the unigrams have no <s>");
+      if (m.eos < 0) throw new ArpaFormatError(line, "the unigrams have no </s>");
+    }
+  }
+
+  /** One n-gram line: log10 p, the words, optionally log10 backoff. */
+  private ngram(buf: Uint8Array, s: number, e: number): void {
+    const n = this.section;
+    const m = this.model!;
+    if (this.seen === this.counts[n - 1]) throw new ArpaFormatError(this.lineNo, `more ${n}-grams than the header's ${this.counts[n - 1]}`);
+    this.pos = s;
+    const prob = this.number(buf, e, "log10 probability");
+    if (prob > 0) throw new ArpaFormatError(this.lineNo, `positive log probability ${prob}`);
+    let p = this.pos;
+    const ids = this.ids.length >= n ? this.ids : (this.ids = new Int32Array(n * 2));
+    for (let k = 0; k < n; k++) {
+      while (p < e && isSpace(buf[p])) p++;
+      const ws = p;
+      while (p < e && !isSpace(buf[p])) p++;
+      if (ws === p) throw new ArpaFormatError(this.lineNo, `a ${n}-gram line needs ${n} word${n > 1 ? "s" : ""} after the probability`);
+      if (n === 1) {
+        const before = m.vocab.size;
+        const isUnk = p - ws === 5 && buf[ws] === 60 && buf[ws + 1] === 117 && buf[ws + 2] === 110 && buf[ws + 3] === 107 && buf[ws + 4] === 62;
+        const id = m.vocab.findOrAdd(buf, ws, p);
+        if (isUnk) this.sawUnk = true;
+        else if (id < before) throw new ArpaFormatError(this.lineNo, `duplicate unigram "${clip(dec.decode(buf.subarray(ws, p)))}"`);
+        ids[0] = id;
+      } else {
+        const id = m.vocab.find(buf, ws, p);
+        if (id < 0) throw new ArpaFormatError(this.lineNo, `word "${clip(dec.decode(buf.subarray(ws, p)))}" of this ${n}-gram is not among the unigrams`);
+        ids[k] = id;
+      }
+    }
+    while (p < e && isSpace(buf[p])) p++;
+    let backoff = 0;
+    if (p < e) {
+      this.pos = p;
+      backoff = this.number(buf, e, "log10 backoff");
+      if (!Number.isFinite(backoff)) throw new ArpaFormatError(this.lineNo, `bad backoff ${backoff}`);
+      p = this.pos;
+      while (p < e && isSpace(buf[p])) p++;
+      if (p < e) throw new ArpaFormatError(this.lineNo, `unexpected text after the backoff: "${clip(dec.decode(buf.subarray(p, e)))}"`);
+    }
+    this.seen++;
+    if (n === 1) {
+      const id = ids[0];
+      if (id >= m.uniProb.length) {
+        const cap = Math.max(id + 1, m.uniProb.length * 2);
+        const np = new Float32Array(cap);
+        np.set(m.uniProb);
+        m.uniProb = np;
+        const nb = new Float32Array(cap);
+        nb.set(m.uniBackoff);
+        m.uniBackoff = nb;
+      }
+      m.uniProb[id] = prob;
+      m.uniBackoff[id] = backoff;
+      return;
+    }
+    // key of the suffix w2..wn first: it tells whether a blank is needed
+    keyStart(ids[n - 1]);
+    for (let k = n - 2; k >= 1; k--) keyExtend(ids[k]);
+    if (n >= 3 && m.tables[n - 2].find(KEY.hi, KEY.lo) < 0) {
+      const hi = KEY.hi;
+      const lo = KEY.lo;
+      this.addBlank(ids, n);
+      KEY.hi = hi;
+      KEY.lo = lo;
+    }
+    keyExtend(ids[0]);
+    m.tables[n - 1].insert(KEY.hi, KEY.lo, prob, backoff);
+  }
+
+  /** SRILM dropped the suffix w2..wn of this n-gram: add it (and its own missing suffixes) carrying the backed-off probability. */
+  private addBlank(ids: Int32Array, n: number): void {
+    const m = this.model!;
+    const len = n - 1;
+    const words = ids.slice(1, n);
+    if (len >= 3) {
+      keyStart(words[len - 1]);
+      for (let k = len - 2; k >= 1; k--) keyExtend(words[k]);
+      if (m.tables[len - 2].find(KEY.hi, KEY.lo) < 0) this.addBlank(words, len);
+    }
+    // p(w_n | w_2 .. w_{n-1}) by the model as loaded so far (lower orders are complete)
+    this.scratchIn ??= new QueryState(m.order);
+    this.scratchOut ??= new QueryState(m.order);
+    const st = this.scratchIn;
+    st.length = 0;
+    let prob = 0;
+    for (let k = 0; k < len; k++) {
+      prob = m.score(st, words[k], this.scratchOut);
+      st.copyFrom(this.scratchOut);
+    }
+    keyStart(words[len - 1]);
+    for (let k = len - 2; k >= 0; k--) keyExtend(words[k]);
+    m.tables[len - 1].insert(KEY.hi, KEY.lo, prob, 0);
+    this.blanks++;
+  }
+
+  /** A decimal number at this.pos (also -inf / inf / nan); advances this.pos. */
+  private number(buf: Uint8Array, e: number, what: string): number {
+    let p = this.pos;
+    while (p < e && isSpace(buf[p])) p++;
+    const s = p;
+    let neg = false;
+    if (buf[p] === 45) {
+      neg = true;
+      p++;
+    } else if (buf[p] === 43) p++;
+    let mant = 0;
+    let digits = 0;
+    let scale = 0;
+    while (p < e && buf[p] >= 48 && buf[p] <= 57) {
+      mant = mant * 10 + (buf[p] - 48);
+      digits++;
+      p++;
+    }
+    if (buf[p] === 46) {
+      p++;
+      while (p < e && buf[p] >= 48 && buf[p] <= 57) {
+        mant = mant * 10 + (buf[p] - 48);
+        digits++;
+        scale++;
+        p++;
+      }
+    }
+    let exp = 0;
+    if (digits > 0 && p < e && (buf[p] === 101 || buf[p] === 69)) {
+      let q = p + 1;
+      let eneg = false;
+      if (buf[q] === 45) {
+        eneg = true;
+        q++;
+      } else if (buf[q] === 43) q++;
+      let ed = 0;
+      while (q < e && buf[q] >= 48 && buf[q] <= 57) {
+        exp = exp * 10 + (buf[q] - 48);
+        q++;
+        ed++;
+      }
+      if (ed > 0) {
+        p = q;
+        if (eneg) exp = -exp;
+      } else exp = 0;
+    }
+    const end = p;
+    if (end < e && !isSpace(buf[end])) {
+      // inf, nan, or garbage
+      let q = s;
+      while (q < e && !isSpace(buf[q])) q++;
+      const word = dec.decode(buf.subarray(s, q)).toLowerCase();
+      this.pos = q;
+      if (word === "-inf" || word === "-infinity") return -Infinity;
+      if (word === "inf" || word === "infinity" || word === "+inf") return Infinity;
+      throw new ArpaFormatError(this.lineNo, `expected a ${what}, got "${clip(word)}"`);
+    }
+    if (digits === 0) throw new ArpaFormatError(this.lineNo, `expected a ${what}`);
+    this.pos = end;
+    let v: number;
+    const e10 = exp - scale;
+    if (digits <= 15 && e10 >= -22 && e10 <= 22) v = e10 < 0 ? mant / POW10[-e10] : mant * POW10[e10];
+    else v = Number(dec.decode(buf.subarray(buf[s] === 45 || buf[s] === 43 ? s + 1 : s, end)));
+    return Math.fround(neg ? -v : v);
+  }
+}
+
+function clip(s: string): string {
+  return s.length > 60 ? s.slice(0, 57) + "..." : s;
+}

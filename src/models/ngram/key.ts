@@ -1,0 +1,32 @@
+/**
+ * 64-bit n-gram keys as two 32-bit lanes, built from the last word leftwards, the order in
+ * which a query extends its match (like KenLM's probing model, which stores only hashes).
+ * Results come back through KEY to avoid allocating per call.
+ */
+export const KEY = { hi: 0, lo: 0 };
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h;
+}
+
+/** Key of the unigram `word`. */
+export function keyStart(word: number): void {
+  KEY.hi = fmix(Math.imul(word + 1, 0x27d4eb2f) ^ 0x165667b1);
+  KEY.lo = fmix(Math.imul(word + 1, 0x9e3779b1) + 0x7f4a7c15);
+}
+
+/** Extends the key in KEY by one word on the left. */
+export function keyExtend(word: number): void {
+  const hi = KEY.hi;
+  const lo = KEY.lo;
+  let a = lo ^ Math.imul(word + 1, 0xcc9e2d51);
+  a = (a << 15) | (a >>> 17);
+  KEY.lo = fmix(Math.imul(a, 0x1b873593) + Math.imul(hi, 0x85ebca6b) + 0x6b43a9b5);
+  KEY.hi = fmix((hi ^ Math.imul(lo + word, 0xc2b2ae35)) + 0x27d4eb2f);
+  if (KEY.hi === 0 && KEY.lo === 0) KEY.lo = 1;
+}

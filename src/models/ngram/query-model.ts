@@ -1,0 +1,107 @@
+/**
+ * A backoff n-gram model for querying, scoring exactly as KenLM's `query`: the longest
+ * n-gram ending in the word that extends the current context is found by looking up ever
+ * longer suffixes (unigram, then bigram, …); its log10 p is added to the backoffs of the
+ * context n-grams longer than the match, all in float32 as KenLM adds them.
+ */
+import { KEY, keyExtend, keyStart } from "./key.js";
+import { NgramTable } from "./table.js";
+import { Vocab } from "./vocab.js";
+
+/** Reusable scoring state: the context words (most recent first) and their backoffs. */
+export class QueryState {
+  words: Int32Array;
+  backoff: Float32Array;
+  length = 0;
+  constructor(order: number) {
+    this.words = new Int32Array(Math.max(1, order));
+    this.backoff = new Float32Array(Math.max(1, order));
+  }
+  copyFrom(o: QueryState): void {
+    this.words.set(o.words);
+    this.backoff.set(o.backoff);
+    this.length = o.length;
+  }
+}
+
+const f = Math.fround;
+
+export class NgramModel {
+  /** ids follow KenLM: <unk> = 0, then the ARPA's unigrams in file order. */
+  readonly vocab: Vocab;
+  readonly order: number;
+  /** n-grams per order as the ARPA header lists them. */
+  readonly counts: number[];
+  uniProb: Float32Array;
+  uniBackoff: Float32Array;
+  /** tables[n] holds the (n+1)-grams; tables[0] is unused (unigrams are arrays by id). */
+  readonly tables: NgramTable[];
+  bos = -1;
+  eos = -1;
+  /** True when the ARPA had no <unk> and KenLM's −100 was substituted. */
+  unkMissing = false;
+  /** n-gram length matched by the last score() call (KenLM's ngram_length). */
+  lastLength = 0;
+
+  constructor(order: number, counts: number[]) {
+    this.order = order;
+    this.counts = counts;
+    this.vocab = new Vocab(false);
+    this.vocab.addString("<unk>");
+    this.uniProb = new Float32Array(Math.max(4, counts[0] + 1));
+    this.uniBackoff = new Float32Array(Math.max(4, counts[0] + 1));
+    this.tables = [new NgramTable(0)];
+    for (let n = 1; n < order; n++) this.tables.push(new NgramTable(counts[n]));
+  }
+
+  /** KenLM's BeginSentenceState: context <s>. */
+  beginSentence(state: QueryState): void {
+    state.length = 1;
+    state.words[0] = this.bos;
+    state.backoff[0] = this.uniBackoff[this.bos];
+  }
+
+  /** KenLM's NullContextState. */
+  nullContext(state: QueryState): void {
+    state.length = 0;
+  }
+
+  /** Id of a word, 0 (<unk>) when unknown. */
+  index(buf: Uint8Array, start: number, end: number): number {
+    const id = this.vocab.find(buf, start, end);
+    return id < 0 ? 0 : id;
+  }
+
+  /** log10 p(word | state); writes the next state to `out` (may not alias `state`). */
+  score(state: QueryState, word: number, out: QueryState): number {
+    const N = this.order;
+    let prob = this.uniProb[word];
+    let len = 1;
+    out.words[0] = word;
+    out.backoff[0] = this.uniBackoff[word];
+    keyStart(word);
+    const ctxLen = state.length;
+    for (let j = 0; j < ctxLen && len < N; j++) {
+      keyExtend(state.words[j]);
+      const table = this.tables[len];
+      const slot = table.find(KEY.hi, KEY.lo);
+      if (slot < 0) break;
+      prob = table.prob(slot);
+      len++;
+      if (len < N) {
+        out.backoff[len - 1] = table.backoff(slot);
+        out.words[len - 1] = state.words[j];
+      }
+    }
+    for (let i = len - 1; i < ctxLen; i++) prob = f(prob + state.backoff[i]);
+    out.length = len < N ? len : N - 1;
+    this.lastLength = len;
+    return prob;
+  }
+
+  get byteSize(): number {
+    let b = this.vocab.byteSize + this.uniProb.byteLength * 2;
+    for (const t of this.tables) b += t.byteSize;
+    return b;
+  }
+}

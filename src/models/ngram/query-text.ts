@@ -1,0 +1,218 @@
+/**
+ * KenLM's `query` over a stream of text bytes: words split on space, \t, \n, \v, \f, \r;
+ * each line is scored from <s> and closed with </s>; per word "word=<id> <matched order>
+ * <log10 p>\t", per line "Total: <log10> OOV: <n>", then the perplexity summary. As in KenLM,
+ * a last line without a newline has its words scored and counted as tokens, but gets no </s>,
+ * no Total line, and does not enter the corpus total. Output goes to a callback as bytes.
+ */
+import { NgramModel, QueryState } from "./query-model.js";
+import { formatDouble, formatFloat32, writeUint } from "./format.js";
+
+export interface QueryPrint {
+  word: boolean;
+  line: boolean;
+  summary: boolean;
+}
+
+export interface QuerySummary {
+  perplexity: number;
+  perplexityExcludingOov: number;
+  oov: number;
+  tokens: number;
+  /** Σ log10 p over complete lines (KenLM's corpus total). */
+  log10Total: number;
+  lines: number;
+}
+
+const SPACE = new Uint8Array(256);
+for (const c of [9, 10, 11, 12, 13, 32]) SPACE[c] = 1;
+const OUT = 1 << 20;
+const enc = new TextEncoder();
+
+export class TextQuery {
+  private state: QueryState;
+  private next: QueryState;
+  private lineTotal = 0;
+  private lineOov = 0;
+  private inLine = false;
+  private carry: Uint8Array | null = null;
+  private out = new Uint8Array(OUT);
+  private outPos = 0;
+  private cache = new Map<number, Uint8Array>();
+  corpusTotal = 0;
+  corpusOovOnly = 0;
+  oov = 0;
+  tokens = 0;
+  lines = 0;
+
+  constructor(
+    private readonly model: NgramModel,
+    private readonly print: QueryPrint,
+    private readonly emit: (bytes: Uint8Array) => void,
+    private readonly sentenceContext = true,
+  ) {
+    this.state = new QueryState(model.order);
+    this.next = new QueryState(model.order);
+  }
+
+  push(chunk: Uint8Array): void {
+    let buf = chunk;
+    if (this.carry) {
+      const j = new Uint8Array(this.carry.length + chunk.length);
+      j.set(this.carry);
+      j.set(chunk, this.carry.length);
+      buf = j;
+      this.carry = null;
+    }
+    // keep a word cut at the chunk end for the next push
+    let end = buf.length;
+    while (end > 0 && !SPACE[buf[end - 1]]) end--;
+    if (end < buf.length) this.carry = buf.slice(end);
+    this.scan(buf, 0, end);
+  }
+
+  /** Ends the input; returns the summary (and prints it when asked). */
+  end(): QuerySummary {
+    if (this.carry) {
+      const c = this.carry;
+      this.carry = null;
+      this.scan(c, 0, c.length);
+    }
+    // an unterminated last line: words counted, no </s>, no Total (KenLM's behaviour)
+    const tokensExOov = this.tokens - this.oov;
+    const s: QuerySummary = {
+      perplexity: Math.pow(10, -(this.corpusTotal / this.tokens)),
+      perplexityExcludingOov: Math.pow(10, -((this.corpusTotal - this.corpusOovOnly) / tokensExOov)),
+      oov: this.oov,
+      tokens: this.tokens,
+      log10Total: this.corpusTotal,
+      lines: this.lines,
+    };
+    if (this.print.summary) {
+      this.text(
+        `Perplexity including OOVs:\t${formatDouble(s.perplexity)}\nPerplexity excluding OOVs:\t${formatDouble(s.perplexityExcludingOov)}\nOOVs:\t${s.oov}\nTokens:\t${s.tokens}\n`,
+      );
+    }
+    this.flush();
+    return s;
+  }
+
+  flush(): void {
+    if (this.outPos > 0) {
+      this.emit(this.out.slice(0, this.outPos));
+      this.outPos = 0;
+    }
+  }
+
+  private scan(buf: Uint8Array, start: number, end: number): void {
+    const m = this.model;
+    let i = start;
+    while (i < end) {
+      const c = buf[i];
+      if (c === 10) {
+        if (!this.inLine) this.startLine();
+        this.endLine();
+        i++;
+        continue;
+      }
+      if (SPACE[c]) {
+        i++;
+        continue;
+      }
+      const ws = i;
+      while (i < end && !SPACE[buf[i]]) i++;
+      if (!this.inLine) this.startLine();
+      const id = m.index(buf, ws, i);
+      const p = m.score(this.state, id, this.next);
+      if (id === 0) {
+        this.lineOov++;
+        this.corpusOovOnly += p;
+      }
+      this.lineTotal = Math.fround(this.lineTotal + p);
+      this.tokens++;
+      if (this.print.word) this.word(buf, ws, i, id, m.lastLength, p);
+      const t = this.state;
+      this.state = this.next;
+      this.next = t;
+    }
+  }
+
+  private startLine(): void {
+    this.inLine = true;
+    if (this.sentenceContext) this.model.beginSentence(this.state);
+    else this.model.nullContext(this.state);
+    this.lineTotal = 0;
+    this.lineOov = 0;
+  }
+
+  private endLine(): void {
+    const m = this.model;
+    if (this.sentenceContext) {
+      const p = m.score(this.state, m.eos, this.next);
+      this.lineTotal = Math.fround(this.lineTotal + p);
+      this.tokens++;
+      if (this.print.word) this.word(EOS_BYTES, 0, EOS_BYTES.length, m.eos, m.lastLength, p);
+    }
+    if (this.print.line) {
+      this.ensure(64);
+      this.ascii("Total: ");
+      this.bytes(this.float(this.lineTotal));
+      this.ascii(" OOV: ");
+      this.outPos = writeUint(this.out, this.outPos, this.lineOov);
+      this.out[this.outPos++] = 10;
+    }
+    this.corpusTotal += this.lineTotal;
+    this.oov += this.lineOov;
+    this.lines++;
+    this.inLine = false;
+  }
+
+  private word(buf: Uint8Array, s: number, e: number, id: number, len: number, p: number): void {
+    this.ensure(e - s + 64);
+    const out = this.out;
+    let o = this.outPos;
+    for (let k = s; k < e; k++) out[o++] = buf[k];
+    out[o++] = 61;
+    o = writeUint(out, o, id);
+    out[o++] = 32;
+    o = writeUint(out, o, len);
+    out[o++] = 32;
+    this.outPos = o;
+    this.bytes(this.float(p));
+    this.out[this.outPos++] = 9;
+  }
+
+  /** KenLM's shortest float32 text, cached: the same probabilities recur all the time. */
+  private float(x: number): Uint8Array {
+    let b = this.cache.get(x);
+    if (b === undefined) {
+      b = enc.encode(formatFloat32(x));
+      if (this.cache.size > 1 << 20) this.cache.clear();
+      this.cache.set(x, b);
+    }
+    return b;
+  }
+
+  private ensure(n: number): void {
+    if (this.outPos + n > this.out.length) {
+      this.flush();
+      if (n > this.out.length) this.out = new Uint8Array(n * 2);
+    }
+  }
+
+  private bytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    for (let k = 0; k < b.length; k++) this.out[this.outPos++] = b[k];
+  }
+
+  private ascii(s: string): void {
+    this.ensure(s.length);
+    for (let k = 0; k < s.length; k++) this.out[this.outPos++] = s.charCodeAt(k);
+  }
+
+  private text(s: string): void {
+    this.bytes(enc.encode(s));
+  }
+}
+
+const EOS_BYTES = enc.encode("</s>");
