@@ -129,6 +129,52 @@ export class WordBuffer {
   }
 }
 
+/** ASCII fast path: the emitted (lowercased) code unit, or V_SPACE / V_DELETE / V_DIGIT. */
+const V_SPACE = -1;
+const V_DELETE = -2;
+const V_DIGIT = -3;
+const V_MULTI = -4;
+const ASCII = new Int32Array(128);
+for (let c = 0; c < 128; c++) ASCII[c] = CLASS[c] === WORD ? c : CLASS[c] === UPPER ? c + 32 : CLASS[c] === DIGIT ? V_DIGIT : CLASS[c] === SPACE ? V_SPACE : V_DELETE;
+
+// Out-parameters of nonAscii(): code units consumed, and the units to emit for V_MULTI.
+let width = 1;
+let multi: Int32Array = new Int32Array(0);
+
+/** Classifies the non-ASCII code unit at text[i] (a surrogate pair is one code point). */
+function nonAscii(text: string, i: number, c: number): number {
+  width = 1;
+  if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+    const d = text.charCodeAt(i + 1);
+    if (d >= 0xdc00 && d <= 0xdfff) {
+      width = 2;
+      const e = classifyAstral(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000);
+      if (e.cls === DIGIT) return V_DIGIT;
+      if (e.cls === DELETE) return V_DELETE;
+      multi = e.out!;
+      return V_MULTI;
+    }
+  }
+  let cls = CLASS[c]!;
+  if (cls === UNKNOWN) cls = classifyBmp(c);
+  switch (cls) {
+    case WORD:
+      return c;
+    case SPACE:
+      return V_SPACE;
+    case DIGIT:
+      return V_DIGIT;
+    case MAPPED: {
+      const out = MAP[c]!;
+      if (out.length === 1 && out[0]! >= 0) return out[0]!;
+      multi = out;
+      return V_MULTI;
+    }
+    default:
+      return V_DELETE;
+  }
+}
+
 /**
  * Tokenises `text` into `buf` (word hashes and spans) and returns the number of words. The
  * hash of a word depends only on its normalised characters: `hashWord(w)` of a word printed by
@@ -144,21 +190,26 @@ export function tokenize(text: string, buf: WordBuffer): number {
   let end = 0;
   const len = text.length;
   for (let i = 0; i < len; i++) {
-    let c = text.charCodeAt(i);
-    let cls = CLASS[c]!;
-    let out: Int32Array | undefined;
-    let width = 1;
-    if (cls === UNKNOWN) cls = classifyBmp(c);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < len) {
-      const d = text.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        const e = classifyAstral(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000);
-        cls = e.cls;
-        out = e.out;
-        width = 2;
-      }
+    const c = text.charCodeAt(i);
+    let v: number;
+    let w = 1;
+    if (c < 128) v = ASCII[c]!;
+    else {
+      v = nonAscii(text, i, c);
+      w = width;
     }
-    if (cls === SPACE) {
+    if (v >= 0) {
+      prevDigit = false;
+      if (!inWord) {
+        inWord = true;
+        start = i;
+        ha = SEED_A;
+        hb = SEED_B;
+      }
+      ha = Math.imul(ha ^ v, PRIME_A);
+      hb = Math.imul(hb ^ v, PRIME_B);
+      end = i + w;
+    } else if (v === V_SPACE) {
       prevDigit = false;
       if (inWord) {
         if (n === buf.a.length) buf.grow();
@@ -169,55 +220,40 @@ export function tokenize(text: string, buf: WordBuffer): number {
         n++;
         inWord = false;
       }
-      i += width - 1;
-      continue;
-    }
-    if (cls === DELETE) {
-      i += width - 1;
-      continue;
-    }
-    if (cls === MAPPED && width === 1) out = MAP[c];
-    if (out === undefined) {
-      // one code unit out: WORD, UPPER or DIGIT
-      if (cls === DIGIT) {
-        if (prevDigit && inWord) continue;
+    } else if (v === V_DIGIT) {
+      if (!(prevDigit && inWord)) {
         prevDigit = true;
-        c = 48;
-      } else {
-        prevDigit = false;
-        if (cls === UPPER) c += 32;
+        if (!inWord) {
+          inWord = true;
+          start = i;
+          ha = SEED_A;
+          hb = SEED_B;
+        }
+        ha = Math.imul(ha ^ 48, PRIME_A);
+        hb = Math.imul(hb ^ 48, PRIME_B);
       }
-      if (!inWord) {
-        inWord = true;
-        start = i;
-        ha = SEED_A;
-        hb = SEED_B;
+      end = i + w;
+    } else if (v === V_MULTI) {
+      const out = multi;
+      for (let k = 0; k < out.length; k++) {
+        let u = out[k]!;
+        if (u === -1) {
+          if (prevDigit && inWord) continue;
+          prevDigit = true;
+          u = 48;
+        } else prevDigit = false;
+        if (!inWord) {
+          inWord = true;
+          start = i;
+          ha = SEED_A;
+          hb = SEED_B;
+        }
+        ha = Math.imul(ha ^ u, PRIME_A);
+        hb = Math.imul(hb ^ u, PRIME_B);
+        end = i + w;
       }
-      ha = Math.imul(ha ^ c, PRIME_A);
-      hb = Math.imul(hb ^ c, PRIME_B);
-      end = i + width;
-      i += width - 1;
-      continue;
     }
-    // several (or zero) code units out
-    for (let k = 0; k < out.length; k++) {
-      let u = out[k]!;
-      if (u === -1) {
-        if (prevDigit && inWord) continue;
-        prevDigit = true;
-        u = 48;
-      } else prevDigit = false;
-      if (!inWord) {
-        inWord = true;
-        start = i;
-        ha = SEED_A;
-        hb = SEED_B;
-      }
-      ha = Math.imul(ha ^ u, PRIME_A);
-      hb = Math.imul(hb ^ u, PRIME_B);
-      end = i + width;
-    }
-    i += width - 1;
+    i += w - 1;
   }
   if (inWord) {
     if (n === buf.a.length) buf.grow();
