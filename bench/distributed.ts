@@ -25,6 +25,10 @@ import { sampleWithExecutor } from "../src/pipelines/select/sample-shard.js";
 import { SHARED_DATA } from "../test/helpers/cli.js";
 import { startRedis } from "../test/exec/redis.js";
 import { spawnCli, type Spawned } from "../test/exec/spawn.js";
+import { registerTestKinds } from "../test/exec/fixtures/kinds.js";
+import "../src/pipelines/tasks.js";
+
+registerTestKinds(); // "filter-length", the empty-shard workload
 
 function flag(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);

@@ -4,23 +4,11 @@
  * merges them in a fixed order, so the result is bit-identical to `betrScores` for any worker count.
  */
 import { availableParallelism } from "node:os";
-import { Worker, type WorkerOptions } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { betrScores, effectiveK, exampleChunks, finishScores, initBest, type BetrRankOptions, type BetrScores } from "../models/betr/index.js";
 import { checkBetrInputs } from "../models/betr/rank.js";
-import { siblingModule } from "../util/worker.js";
+import { siblingModule, startThread } from "../util/worker.js";
 import type { BetrWorkerData } from "./betr-worker.js";
-
-/**
- * Starts a worker from a .ts or .js module. Node 20 ignores `--import tsx` in a worker's
- * execArgv, so for .ts sources a tiny eval'd bootstrap registers tsx's loader first.
- * (src/util/worker.ts `startWorker` has that problem; use it once it is fixed.)
- */
-function startModuleWorker(url: URL, options: WorkerOptions): Worker {
-  if (!url.pathname.endsWith(".ts")) return new Worker(url, options);
-  const api = import.meta.resolve("tsx/esm/api");
-  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(code, { ...options, eval: true });
-}
 
 function shared(a: Float32Array): SharedArrayBuffer {
   if (a.buffer instanceof SharedArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) return a.buffer;
@@ -69,7 +57,7 @@ export async function betrScoresParallel(
         (s) =>
           new Promise<void>((resolve, reject) => {
             const data: BetrWorkerData = { targets: targetsSab, docs: docsSab, m, n, dim, opts: rankOpts, chunks, next, bestRank: s.bestRank, bestExample: s.bestExample, partials };
-            const w = startModuleWorker(url, { workerData: data });
+            const w = startThread(url, { workerData: data });
             threads.push(w);
             w.once("message", () => resolve());
             w.once("error", reject);

@@ -8,6 +8,8 @@ import type { Command } from "commander";
 import { action, log, printJson } from "./output.js";
 import { UserError } from "../util/errors.js";
 import { mergeShards } from "../exec/merge.js";
+// Every pipeline's shard jobs and run-level steps, so merge can finish any of them.
+import "../pipelines/tasks.js";
 
 const SHOWN = 20;
 

@@ -9,6 +9,8 @@ import { numberOption as parseNumber } from "./options.js";
 import { probeRedis, parseRedisUrl, DEFAULT_QUEUE, redactUrl } from "../exec/redis.js";
 import { startQueueWorker } from "../exec/queue-worker.js";
 import { knownKinds } from "../exec/handlers.js";
+// Every pipeline's shard jobs, so this worker (and its threads) can run any kind it is sent.
+import "../pipelines/tasks.js";
 
 interface WorkerFlags {
   redis: string;

@@ -136,3 +136,47 @@ export async function sweepTemporaries(storage: Storage): Promise<string[]> {
   }
   return removed;
 }
+
+/**
+ * Shards that have a completion marker here but are not inputs of this job any more (the
+ * corpus changed under a reused --out): their markers and outputs are removed, so the output
+ * holds only this job's shards. Outputs follow the layout convention `<dir>/<shard>` or
+ * `<dir>/<shard>.<ext>` under any top-level directory of the output (selected/, scores/, ...).
+ */
+export async function removeStaleShards(storage: Storage, tasks: ShardTask[]): Promise<string[]> {
+  const current = new Set(tasks.map((t) => safeRelPath(t.shard)));
+  const prefix = `${DONE_DIR}/`;
+  const stale = (await storage.list(DONE_DIR))
+    .filter((rel) => rel.startsWith(prefix) && rel.endsWith(".json"))
+    .map((rel) => rel.slice(prefix.length, -".json".length))
+    .filter((shard) => !current.has(shard));
+  if (stale.length === 0) return [];
+  const staleSet = new Set(stale);
+  for (const rel of await storage.list()) {
+    if (rel.startsWith(`${COMPLETIONS_DIR}/`)) continue;
+    const slash = rel.indexOf("/");
+    if (slash < 0) continue;
+    const inner = rel.slice(slash + 1);
+    for (let cut = inner.length; cut > 0; cut = inner.lastIndexOf(".", cut - 1)) {
+      if (staleSet.has(inner.slice(0, cut))) {
+        await storage.remove(rel);
+        break;
+      }
+    }
+  }
+  for (const shard of stale) await storage.remove(markerPath(shard));
+  return stale.sort();
+}
+
+/**
+ * What every executor does before a job's shards run: records the shard list (the manifest)
+ * and removes the outputs of shards that are no longer inputs, saying so in one line.
+ */
+export async function beginJob(storage: Storage, spec: JobSpec<unknown>, tasks: ShardTask[], log: (m: string) => void = () => {}): Promise<void> {
+  const stale = await removeStaleShards(storage, tasks);
+  if (stale.length) {
+    const shown = stale.slice(0, 5).join(", ") + (stale.length > 5 ? `, ... (${stale.length - 5} more)` : "");
+    log(`removed the outputs of ${stale.length} shard(s) that are no longer inputs: ${shown}`);
+  }
+  await writeManifest(storage, spec, tasks);
+}

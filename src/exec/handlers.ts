@@ -1,50 +1,67 @@
 /**
- * Task handlers by kind. A worker thread or a remote `datatailor worker` receives only a JSON
- * payload, so every process must be able to turn `kind` into code: built-in kinds are lazy
- * imports; extra kinds (tests, plugins) are absolute module paths registered explicitly, either
+ * The registry of task kinds. A worker thread or a remote `datatailor worker` receives only a
+ * JSON payload, so every process must be able to turn `kind` into code. exec/ knows no kind
+ * itself: each pipeline registers its shard jobs with `registerTaskKind` from a registration
+ * module of its own (e.g. src/pipelines/select/tasks.ts, imported by the pipeline, the library
+ * entry and the `worker`/`merge` commands), and pool threads import the same registration
+ * modules, so every process that runs shards knows every kind its parent knows.
+ *
+ * Extra kinds (tests, plugins) are absolute module paths registered explicitly, either
  * in-process with `registerHandlerModule` (forwarded to this executor's worker threads) or for
  * separate processes through DATATAILOR_HANDLERS="kind=/abs/module.ts#export;...". Nothing
- * outside those two opt-ins is ever imported from a payload.
+ * outside those opt-ins is ever imported because of a payload.
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import type { Storage } from "../io/storage.js";
 import type { ShardResult, TaskHandler } from "./types.js";
 
-type Loader = () => Promise<TaskHandler<never>>;
-
-// Kept in variables so that this file compiles before the select pipeline lands.
-const SELECT_SCORE_MODULE = "../pipelines/select/score-shard.js";
-const SELECT_SAMPLE_MODULE = "../pipelines/select/sample-shard.js";
-
-const BUILTIN: Record<string, Loader> = {
-  "select-score": async () => {
-    const mod = (await import(SELECT_SCORE_MODULE)) as { scoreShard?: TaskHandler<never> };
-    if (typeof mod.scoreShard !== "function") throw new Error("select-score: score-shard module has no scoreShard export");
-    return mod.scoreShard;
-  },
-  "select-sample": async () => {
-    const mod = (await import(SELECT_SAMPLE_MODULE)) as { sampleShard?: TaskHandler<never> };
-    if (typeof mod.sampleShard !== "function") throw new Error("select-sample: sample-shard module has no sampleShard export");
-    return mod.sampleShard;
-  },
-  "filter-length": async () => (await import("./builtin/filter-length.js")).filterLength as TaskHandler<never>,
-};
+/** What a run-level step gets once every shard of a job is done (by a full run or by `merge`). */
+export interface FinalizeContext {
+  /** The job's output directory (absolute). */
+  outDir: string;
+  output: Storage;
+  /** Every shard's result, sorted by index. */
+  results: ShardResult[];
+  log: (m: string) => void;
+}
 
 /**
- * Optional merge step of a kind: after `datatailor merge` has checked that every shard is done,
- * it calls this with all shard results (e.g. select rebuilds its stats.json, selection summary
- * and report from the per-shard summaries). Exported by the kind's module as `finalizeShards`.
+ * Run-level step of a kind: rebuilds every run-level file (stats.json with all steps, the
+ * pipeline's summaries and report) from the per-shard results. `datatailor merge` calls it
+ * after checking that every shard is done, so an array job ends with the files a local run
+ * writes.
  */
-export type ShardFinalizer = (outDir: string, results: ShardResult[], log: (m: string) => void) => Promise<void>;
+export type ShardFinalizer = (ctx: FinalizeContext) => Promise<void>;
 
-const FINALIZERS: Record<string, () => Promise<ShardFinalizer | undefined>> = {
-  "select-score": async () => ((await import(SELECT_SCORE_MODULE)) as { finalizeShards?: ShardFinalizer }).finalizeShards,
-};
+export interface TaskKind<P = unknown> {
+  kind: string;
+  /**
+   * URL of the module that registers this kind (pass `import.meta.url`): pool threads import it
+   * so that the kind is known there too. It must register on import and do nothing else.
+   */
+  registeredBy: string;
+  /** Loads the handler; lazy so that registering a kind costs nothing at start-up. */
+  handler: () => Promise<TaskHandler<P>>;
+  /** Loads the kind's run-level step, if it has one. */
+  finalize?: () => Promise<ShardFinalizer>;
+}
 
-export async function resolveFinalizer(kind: string): Promise<ShardFinalizer | undefined> {
-  const f = FINALIZERS[kind];
-  return f ? f() : undefined;
+const KIND_NAME = /^[a-z0-9][a-z0-9._-]*$/i;
+const kinds = new Map<string, TaskKind<never>>();
+
+/** Registers a pipeline's shard job. Registering the same kind again from the same module is a no-op. */
+export function registerTaskKind<P>(def: TaskKind<P>): void {
+  if (!KIND_NAME.test(def.kind)) throw new Error(`task kind '${def.kind}' must be letters, digits, '.', '_' or '-'`);
+  const old = kinds.get(def.kind);
+  if (old && old.registeredBy !== def.registeredBy) throw new Error(`task kind '${def.kind}' is registered twice (${old.registeredBy} and ${def.registeredBy})`);
+  kinds.set(def.kind, def as unknown as TaskKind<never>);
+}
+
+/** Registration modules of every registered kind, for pool threads to import. */
+export function registrationModules(): string[] {
+  return [...new Set([...kinds.values()].map((k) => k.registeredBy))].sort();
 }
 
 export interface HandlerModuleSpec {
@@ -59,8 +76,8 @@ const extra = new Map<string, HandlerModuleSpec>();
 const cache = new Map<string, Promise<TaskHandler<never>>>();
 
 function checkSpec(spec: HandlerModuleSpec): HandlerModuleSpec {
-  if (!/^[a-z0-9][a-z0-9._-]*$/i.test(spec.kind)) throw new Error(`handler kind '${spec.kind}' must be letters, digits, '.', '_' or '-'`);
-  if (BUILTIN[spec.kind]) throw new Error(`handler kind '${spec.kind}' is built in and cannot be replaced`);
+  if (!KIND_NAME.test(spec.kind)) throw new Error(`handler kind '${spec.kind}' must be letters, digits, '.', '_' or '-'`);
+  if (kinds.has(spec.kind)) throw new Error(`handler kind '${spec.kind}' is registered by a pipeline and cannot be replaced`);
   if (!path.isAbsolute(spec.module)) throw new Error(`handler module for '${spec.kind}' must be an absolute path, got '${spec.module}'`);
   if (!existsSync(spec.module)) throw new Error(`handler module for '${spec.kind}' not found: ${spec.module}`);
   return spec;
@@ -101,25 +118,32 @@ export function extraHandlerModules(): HandlerModuleSpec[] {
 
 export function knownKinds(): string[] {
   loadEnv();
-  return [...Object.keys(BUILTIN), ...extra.keys()].sort();
+  return [...kinds.keys(), ...extra.keys()].sort();
+}
+
+function loadExtra(spec: HandlerModuleSpec): Promise<TaskHandler<never>> {
+  return import(pathToFileURL(spec.module).href).then((mod: Record<string, unknown>) => {
+    const h = mod[spec.exportName];
+    if (typeof h !== "function") throw new Error(`handler module ${spec.module} has no function export '${spec.exportName}'`);
+    return h as TaskHandler<never>;
+  });
 }
 
 export function resolveHandler<P = unknown>(kind: string): Promise<TaskHandler<P>> {
   loadEnv();
   let p = cache.get(kind);
   if (!p) {
-    const builtin = BUILTIN[kind];
+    const registered = kinds.get(kind);
     const spec = extra.get(kind);
-    if (builtin) p = builtin();
-    else if (spec)
-      p = import(pathToFileURL(spec.module).href).then((mod: Record<string, unknown>) => {
-        const h = mod[spec.exportName];
-        if (typeof h !== "function") throw new Error(`handler module ${spec.module} has no function export '${spec.exportName}'`);
-        return h as TaskHandler<never>;
-      });
-    else return Promise.reject(new Error(`unknown task kind '${kind}' (known: ${knownKinds().join(", ")})`));
+    if (registered) p = registered.handler();
+    else if (spec) p = loadExtra(spec);
+    else return Promise.reject(new Error(`unknown task kind '${kind}' (known: ${knownKinds().join(", ") || "none"})`));
     cache.set(kind, p);
     p.catch(() => cache.delete(kind));
   }
   return p as unknown as Promise<TaskHandler<P>>;
+}
+
+export async function resolveFinalizer(kind: string): Promise<ShardFinalizer | undefined> {
+  return kinds.get(kind)?.finalize?.();
 }

@@ -1,15 +1,17 @@
 /**
- * Combines the completion markers of a sharded job (from any executor, any number of ranks or
- * workers) into one stats.json in datatrove's shape with datatailor's reconciliation, after
- * checking that every shard of the manifest is done. Also sweeps temporaries of dead writers,
- * which is safe once every shard is complete.
+ * Finishes a sharded job run by any executor, any number of ranks or workers: checks that every
+ * shard of the manifest has its completion marker, writes stats.json in datatrove's shape with
+ * datatailor's reconciliation, then runs the kind's registered run-level step (select rebuilds
+ * stats.json with all its steps, selection.json and report.html), so an array job ends with
+ * the files a local run writes. Also sweeps temporaries of dead writers, which is safe once
+ * every shard is complete.
  */
-import { LocalStorage } from "../io/storage.js";
+import { openStorage } from "../io/storage.js";
 import { buildRunStats, TimeStats, type RunStats, type ShardStats } from "../io/stats.js";
 import { mergeBadInput, type BadInputSummary } from "../io/bad-input.js";
 import { completionStatus, sweepTemporaries } from "./completions.js";
 import { resolveFinalizer } from "./handlers.js";
-import type { ShardResult, ShardTask } from "./types.js";
+import type { ShardResult, ShardTask, StorageFactory } from "./types.js";
 
 export interface MergeOutcome {
   outDir: string;
@@ -21,8 +23,15 @@ export interface MergeOutcome {
   /** Present when nothing is missing. */
   stats?: RunStats;
   temporariesRemoved: number;
-  /** True when the kind's own finalizer ran (and may have replaced stats.json). */
+  /** True when the kind's own run-level step ran (and may have replaced stats.json). */
   finalized: boolean;
+}
+
+export interface MergeOptions {
+  /** Write stats.json and run the kind's run-level step (default true); false only checks. */
+  write?: boolean;
+  log?: (m: string) => void;
+  storage?: StorageFactory;
 }
 
 function badOf(r: ShardResult): BadInputSummary | undefined {
@@ -49,9 +58,9 @@ export function statsFromResults(kind: string, results: ShardResult[]): RunStats
   return buildRunStats([{ name: kind, time_stats: time.toJSON(), stats: step }], shards, bad);
 }
 
-/** Reads the markers under `outDir`; writes `<outDir>/stats.json` when `write` and nothing is missing. */
-export async function mergeShards(outDir: string, opts: { write?: boolean; log?: (m: string) => void } = {}): Promise<MergeOutcome> {
-  const storage = new LocalStorage(outDir);
+/** Reads the markers under `outDir`; when nothing is missing (and `write`), writes the run-level files. */
+export async function mergeShards(outDir: string, opts: MergeOptions = {}): Promise<MergeOutcome> {
+  const storage = (opts.storage ?? openStorage)(outDir);
   const status = await completionStatus(storage);
   if (!status) throw new Error(`${storage.location}: no completions/manifest.json, so no sharded job ran here`);
   const outcome: MergeOutcome = {
@@ -65,14 +74,13 @@ export async function mergeShards(outDir: string, opts: { write?: boolean; log?:
   };
   if (status.missing.length > 0) return outcome;
   outcome.stats = statsFromResults(status.manifest.kind, outcome.results);
-  if (opts.write !== false) {
-    await storage.writeAtomic("stats.json", JSON.stringify(outcome.stats, null, 2) + "\n");
-    outcome.temporariesRemoved = (await sweepTemporaries(storage)).length;
-    const finalize = await resolveFinalizer(outcome.kind);
-    if (finalize) {
-      await finalize(storage.location, outcome.results, opts.log ?? (() => {}));
-      outcome.finalized = true;
-    }
+  if (opts.write === false) return outcome;
+  await storage.writeAtomic("stats.json", JSON.stringify(outcome.stats, null, 2) + "\n");
+  outcome.temporariesRemoved = (await sweepTemporaries(storage)).length;
+  const finalize = await resolveFinalizer(outcome.kind);
+  if (finalize) {
+    await finalize({ outDir: storage.location, output: storage, results: outcome.results, log: opts.log ?? (() => {}) });
+    outcome.finalized = true;
   }
   return outcome;
 }

@@ -5,11 +5,18 @@
  * dies fails only its current task and is replaced.
  */
 import type { Worker } from "node:worker_threads";
-import { startThread } from "./spawn-thread.js";
+import { siblingModule, startThread } from "../util/worker.js";
 import { UserError } from "../util/errors.js";
-import { extraHandlerModules, type HandlerModuleSpec } from "./handlers.js";
+import { extraHandlerModules, registrationModules, type HandlerModuleSpec } from "./handlers.js";
 import type { JobSpec, ShardResult, ShardTask } from "./types.js";
 import { answerFileRequest, type FileReply, type FileRequest } from "./shared-files.js";
+
+/** What a pool thread starts with: the kinds its parent knows. */
+export interface ThreadData {
+  handlers: HandlerModuleSpec[];
+  /** Registration modules (URLs) to import, see handlers.ts. */
+  registrations: string[];
+}
 
 export type ToThread = { type: "run"; id: number; spec: JobSpec<unknown>; task: ShardTask } | FileReply;
 export type ToParent =
@@ -80,7 +87,8 @@ export class ThreadPool {
   }
 
   private spawn(): Slot {
-    const worker = startThread(import.meta.url, "thread-worker", { workerData: { handlers: this.handlers } });
+    const workerData: ThreadData = { handlers: this.handlers, registrations: registrationModules() };
+    const worker = startThread(siblingModule(import.meta.url, "thread-worker"), { workerData });
     const slot: Slot = { worker };
     this.slots.push(slot);
     worker.on("message", (m: ToParent) => {

@@ -7,16 +7,20 @@
  * that reads markers and job states. That is what makes a Redis restart survivable even when
  * Redis loses its data: a job that vanished without a marker is simply enqueued again, and a
  * job whose marker exists is done whatever Redis remembers.
+ *
+ * One run is a `QueueRun` whose steps read in order: skip finished shards, connect, listen to
+ * job events, watch the connection, enqueue, wait (reconciling), clean up.
  */
 import { randomBytes } from "node:crypto";
 import { Queue, QueueEvents } from "bullmq";
+import type { Redis } from "ioredis";
 import { UserError } from "../util/errors.js";
-import { LocalStorage } from "../io/storage.js";
-import { jobFingerprint, readCompletion, sweepTemporaries, writeManifest } from "./completions.js";
+import { openStorage, type Storage } from "../io/storage.js";
+import { beginJob, jobFingerprint, readCompletion, sweepTemporaries } from "./completions.js";
 import { TaskError } from "./pool.js";
 import { startQueueWorker, type QueueWorkerHandle, type ShardJobData } from "./queue-worker.js";
 import { connect, DEFAULT_QUEUE, probeRedis, redactUrl } from "./redis.js";
-import type { Executor, JobSpec, RunOptions, ShardResult, ShardTask } from "./types.js";
+import type { Executor, JobSpec, RunOptions, ShardResult, ShardTask, StorageFactory } from "./types.js";
 
 export interface QueueExecutorOptions {
   redis: string;
@@ -35,6 +39,8 @@ export interface QueueExecutorOptions {
   /** Reconciliation period (default 2 s). */
   pollMs?: number;
   log?: (m: string) => void;
+  /** Opens the job's output storage (default: a local or shared-filesystem directory). */
+  storage?: StorageFactory;
 }
 
 interface Pending {
@@ -43,176 +49,247 @@ interface Pending {
   progress: number;
 }
 
-export class QueueExecutor implements Executor {
-  readonly name = "queue";
-  private readonly opts: QueueExecutorOptions;
-  private local: QueueWorkerHandle | undefined;
+/** The state of one `run`: its shards, Redis clients and the promise that settles when all are done. */
+class QueueRun {
+  readonly log: (m: string) => void;
+  readonly queueName: string;
+  readonly fingerprint: string;
+  readonly results = new Map<number, ShardResult>();
+  readonly pending = new Map<string, Pending>();
+  readonly finished: Promise<void>;
+  private settle!: (err?: Error) => void;
+  failed = false;
+  private connection!: Redis;
+  private eventsConnection!: Redis;
+  queue!: Queue<ShardJobData, ShardResult>;
+  private events!: QueueEvents;
+  private downSince: number | undefined;
+  private reconciling = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly jobOpts;
 
-  constructor(opts: QueueExecutorOptions) {
-    this.opts = opts;
-    const w = opts.workers ?? 0;
-    if (!Number.isInteger(w) || w < 0) throw new UserError(`--workers must be a non-negative integer, got ${w}`, 2);
-  }
-
-  async run<P>(spec: JobSpec<P>, tasks: ShardTask[], runOpts: RunOptions = {}): Promise<ShardResult[]> {
-    const o = this.opts;
-    const log = o.log ?? (() => {});
-    const url = o.redis;
-    const queueName = o.queue ?? DEFAULT_QUEUE;
-    await probeRedis(url);
-
-    const anySpec = spec as JobSpec<unknown>;
-    const out = new LocalStorage(spec.outDir);
-    await writeManifest(out, anySpec, tasks);
-    const fingerprint = jobFingerprint(anySpec);
-    const results = new Map<number, ShardResult>();
-    const pending = new Map<string, Pending>();
-    const runId = `${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
-    for (const task of [...tasks].sort((a, b) => a.index - b.index)) {
-      const prior = await readCompletion(out, task.shard, fingerprint);
-      if (prior) {
-        results.set(task.index, { ...prior, skipped: true });
-        runOpts.onShardDone?.({ ...prior, skipped: true });
-      } else pending.set(`${runId}-${task.index}`, { task, jobId: `${runId}-${task.index}`, progress: 0 });
-    }
-    if (pending.size === 0) return [...results.values()].sort((a, b) => a.index - b.index);
-
-    const connection = connect(url);
-    const eventsConnection = connect(url);
-    const queue = new Queue<ShardJobData, ShardResult>(queueName, { connection });
-    const events = new QueueEvents(queueName, { connection: eventsConnection });
-    const jobOpts = {
+  constructor(
+    private readonly o: QueueExecutorOptions,
+    readonly spec: JobSpec<unknown>,
+    readonly out: Storage,
+    private readonly runOpts: RunOptions,
+  ) {
+    this.log = o.log ?? (() => {});
+    this.queueName = o.queue ?? DEFAULT_QUEUE;
+    this.fingerprint = jobFingerprint(spec);
+    this.finished = new Promise<void>((resolve, reject) => {
+      this.settle = (err) => (err ? reject(err) : resolve());
+    });
+    this.finished.catch(() => {}); // awaited in wait(); this only stops an early failure counting as unhandled
+    this.jobOpts = {
       attempts: o.attempts ?? 3,
       backoff: { type: "exponential" as const, delay: o.backoffMs ?? 2000 },
       removeOnComplete: true,
       removeOnFail: { age: 7 * 24 * 3600 },
     };
-    const payload = (t: ShardTask): ShardJobData => ({ kind: spec.kind, inputRoot: spec.inputRoot, outDir: spec.outDir, params: spec.params, shard: t.shard, index: t.index });
+  }
 
-    let settle!: (err?: Error) => void;
-    const finished = new Promise<void>((resolve, reject) => {
-      settle = (err) => (err ? reject(err) : resolve());
-    });
-    finished.catch(() => {}); // awaited below; this only stops an early failure counting as unhandled
-    let failed = false;
-    const finish = (p: Pending, r: ShardResult) => {
-      if (!pending.delete(p.jobId)) return;
-      const result: ShardResult = { ...r, shard: p.task.shard, index: p.task.index };
-      if (result.counts.read > p.progress) runOpts.onProgress?.(result.counts.read - p.progress);
-      results.set(p.task.index, result);
-      runOpts.onShardDone?.(result);
-      if (pending.size === 0) settle();
-    };
-    const fail = (err: Error) => {
-      if (failed) return;
-      failed = true;
-      settle(err);
-    };
+  /** Step 1: shards with a marker for this job are done already; the others become pending jobs. */
+  async skipFinished(tasks: ShardTask[]): Promise<void> {
+    const runId = `${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
+    for (const task of [...tasks].sort((a, b) => a.index - b.index)) {
+      const prior = await readCompletion(this.out, task.shard, this.fingerprint);
+      if (prior) {
+        this.results.set(task.index, { ...prior, skipped: true });
+        this.runOpts.onShardDone?.({ ...prior, skipped: true });
+      } else this.pending.set(`${runId}-${task.index}`, { task, jobId: `${runId}-${task.index}`, progress: 0 });
+    }
+  }
 
-    events.on("progress", ({ jobId, data }) => {
-      const p = pending.get(jobId);
+  /** Step 2: the queue, its event stream and their connections. */
+  connect(): void {
+    this.connection = connect(this.o.redis);
+    this.eventsConnection = connect(this.o.redis);
+    this.queue = new Queue<ShardJobData, ShardResult>(this.queueName, { connection: this.connection });
+    this.events = new QueueEvents(this.queueName, { connection: this.eventsConnection });
+  }
+
+  payload(t: ShardTask): ShardJobData {
+    const s = this.spec;
+    return { kind: s.kind, inputRoot: s.inputRoot, outDir: s.outDir, params: s.params, shard: t.shard, index: t.index };
+  }
+
+  private finish(p: Pending, r: ShardResult): void {
+    if (!this.pending.delete(p.jobId)) return;
+    const result: ShardResult = { ...r, shard: p.task.shard, index: p.task.index };
+    if (result.counts.read > p.progress) this.runOpts.onProgress?.(result.counts.read - p.progress);
+    this.results.set(p.task.index, result);
+    this.runOpts.onShardDone?.(result);
+    if (this.pending.size === 0) this.settle();
+  }
+
+  fail(err: Error): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.settle(err);
+  }
+
+  /** Step 3: progress, completion and failure events of this run's jobs. */
+  listen(): void {
+    this.events.on("progress", ({ jobId, data }) => {
+      const p = this.pending.get(jobId);
       const n = typeof data === "number" ? data : Number(data);
       if (p && Number.isFinite(n) && n > p.progress) {
-        runOpts.onProgress?.(n - p.progress);
+        this.runOpts.onProgress?.(n - p.progress);
         p.progress = n;
       }
     });
-    events.on("completed", ({ jobId, returnvalue }) => {
-      const p = pending.get(jobId);
+    this.events.on("completed", ({ jobId, returnvalue }) => {
+      const p = this.pending.get(jobId);
       if (!p) return;
       try {
-        finish(p, (typeof returnvalue === "string" ? JSON.parse(returnvalue) : returnvalue) as ShardResult);
+        this.finish(p, (typeof returnvalue === "string" ? JSON.parse(returnvalue) : returnvalue) as ShardResult);
       } catch {
         /* reconciliation will read the marker */
       }
     });
-    events.on("failed", ({ jobId, failedReason }) => {
-      const p = pending.get(jobId);
-      if (p) fail(new TaskError(p.task.shard, `failed after retries: ${failedReason}`));
+    this.events.on("failed", ({ jobId, failedReason }) => {
+      const p = this.pending.get(jobId);
+      if (p) this.fail(new TaskError(p.task.shard, `failed after retries: ${failedReason}`));
     });
-    // Outages are reported once through `connection` below; these would repeat them.
-    events.on("error", () => {});
-    queue.on("error", () => {});
-    eventsConnection.on("error", () => {});
+    // Outages are reported once through `connection` (watchConnection); these would repeat them.
+    this.events.on("error", () => {});
+    this.queue.on("error", () => {});
+    this.eventsConnection.on("error", () => {});
+  }
 
-    // Connection health: log once per outage, give up after redisDownMs.
-    let downSince: number | undefined;
-    connection.on("error", (err) => {
-      if (downSince === undefined) {
-        downSince = Date.now();
-        log(`lost Redis at ${redactUrl(url)} (${err.message}); reconnecting`);
-      }
+  /** Step 4: log an outage once, reconcile on reconnect, give up after redisDownMs; reconcile periodically. */
+  watchConnection(): void {
+    const url = redactUrl(this.o.redis);
+    this.connection.on("error", (err) => {
+      if (this.downSince !== undefined) return;
+      this.downSince = Date.now();
+      this.log(`lost Redis at ${url} (${err.message}); reconnecting`);
     });
-    connection.on("ready", () => {
-      if (downSince !== undefined) {
-        log(`reconnected to Redis at ${redactUrl(url)} after ${((Date.now() - downSince) / 1000).toFixed(1)} s`);
-        downSince = undefined;
-        void reconcile();
-      }
+    this.connection.on("ready", () => {
+      if (this.downSince === undefined) return;
+      this.log(`reconnected to Redis at ${url} after ${((Date.now() - this.downSince) / 1000).toFixed(1)} s`);
+      this.downSince = undefined;
+      void this.reconcile();
     });
+    this.timer = setInterval(() => {
+      const down = this.downSince === undefined ? 0 : Date.now() - this.downSince;
+      if (down > (this.o.redisDownMs ?? 300_000)) {
+        this.fail(new UserError(`Redis at ${url} unreachable for ${Math.round(down / 1000)} s; giving up (finished shards keep their completion markers: rerun to resume)`));
+      } else void this.reconcile();
+    }, this.o.pollMs ?? 2000);
+  }
 
-    let reconciling = false;
-    const reconcile = async () => {
-      if (reconciling || failed) return;
-      reconciling = true;
-      try {
-        for (const p of [...pending.values()]) {
-          if (failed) return;
-          const done = await readCompletion(out, p.task.shard, fingerprint);
-          if (done) {
-            finish(p, done);
-            continue;
-          }
-          const state = await queue.getJobState(p.jobId);
-          if (state === "failed") {
-            const job = await queue.getJob(p.jobId);
-            fail(new TaskError(p.task.shard, `failed after retries: ${job?.failedReason ?? "unknown reason"}`));
-          } else if (state === "unknown") {
-            // Completed-and-removed jobs wrote their marker first; re-check before re-adding.
-            if (await readCompletion(out, p.task.shard, fingerprint)) continue;
-            log(`job for ${p.task.shard} is gone from Redis (restarted without persistence?); enqueueing it again`);
-            await queue.add(spec.kind, payload(p.task), { ...jobOpts, jobId: p.jobId });
-          }
-        }
-      } catch {
-        /* Redis unavailable right now: the next tick retries */
-      } finally {
-        reconciling = false;
-      }
-    };
-    const timer = setInterval(() => {
-      if (downSince !== undefined && Date.now() - downSince > (o.redisDownMs ?? 300_000)) {
-        fail(new UserError(`Redis at ${redactUrl(url)} unreachable for ${Math.round((Date.now() - downSince) / 1000)} s; giving up (finished shards keep their completion markers: rerun to resume)`));
-      } else void reconcile();
-    }, o.pollMs ?? 2000);
-
+  /** Markers and job states, for shards whose events were missed or whose jobs Redis lost. */
+  private async reconcile(): Promise<void> {
+    if (this.reconciling || this.failed) return;
+    this.reconciling = true;
     try {
-      await events.waitUntilReady();
-      const list = [...pending.values()];
-      for (let i = 0; i < list.length; i += 500) {
-        await queue.addBulk(list.slice(i, i + 500).map((p) => ({ name: spec.kind, data: payload(p.task), opts: { ...jobOpts, jobId: p.jobId } })));
+      for (const p of [...this.pending.values()]) {
+        if (this.failed) return;
+        const done = await readCompletion(this.out, p.task.shard, this.fingerprint);
+        if (done) {
+          this.finish(p, done);
+          continue;
+        }
+        const state = await this.queue.getJobState(p.jobId);
+        if (state === "failed") {
+          const job = await this.queue.getJob(p.jobId);
+          this.fail(new TaskError(p.task.shard, `failed after retries: ${job?.failedReason ?? "unknown reason"}`));
+        } else if (state === "unknown") {
+          // Completed-and-removed jobs wrote their marker first; re-check before re-adding.
+          if (await readCompletion(this.out, p.task.shard, this.fingerprint)) continue;
+          this.log(`job for ${p.task.shard} is gone from Redis (restarted without persistence?); enqueueing it again`);
+          await this.queue.add(this.spec.kind, this.payload(p.task), { ...this.jobOpts, jobId: p.jobId });
+        }
       }
-      log(`enqueued ${list.length} shard job(s) on queue '${queueName}' at ${redactUrl(url)}${results.size ? ` (${results.size} already done)` : ""}`);
-      if ((o.workers ?? 0) > 0 && !this.local) {
-        this.local = startQueueWorker({ redis: url, queue: queueName, concurrency: o.workers, lockMs: o.lockMs, stalledMs: o.stalledMs, log });
-      }
-      await finished;
+    } catch {
+      /* Redis unavailable right now: the next tick retries */
+    } finally {
+      this.reconciling = false;
+    }
+  }
+
+  /** Step 5: one job per pending shard, in bulk. */
+  async enqueue(): Promise<void> {
+    await this.events.waitUntilReady();
+    const list = [...this.pending.values()];
+    for (let i = 0; i < list.length; i += 500) {
+      await this.queue.addBulk(list.slice(i, i + 500).map((p) => ({ name: this.spec.kind, data: this.payload(p.task), opts: { ...this.jobOpts, jobId: p.jobId } })));
+    }
+    const done = this.results.size ? ` (${this.results.size} already done)` : "";
+    this.log(`enqueued ${list.length} shard job(s) on queue '${this.queueName}' at ${redactUrl(this.o.redis)}${done}`);
+  }
+
+  /** After a failure: remove the rest of this run's jobs so idle workers do not work for nobody. */
+  async withdraw(): Promise<void> {
+    if (this.failed) await Promise.allSettled([...this.pending.values()].map((p) => this.queue.remove(p.jobId)));
+  }
+
+  /** Step 7: timers and connections. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.events?.close().catch(() => {});
+    await this.queue?.close().catch(() => {});
+    this.connection?.disconnect();
+    this.eventsConnection?.disconnect();
+  }
+
+  sorted(): ShardResult[] {
+    return [...this.results.values()].sort((a, b) => a.index - b.index);
+  }
+}
+
+export class QueueExecutor implements Executor {
+  readonly name = "queue";
+  readonly partial = false;
+  private readonly opts: QueueExecutorOptions;
+  private readonly storage: StorageFactory;
+  private local: QueueWorkerHandle | undefined;
+
+  constructor(opts: QueueExecutorOptions) {
+    this.opts = opts;
+    this.storage = opts.storage ?? openStorage;
+    const w = opts.workers ?? 0;
+    if (!Number.isInteger(w) || w < 0) throw new UserError(`--workers must be a non-negative integer, got ${w}`, 2);
+  }
+
+  prepare<T>(_outDir: string, _key: string, work: () => Promise<T>): Promise<T> {
+    return work();
+  }
+
+  async run<P>(spec: JobSpec<P>, tasks: ShardTask[], runOpts: RunOptions = {}): Promise<ShardResult[]> {
+    await probeRedis(this.opts.redis);
+    const anySpec = spec as JobSpec<unknown>;
+    const out = this.storage(spec.outDir);
+    await beginJob(out, anySpec, tasks, runOpts.log ?? this.opts.log);
+    const run = new QueueRun(this.opts, anySpec, out, runOpts);
+    await run.skipFinished(tasks);
+    if (run.pending.size === 0) return run.sorted();
+    run.connect();
+    run.listen();
+    run.watchConnection();
+    try {
+      await run.enqueue();
+      this.startLocalWorkers(run);
+      await run.finished; // step 6: every shard done (events or reconciliation), or a failure
     } catch (err) {
-      if (failed) {
-        // Stop the rest of this run's jobs so idle workers do not keep working for nobody.
-        await Promise.allSettled([...pending.values()].map((p) => queue.remove(p.jobId)));
-      }
+      await run.withdraw();
       throw err;
     } finally {
-      clearInterval(timer);
       await this.closeLocal();
-      await events.close().catch(() => {});
-      await queue.close().catch(() => {});
-      connection.disconnect();
-      eventsConnection.disconnect();
+      await run.close();
     }
     await sweepTemporaries(out);
-    return [...results.values()].sort((a, b) => a.index - b.index);
+    return run.sorted();
+  }
+
+  /** This process's own worker threads on the queue (`--workers N`). */
+  private startLocalWorkers(run: QueueRun): void {
+    const o = this.opts;
+    if ((o.workers ?? 0) > 0 && !this.local) {
+      this.local = startQueueWorker({ redis: o.redis, queue: run.queueName, concurrency: o.workers, lockMs: o.lockMs, stalledMs: o.stalledMs, log: run.log });
+    }
   }
 
   private async closeLocal(): Promise<void> {

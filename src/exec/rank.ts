@@ -5,11 +5,12 @@
  * ranks at all; `datatailor merge --out DIR` checks afterwards that every shard is done.
  */
 import { UserError } from "../util/errors.js";
-import { LocalStorage } from "../io/storage.js";
-import { writeManifest } from "./completions.js";
+import { openStorage } from "../io/storage.js";
+import { beginJob } from "./completions.js";
 import { runOnPool } from "./local.js";
 import { ThreadPool } from "./pool.js";
-import type { Executor, JobSpec, RunOptions, ShardResult, ShardTask } from "./types.js";
+import { prepareAfterFirst, prepareFirst, type PrepareTiming } from "./prepare.js";
+import type { Executor, JobSpec, RunOptions, ShardResult, ShardTask, StorageFactory } from "./types.js";
 
 export interface RankWorld {
   rank: number;
@@ -56,18 +57,37 @@ export function tasksForRank(tasks: ShardTask[], rank: number, world: number): S
   return tasks.filter((t) => t.index % world === rank).sort((a, b) => a.index - b.index);
 }
 
+export interface RankExecutorOptions {
+  storage?: StorageFactory;
+  /** Heartbeat and waiting periods of the shared preparation (tests shorten them). */
+  prepare?: PrepareTiming;
+}
+
 export class RankExecutor implements Executor {
   readonly name = "rank";
+  /** A rank runs only its own shards; `datatailor merge` finishes the job. */
+  readonly partial = true;
+  private readonly storage: StorageFactory;
   private pool: ThreadPool | undefined;
 
   constructor(
     readonly rw: RankWorld,
     readonly workers = 1,
-  ) {}
+    private readonly opts: RankExecutorOptions = {},
+  ) {
+    this.storage = opts.storage ?? openStorage;
+  }
+
+  /** Rank 0 prepares; the other ranks wait for it, then reuse what it made. */
+  prepare<T>(outDir: string, key: string, work: () => Promise<T>, log: (m: string) => void = () => {}): Promise<T> {
+    const storage = this.storage(outDir);
+    if (this.rw.rank === 0 || this.rw.world === 1) return prepareFirst(storage, key, work, this.opts.prepare);
+    return prepareAfterFirst(storage, key, work, (m) => log(`rank ${this.rw.rank}: ${m}`), this.opts.prepare);
+  }
 
   /** Runs this rank's shards only; the results cover those shards, not the whole job. */
   async run<P>(spec: JobSpec<P>, tasks: ShardTask[], opts: RunOptions = {}): Promise<ShardResult[]> {
-    await writeManifest(new LocalStorage(spec.outDir), spec as JobSpec<unknown>, tasks);
+    await beginJob(this.storage(spec.outDir), spec as JobSpec<unknown>, tasks, opts.log);
     const mine = tasksForRank(tasks, this.rw.rank, this.rw.world);
     if (mine.length === 0) return [];
     this.pool ??= new ThreadPool(this.workers);

@@ -5,7 +5,7 @@
  * returning, so "marker present" implies "outputs complete", and a retried or duplicated task
  * only ever replaces whole files with identical ones.
  */
-import { LocalStorage, resolveInside, safeRelPath } from "../io/storage.js";
+import { LocalStorage, openStorage, resolveInside, safeRelPath } from "../io/storage.js";
 import { jobFingerprint, readCompletion, writeCompletion } from "./completions.js";
 import { resolveHandler } from "./handlers.js";
 import type { JobSpec, ShardResult, ShardTask, TaskContext } from "./types.js";
@@ -23,15 +23,17 @@ export function checkPayload(spec: JobSpec<unknown>, task: ShardTask): void {
 
 export async function runTask(spec: JobSpec<unknown>, task: ShardTask, ctx: TaskContext): Promise<ShardResult> {
   checkPayload(spec, task);
-  const out = new LocalStorage(spec.outDir);
+  // Storage is opened from the payload's locations (a directory today; an object store's URL
+  // scheme would select its implementation in openStorage), in whatever process runs the task.
+  const out = openStorage(spec.outDir);
   // Symlinks inside the output dir must not lead out of it either (e.g. selected/x -> /etc).
-  await out.resolve(task.shard);
+  if (out instanceof LocalStorage) await out.resolve(task.shard);
   const fingerprint = jobFingerprint(spec);
   const prior = await readCompletion(out, task.shard, fingerprint);
   if (prior) return { ...prior, skipped: true };
   const handler = await resolveHandler(spec.kind);
   const t0 = performance.now();
-  const r = await handler(spec, task, ctx);
+  const r = await handler(spec, task, { input: openStorage(spec.inputRoot), output: out, ...ctx });
   const result: ShardResult = { ...r, shard: task.shard, index: task.index, seconds: r.seconds > 0 ? r.seconds : (performance.now() - t0) / 1000, skipped: undefined };
   await writeCompletion(out, fingerprint, result);
   return result;

@@ -4,14 +4,17 @@
  * may call ctx.progress per record without flooding the parent.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { registerHandlerModule, type HandlerModuleSpec } from "./handlers.js";
+import { registerHandlerModule } from "./handlers.js";
 import { runTask } from "./run-task.js";
-import type { ToParent, ToThread } from "./pool.js";
+import type { ThreadData, ToParent, ToThread } from "./pool.js";
 import { handleFileReply, installFileClient } from "./shared-files.js";
 
 const port = parentPort;
 if (!port) throw new Error("thread-worker must run in a worker thread");
-for (const s of (workerData?.handlers ?? []) as HandlerModuleSpec[]) registerHandlerModule(s);
+const data = (workerData ?? { handlers: [], registrations: [] }) as ThreadData;
+for (const s of data.handlers) registerHandlerModule(s);
+// The parent's registration modules register the pipelines' kinds here too.
+const ready = Promise.all(data.registrations.map((url) => import(url)));
 
 const send = (m: ToParent) => port.postMessage(m);
 installFileClient(port);
@@ -27,6 +30,7 @@ port.on("message", async (msg: ToThread) => {
     last = performance.now();
   };
   try {
+    await ready;
     const result = await runTask(spec, task, {
       progress(n) {
         pending += n;

@@ -6,6 +6,8 @@
  * from a JSON payload alone.
  */
 
+import type { Storage } from "../io/storage.js";
+
 /** Counts in datatrove's shape, plus the reconciliation datatailor adds. */
 export interface ShardCounts {
   /** Records read from the shard (every line/row, good or bad). */
@@ -46,6 +48,9 @@ export interface ShardResult {
 }
 
 export interface TaskContext {
+  /** Storage of the job's input root and output directory (handlers read and write through these). */
+  input?: Storage;
+  output?: Storage;
   /** Reports incremental progress (records done) for the coordinator's progress bar. */
   progress(records: number): void;
   /** Aborted when the executor is shutting down; handlers should stop promptly. */
@@ -57,10 +62,28 @@ export type TaskHandler<P = unknown> = (spec: JobSpec<P>, task: ShardTask, ctx: 
 export interface RunOptions {
   onProgress?: (records: number) => void;
   onShardDone?: (result: ShardResult) => void;
+  /** One-line notes about the run (stale shards removed, ...). */
+  log?: (m: string) => void;
 }
+
+/** Opens the storage of a location (a directory, later `s3://...`); executors get one injected. */
+export type StorageFactory = (location: string) => Storage;
 
 export interface Executor {
   readonly name: string;
+  /**
+   * True when `run` does only part of a job's shards (an array-job rank): its results cover
+   * those shards, and the run-level step (stats, summaries, report) is `datatailor merge`'s.
+   */
+  readonly partial: boolean;
   run<P>(spec: JobSpec<P>, tasks: ShardTask[], opts?: RunOptions): Promise<ShardResult[]>;
+  /**
+   * Work every process of a job needs before its shard jobs (a corpus sample, a trained model),
+   * run so that processes started together do not all repeat it: an array-job rank other than
+   * 0 waits until rank 0 has done it, then runs `work` itself, which finds rank 0's outputs
+   * (see step-cache.ts). Local and queue executors just run it. `key` names the job's inputs
+   * and options: a rank waits only for a preparation with the same key.
+   */
+  prepare<T>(outDir: string, key: string, work: () => Promise<T>, log?: (m: string) => void): Promise<T>;
   close?(): Promise<void>;
 }

@@ -5,17 +5,16 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { QueueExecutor } from "../../src/exec/queue.js";
 import { LocalExecutor } from "../../src/exec/local.js";
-import { registerHandlerModule } from "../../src/exec/handlers.js";
+import { registerTestKinds } from "./fixtures/kinds.js";
 import { makeCorpus } from "./fixtures/corpus.js";
 import { redisAvailable, startRedis, type RedisServer } from "./redis.js";
 import { spawnCli, type Spawned } from "./spawn.js";
 import { allFiles, tmp } from "./files.js";
 
-const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures/handlers.ts");
-const HANDLERS_ENV = { DATATAILOR_HANDLERS: `slow-copy=${FIXTURES}#slowCopy` };
+registerTestKinds();
+
 const have = redisAvailable();
 
 describe.skipIf(!have)("fault tolerance (real redis-server, worker processes)", () => {
@@ -23,7 +22,6 @@ describe.skipIf(!have)("fault tolerance (real redis-server, worker processes)", 
   const workers: Spawned[] = [];
   beforeAll(async () => {
     redis = await startRedis();
-    registerHandlerModule({ kind: "slow-copy", module: FIXTURES, exportName: "slowCopy" });
   });
   afterEach(async () => {
     for (const w of workers.splice(0)) await w.kill();
@@ -33,7 +31,7 @@ describe.skipIf(!have)("fault tolerance (real redis-server, worker processes)", 
   });
 
   const startWorker = async (queue: string) => {
-    const w = spawnCli(["worker", "--redis", redis.url, "--queue", queue, "--lock-ms", "1500", "--stalled-ms", "500"], HANDLERS_ENV);
+    const w = spawnCli(["worker", "--redis", redis.url, "--queue", queue, "--lock-ms", "1500", "--stalled-ms", "500"]);
     workers.push(w);
     await w.waitFor(/worker: pid \d+/);
     return w;

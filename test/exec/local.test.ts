@@ -2,16 +2,16 @@ import { afterAll, describe, expect, it } from "vitest";
 import { readFileSync, statSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { LocalExecutor } from "../../src/exec/local.js";
-import { registerHandlerModule } from "../../src/exec/handlers.js";
+import { registerTestKinds } from "./fixtures/kinds.js";
 import { completionStatus, markerPath } from "../../src/exec/completions.js";
 import { LocalStorage } from "../../src/io/storage.js";
 import type { JobSpec } from "../../src/exec/types.js";
 import { expectedKept, makeCorpus } from "./fixtures/corpus.js";
 import { tmp } from "./files.js";
 
-const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures/handlers.ts");
+registerTestKinds();
+
 const executors: LocalExecutor[] = [];
 const make = (workers: number) => {
   const e = new LocalExecutor({ workers });
@@ -86,8 +86,6 @@ describe("local executor", () => {
   });
 
   it("names the failing shard and runs extra handler modules registered for tests", async () => {
-    registerHandlerModule({ kind: "always-fail", module: FIXTURES, exportName: "alwaysFail" });
-    registerHandlerModule({ kind: "slow-copy", module: FIXTURES, exportName: "slowCopy" });
     const out = tmp("dt-local-fail-");
     await expect(make(1).run({ kind: "always-fail", inputRoot: input, outDir: out, params: {} }, tasks.slice(0, 2))).rejects.toThrow(/part\/00000\.jsonl: cannot process/);
     await expect(make(1).run({ kind: "no-such-kind", inputRoot: input, outDir: out, params: {} }, tasks.slice(0, 1))).rejects.toThrow(/unknown task kind 'no-such-kind'/);

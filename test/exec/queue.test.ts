@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { Queue, QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
 import { QueueExecutor } from "../../src/exec/queue.js";
 import { LocalExecutor } from "../../src/exec/local.js";
-import { registerHandlerModule } from "../../src/exec/handlers.js";
+import { registerTestKinds } from "./fixtures/kinds.js";
 import { startQueueWorker } from "../../src/exec/queue-worker.js";
 import { completionStatus } from "../../src/exec/completions.js";
 import { LocalStorage } from "../../src/io/storage.js";
@@ -14,7 +13,8 @@ import { makeCorpus } from "./fixtures/corpus.js";
 import { freePort, redisAvailable, startRedis, type RedisServer } from "./redis.js";
 import { allFiles, tmp } from "./files.js";
 
-const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures/handlers.ts");
+registerTestKinds();
+
 const have = redisAvailable();
 
 describe.skipIf(!have)("queue executor (real redis-server)", () => {
@@ -23,7 +23,6 @@ describe.skipIf(!have)("queue executor (real redis-server)", () => {
   const { shards, tasks } = makeCorpus(input, { shards: 6, docs: 30, bad: true, gzipLast: true });
   beforeAll(async () => {
     redis = await startRedis();
-    registerHandlerModule({ kind: "slow-copy", module: FIXTURES, exportName: "slowCopy" });
   });
   afterAll(async () => {
     await redis?.stop();

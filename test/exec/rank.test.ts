@@ -1,15 +1,15 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { readdirSync, readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { RankExecutor, resolveRankWorld, tasksForRank } from "../../src/exec/rank.js";
-import { registerHandlerModule } from "../../src/exec/handlers.js";
+import { registerTestKinds } from "./fixtures/kinds.js";
 import { runCli } from "../helpers/cli.js";
 import { mergeShards } from "../../src/exec/merge.js";
 import { expectedKept, makeCorpus } from "./fixtures/corpus.js";
 import { tmp } from "./files.js";
 
-const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures/handlers.ts");
+registerTestKinds();
+
 const open: RankExecutor[] = [];
 afterAll(async () => {
   for (const e of open) await e.close();
@@ -41,7 +41,6 @@ describe("rank/world resolution", () => {
 
 describe("rank executor + merge", () => {
   it("two array tasks of world 2 cover every shard once, a relaunch skips, merge reports missing shards then merges", async () => {
-    registerHandlerModule({ kind: "slow-copy", module: FIXTURES, exportName: "slowCopy" });
     const input = tmp("dt-rank-in-");
     const { shards, tasks } = makeCorpus(input, { shards: 7, docs: 20, bad: true });
     const out = tmp("dt-rank-out-");

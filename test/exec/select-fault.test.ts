@@ -14,6 +14,7 @@ import { agNewsShards, FASTTEXT, trainCookingModel } from "./fixtures/agnews.js"
 import { redisAvailable, startRedis, type RedisServer } from "./redis.js";
 import { spawnCli, type Spawned } from "./spawn.js";
 import { tmp } from "./files.js";
+import "../../src/pipelines/tasks.js";
 
 const have = redisAvailable() && requireTool("fasttext", hasTool(FASTTEXT));
 

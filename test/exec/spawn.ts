@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { ROOT } from "../helpers/cli.js";
+import { TEST_KINDS_ENV } from "./fixtures/kinds.js";
 
 const ENTRY = process.env.DT_TEST_CLI_ENTRY ?? path.join(ROOT, "src/cli/main.ts");
 
@@ -18,7 +19,7 @@ export interface Spawned {
 export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
   const child = spawn(process.execPath, ["--import", "tsx", ENTRY, ...args], {
     cwd: ROOT,
-    env: { ...process.env, DATATAILOR_NO_PROGRESS: "1", ...env },
+    env: { ...process.env, DATATAILOR_NO_PROGRESS: "1", DATATAILOR_HANDLERS: TEST_KINDS_ENV, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

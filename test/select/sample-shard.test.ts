@@ -14,6 +14,7 @@ import { sampleCorpus } from "../../src/pipelines/select/sample.js";
 import { PRIORITY_BINS, priorityBin, priorityCutoff, sampleWithExecutor } from "../../src/pipelines/select/sample-shard.js";
 import { uniform01Int } from "../../src/text/hash.js";
 import { buildCorpus } from "./fixture.js";
+import "../../src/pipelines/tasks.js";
 
 describe("sampling as shard jobs", () => {
   const corpus = buildCorpus();

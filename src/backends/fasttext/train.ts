@@ -6,8 +6,7 @@
 import os from "node:os";
 import type { Worker } from "node:worker_threads";
 import { DenseMatrix, DenseModelImage, FastTextModel, TrainThread, type FastTextArgs, type TrainCorpus, type TrainParams, type TrainShared } from "../../models/fasttext/index.js";
-import { siblingModule } from "../../util/worker.js";
-import { startModuleWorker } from "./spawn.js";
+import { siblingModule, startThread } from "../../util/worker.js";
 import { buildCorpus, type LabeledText } from "./corpus.js";
 
 export interface TrainProgress {
@@ -42,7 +41,7 @@ interface PendingWorker {
 }
 
 function spawnTrainWorker(t: number): PendingWorker {
-  const worker = startModuleWorker(siblingModule(import.meta.url, "train-worker"));
+  const worker = startThread(siblingModule(import.meta.url, "train-worker"));
   const done = new Promise<void>((resolve, reject) => {
     worker.once("message", () => resolve());
     worker.once("error", reject);

@@ -3,7 +3,7 @@
  * enough to pay for starting them (a worker costs ~0.1 s compiled, more from sources), and runs
  * inline otherwise. Results are identical either way.
  */
-import { startFitThread } from "./thread.js";
+import { siblingModule, startThread } from "../../util/worker.js";
 import { runBootstrap, runStarts, type BootstrapResult, type StartsResult, type TaskData } from "./tasks.js";
 import type { WorkerJob } from "./worker.js";
 
@@ -12,7 +12,7 @@ const MIN_PARALLEL_WORK = 200_000;
 
 function runWorker<T>(job: WorkerJob, onProgress?: (k: number) => void): Promise<T> {
   return new Promise((resolve, reject) => {
-    const w = startFitThread({ workerData: job });
+    const w = startThread(siblingModule(import.meta.url, "worker"), { workerData: job });
     let settled = false;
     w.on("message", (msg: { progress?: number; result?: T }) => {
       if (msg.progress) onProgress?.(msg.progress);

@@ -1,0 +1,231 @@
+/**
+ * The steps of `select` before the corpus-scale pass: draw the sample, fit the scorer, set the
+ * threshold on the held-out sample. Their outcome (the scoring job's parameters and what the
+ * run-level step needs) is recorded as one cached step, so a rerun over the same shards and
+ * options, and the other ranks of an array job, reuse it instead of reading the corpus and
+ * training again.
+ */
+import { promises as fs } from "node:fs";
+import { hostname } from "node:os";
+import path from "node:path";
+import type { Discovery, Shard } from "../../io/shards.js";
+import { LocalExecutor } from "../../exec/local.js";
+import type { Executor } from "../../exec/types.js";
+import type { TargetBenchmark, TargetExample } from "../../targets/index.js";
+import { maxOf, minOf } from "../../util/array.js";
+import { UserError, usageError } from "../../util/errors.js";
+import { createProgress } from "../../util/progress.js";
+import { trainBetr, POSITIVE_LABEL } from "./betr.js";
+import { LEXICAL_DEFAULTS, trainLexical } from "./lexical.js";
+import { fitDsir, DSIR_BUCKETS } from "./dsir.js";
+import { BETR_FASTTEXT_ARGS } from "./fasttext-adapter.js";
+import type { SelectRunInfo, Throughput } from "./finalize.js";
+import type { KeepPlan } from "./keep.js";
+import { selectionKl } from "./kl.js";
+import { docKey, type CorpusSample } from "./sample.js";
+import { sampleWithExecutor } from "./sample-shard.js";
+import { loadSample, sampleKey, saveSample } from "./sample-cache.js";
+import { loadScorer, tieKey, type ScorerSpec } from "./scorer.js";
+import type { SelectScoreParams } from "./score-shard.js";
+import { absoluteThreshold, keeps, thresholdForFraction, type Threshold } from "./threshold.js";
+import type { ResolvedSelectOptions } from "./options.js";
+
+export const HIST_BINS = 40;
+const NEAR_K = 6;
+const NEAR_CHARS = 600;
+
+/** What the steps before scoring hand on: the scoring job's parameters and the run's record. */
+export interface Prepared {
+  params: SelectScoreParams;
+  info: SelectRunInfo;
+  /** Corpus records the sample pass read (docs + bad lines): the scoring bar's total. */
+  corpusRecords: number;
+}
+
+export interface SelectInputs {
+  outDir: string;
+  modelDir: string;
+  disc: Discovery;
+  shards: Shard[];
+  targets?: { examples: TargetExample[]; benchmarks: TargetBenchmark[] };
+  keepPlan: KeepPlan;
+}
+
+/** Step 2: the seeded sample and held-out sample, kept in model/ for reruns. */
+export async function drawSample(o: ResolvedSelectOptions, inp: SelectInputs, executor: Executor): Promise<{ sample: CorpusSample; throughput: Throughput }> {
+  const t0 = performance.now();
+  const sampleOpts = { sample: o.sample, holdout: o.holdout, seed: o.seed, textField: o.textField, idField: o.idField };
+  const key = await sampleKey(inp.shards, sampleOpts);
+  let sample = await loadSample(inp.modelDir, key);
+  const reused = sample !== undefined;
+  if (sample) o.log(`sample: reusing the one kept in ${path.join(inp.modelDir, "sample.jsonl.zst")} (same shards and sampling options)`);
+  else {
+    // Shard jobs on the run's executor (both rounds read every shard). An executor that runs
+    // only part of the shards (an array-job rank) samples on this machine's threads instead, in
+    // a directory of its own: a local run sweeps its directory's temporaries at the end.
+    const local = executor.partial ? new LocalExecutor({ workers: o.workers }) : undefined;
+    const bar = createProgress({ label: "sample (2 passes)", unit: "docs", enabled: o.progress });
+    const workDir = path.join(inp.outDir, "sampling", local ? `${hostname()}-${process.pid}` : "run");
+    try {
+      sample = await sampleWithExecutor(local ?? executor, inp.disc.root, inp.shards, workDir, { ...sampleOpts, strict: o.strict, onDocs: (n) => bar.tick(n) });
+    } finally {
+      bar.stop();
+      await local?.close();
+    }
+    await saveSample(inp.modelDir, key, sample);
+    await fs.rm(workDir, { recursive: true, force: true });
+    await fs.rmdir(path.dirname(workDir)).catch(() => undefined); // another process may still be sampling
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  o.log(`read ${sample.docs} docs (${sample.tokens} tokens) from ${inp.shards.length} shard(s); sample ${sample.train.length}, held out ${sample.holdout.length}${sample.rejected ? `; ${sample.rejected} bad input lines` : ""}`);
+  if (sample.docs === 0) throw new UserError("the corpus holds no readable documents");
+  return { sample, throughput: [{ stage: reused ? "sample (kept from an earlier run)" : "sample (read corpus)", docs: sample.docs, seconds }] };
+}
+
+interface FittedScorer {
+  spec: ScorerSpec;
+  /** BETR: sampled doc → best-matching benchmark, relative to the output directory. */
+  benchmarks?: string;
+  details: Record<string, string | number>;
+}
+
+/** Step 3: the scorer — BETR's classifier, DSIR's weights, or the given fastText model. */
+export async function fitScorer(o: ResolvedSelectOptions, inp: SelectInputs, sample: CorpusSample, throughput: Throughput): Promise<FittedScorer> {
+  const { outDir, modelDir, targets } = inp;
+  if (o.method === "betr" && (o.embedder === undefined || o.embedder === "lexical")) {
+    const lex = await trainLexical(targets!.examples, sample.train, { seed: o.seed, modelDir, aggregate: o.aggregate === "max" ? "max" : "sum", log: o.log });
+    const D = LEXICAL_DEFAULTS;
+    throughput.push({ stage: "tf-idf vectors of targets + sample", docs: sample.train.length + targets!.examples.length, seconds: lex.seconds.features });
+    throughput.push({ stage: "rank (BETR scores)", docs: sample.train.length, seconds: lex.seconds.rank });
+    throughput.push({ stage: `train ${lex.folds} cross-fitted classifiers`, docs: sample.train.length, seconds: lex.seconds.train });
+    return {
+      spec: { kind: "linear", model: path.relative(outDir, lex.model) },
+      details: {
+        embedder: `lexical: sublinear tf-idf of hashed content words (${D.buckets} buckets, English stop words dropped, idf from the sample)`,
+        aggregate: o.aggregate === "max" ? "max log2(1/rank)" : `Σ 1/rank over each example's top ${D.topK}`,
+        "classifier positives": lex.positives,
+        "classifier negatives": lex.negatives,
+        classifier: `logistic regression on the same tf-idf vectors, C ${lex.C}, balanced classes, ${lex.folds}-fold cross-fitted (each document scored by the model that did not train on it)`,
+      },
+    };
+  }
+  if (o.method === "betr") {
+    // Dense embeddings keep BETR's own aggregation (max unless mean is asked for).
+    const betr = await trainBetr(targets!.examples, sample.train, { embedder: o.embedder, aggregate: o.aggregate === "mean" ? "mean" : "max", value: o.value, seed: o.seed, workers: o.workers, modelDir, cacheDir: path.join(outDir, "cache"), log: o.log });
+    const a = BETR_FASTTEXT_ARGS;
+    const classifier = `fastText wordNgrams ${a.wordNgrams}, dim ${a.dim}, ws ${a.ws}, minCount ${a.minCount}, lr ${betr.settings.lr.toPrecision(3)}, epoch ${betr.settings.epoch}, bucket ${betr.settings.bucket} (paper: lr ${a.lr}, epoch ${a.epoch} at >= 20k training docs)`;
+    throughput.push({ stage: "embed targets + sample", docs: sample.train.length + targets!.examples.length, seconds: betr.seconds.embed });
+    throughput.push({ stage: "rank (BETR scores)", docs: sample.train.length, seconds: betr.seconds.rank, workers: o.workers });
+    throughput.push({ stage: "train classifier", docs: betr.positives + betr.negatives, seconds: betr.seconds.train });
+    return {
+      spec: { kind: "fasttext", model: path.relative(outDir, betr.model), label: POSITIVE_LABEL },
+      benchmarks: path.relative(outDir, betr.benchmarksFile),
+      details: { embedder: betr.embedderId, "embedding dim": betr.dim, aggregate: o.aggregate, value: o.value, "classifier positives": betr.positives, "classifier negatives": betr.negatives, classifier },
+    };
+  }
+  if (o.method === "dsir") {
+    const t = performance.now();
+    // The raw model sees the held-out docs too: when the corpus is small they are a large part
+    // of it, and docs the raw model has seen score lower than unseen ones (their own n-grams
+    // raise p_raw), so fitting on the sample alone would bias the held-out threshold.
+    const rawTexts = [...sample.train, ...sample.holdout].map((d) => d.text);
+    const fit = await fitDsir(targets!.examples.map((e) => e.text), rawTexts, { modelDir, hashing: o.hashing });
+    throughput.push({ stage: "fit DSIR bag models", docs: sample.train.length + targets!.examples.length, seconds: (performance.now() - t) / 1000 });
+    // Gumbel noise makes the threshold a Gumbel top-k in expectation (DSIR's resampling).
+    return {
+      spec: { kind: "dsir", weights: path.relative(outDir, fit.weightsFile), gumbelSeed: o.seed },
+      details: { hashing: o.hashing, buckets: DSIR_BUCKETS, "target tokens": fit.targetTokens, "raw tokens": fit.rawTokens, "min tokens": 100 },
+    };
+  }
+  const model = path.resolve(o.model!);
+  await fs.access(model).catch(() => {
+    throw new UserError(`${o.model}: no such model file`);
+  });
+  return { spec: { kind: "fasttext", model, label: o.label }, details: { model, label: o.label, preprocessing: "DCLM: lines joined with spaces" } };
+}
+
+/**
+ * Step 4: the threshold, the score histogram's range and the KL estimate. When the sample and
+ * held-out sample hold the whole corpus (corpora up to --sample + --holdout docs), every
+ * document is scored here exactly as the shard jobs will score it, so the threshold keeps
+ * exactly the requested share; otherwise it is set on the held-out sample, a uniform sample of
+ * the corpus (relative error about 1/√(kept held-out docs)).
+ */
+export async function setThreshold(o: ResolvedSelectOptions, inp: SelectInputs, sample: CorpusSample, scorerSpec: ScorerSpec, throughput: Throughput) {
+  const t0 = performance.now();
+  const scorer = await loadScorer(scorerSpec, inp.outDir);
+  const whole = sample.train.length + sample.holdout.length === sample.docs;
+  const docs = whole ? [...sample.train, ...sample.holdout] : sample.holdout;
+  const scores = new Float64Array(docs.length);
+  const ties = new Float64Array(docs.length);
+  const weights = new Float64Array(docs.length);
+  docs.forEach((d, i) => {
+    const key = docKey(d.shard, d.line);
+    scores[i] = scorer.score(d.text, key);
+    ties[i] = tieKey(o.seed, key);
+    weights[i] = o.keepBy === "tokens" ? d.tokens : 1;
+  });
+  throughput.push({ stage: whole ? "score the corpus (threshold)" : "score held-out sample", docs: docs.length, seconds: (performance.now() - t0) / 1000 });
+  let threshold: Threshold;
+  if (inp.keepPlan.absolute !== undefined) threshold = absoluteThreshold(inp.keepPlan.absolute);
+  else {
+    if (docs.length === 0) throw usageError("no held-out documents to set the threshold on (raise --holdout or use --threshold)");
+    threshold = thresholdForFraction(scores, ties, weights, inp.keepPlan.fraction).threshold;
+  }
+  o.log(`threshold: score ${threshold.score === Infinity ? "∞ (keep nothing)" : threshold.score.toPrecision(6)} (${scorer.describe}; set on ${whole ? `all ${docs.length} docs` : `${docs.length} held-out docs`})`);
+  const kept = Array.from(scores, (s, i) => keeps(threshold, s, ties[i]!));
+  const kl = inp.targets && docs.length > 0 ? selectionKl(inp.targets.examples, docs.map((d) => d.text), kept) : undefined;
+  const finite = Array.from(scores).filter((s) => Number.isFinite(s));
+  const histogram =
+    scorerSpec.kind !== "dsir" ? { min: 0, max: 1, bins: HIST_BINS } : { min: finite.length ? minOf(finite) : 0, max: finite.length ? maxOf(finite) : 1, bins: HIST_BINS };
+  if (histogram.max <= histogram.min) histogram.max = histogram.min + 1;
+  return { threshold, kl, histogram, thresholdOn: whole ? ("corpus" as const) : ("holdout" as const), thresholdDocs: docs.length };
+}
+
+/** Steps 2-4 together: what scoring and the run-level step need. */
+export async function prepareSelection(o: ResolvedSelectOptions, inp: SelectInputs, executor: Executor): Promise<Prepared> {
+  const { sample, throughput } = await drawSample(o, inp, executor);
+  const scorer = await fitScorer(o, inp, sample, throughput);
+  const { threshold, kl, histogram } = await setThreshold(o, inp, sample, scorer.spec, throughput);
+  const params: SelectScoreParams = {
+    scorer: scorer.spec,
+    threshold,
+    tieSeed: o.seed,
+    textField: o.textField,
+    idField: o.idField,
+    strict: o.strict,
+    benchmarks: scorer.benchmarks,
+    histogram,
+    nearK: NEAR_K,
+    textChars: NEAR_CHARS,
+  };
+  const info: SelectRunInfo = {
+    method: o.method,
+    seed: o.seed,
+    keepBy: o.keepBy,
+    keepPlan: inp.keepPlan,
+    threshold,
+    scorer: scorer.spec,
+    histogram,
+    nearK: NEAR_K,
+    details: { shards: inp.shards.length, "sampled docs": sample.train.length, "held-out docs": sample.holdout.length, ...scorer.details },
+    throughput,
+    kl,
+    benchmarks: inp.targets?.benchmarks.map((b) => ({ name: b.name, used: b.used })),
+    holdoutDocs: sample.holdout.length,
+    workers: o.workers,
+    report: o.report,
+    command: o.command,
+  };
+  return { params, info, corpusRecords: sample.docs + sample.rejected };
+}
+
+/** Output-relative files a prepared selection refers to (a rerun reuses it only while they are intact). */
+export function preparedFiles(p: Prepared): string[] {
+  const s = p.params.scorer;
+  const files = ["model/sample.jsonl.zst", "model/sample.json"];
+  if (s.kind === "dsir") files.push(s.weights);
+  else if (!path.isAbsolute(s.model)) files.push(s.model);
+  if (p.params.benchmarks) files.push(p.params.benchmarks);
+  return files;
+}
