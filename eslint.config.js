@@ -12,4 +12,25 @@ export default tseslint.config(
       "no-constant-condition": ["error", { checkLoops: false }],
     },
   },
+  {
+    files: ["src/**/*.ts"],
+    rules: {
+      // One call argument per element overflows the stack past ~100k elements: use src/util/array.ts.
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "CallExpression[callee.object.name='Math'][callee.property.name=/^(min|max)$/] > SpreadElement",
+          message: "Math.min/max(...xs) overflows the stack on large arrays: use minOf/maxOf/extent from src/util/array.ts",
+        },
+        {
+          selector: "CallExpression[callee.property.name=/^(push|unshift|splice)$/] > SpreadElement",
+          message: "push(...xs) overflows the stack on large arrays: use pushAll from src/util/array.ts or a loop",
+        },
+        {
+          selector: "CallExpression[callee.object.name='String'][callee.property.name=/^fromC(harCode|odePoint)$/] > SpreadElement",
+          message: "String.fromCharCode(...xs) overflows the stack on large arrays: decode with TextDecoder or in chunks",
+        },
+      ],
+    },
+  },
 );
