@@ -257,7 +257,8 @@ export class TinyModel {
       let best = 0;
       for (let t = 1; t < lp.length; t++) if (lp[t]! > lp[best]!) best = t;
       if (best === this.eos) break;
-      out += unByteLevel(this.vocab[best]!);
+      // a control token (BOS) is generated but renders as no text
+      if (best !== this.bos) out += unByteLevel(this.vocab[best]!);
       prev = best;
     }
     return out;
