@@ -81,6 +81,7 @@ export const scoreShard: TaskHandler<SelectScoreParams> = async (spec, task, ctx
   const scores: number[] = [];
   const kept: boolean[] = [];
   const bench: (string | null)[] = [];
+  const example: (number | null)[] = [];
   let tokensRead = 0;
   let tokensKept = 0;
   let droppedBelow = 0;
@@ -97,7 +98,10 @@ export const scoreShard: TaskHandler<SelectScoreParams> = async (spec, task, ctx
         const k = keeps(p.threshold, s, tie);
         const tokens = countWhitespaceWords(rec.text);
         tokensRead += tokens;
-        const b = benchmarks[key] ?? null;
+        // Attribution: the nearest target example, for every document where the scorer can
+        // name it (lexical BETR); otherwise the ranking stage's best benchmark of sampled docs.
+        const nearest = scorer.nearest?.();
+        const b = scorer.nearest ? (nearest?.benchmark ?? null) : (benchmarks[key] ?? null);
         if (s !== -Infinity) {
           let bin = span > 0 ? Math.floor(((s - p.histogram.min) / span) * hist.length) : 0;
           if (bin < 0) bin = 0;
@@ -117,6 +121,7 @@ export const scoreShard: TaskHandler<SelectScoreParams> = async (spec, task, ctx
         scores.push(s);
         kept.push(k);
         bench.push(b);
+        example.push(nearest ? nearest.example : null);
       }
       ctx.progress(batch.length);
     }
@@ -134,6 +139,7 @@ export const scoreShard: TaskHandler<SelectScoreParams> = async (spec, task, ctx
       { name: "score", data: Float64Array.from(scores), type: "DOUBLE", nullable: false },
       { name: "kept", data: kept, type: "BOOLEAN", nullable: false },
       { name: "benchmark", data: bench, type: "STRING" },
+      { name: "example", data: example, type: "INT32" },
     ],
   });
   await out.writeAtomic(`scores/${task.shard}.parquet`, new Uint8Array(table));

@@ -10,6 +10,9 @@ import { uniform01 } from "../../text/hash.js";
 import { NgramHasher, type NgramHashMode } from "../../text/ngram-hash.js";
 import { dclmPreprocess } from "../../text/dclm.js";
 import { loadFastTextModel, type FastTextModel } from "./fasttext-adapter.js";
+import { TfidfFeaturizer } from "../../models/lexical/tfidf.js";
+import { foldOf } from "./lexical.js";
+import { readLinearModel, type LinearModel } from "./linear-model.js";
 
 export type ScorerSpec =
   | {
@@ -18,6 +21,11 @@ export type ScorerSpec =
       model: string;
       /** Positive label, e.g. "__label__pos" (BETR) or "__label__hq" (DCLM). */
       label: string;
+    }
+  | {
+      kind: "linear";
+      /** betr-linear.bin written by trainLexical, relative to the output directory (or absolute). */
+      model: string;
     }
   | {
       kind: "dsir";
@@ -38,6 +46,8 @@ export interface DsirWeightsFile {
 export interface Scorer {
   /** `key` is "<shard rel>:<line>", the seed of per-document randomness. */
   score(text: string, key: string): number;
+  /** The target example nearest to the text scored last (BETR's lexical scorer), or null when none shares a word with it. */
+  nearest?(): { benchmark: string; example: number } | null;
   /** What the score means, for logs and the report. */
   readonly describe: string;
 }
@@ -49,6 +59,7 @@ const GUMBEL_SALT = 0x6a09e667;
  * job's fingerprint (and its completion markers) survive moving or copying the output.
  */
 export async function loadScorer(spec: ScorerSpec, baseDir: string): Promise<Scorer> {
+  if (spec.kind === "linear") return linearScorer(await loadLinear(path.resolve(baseDir, spec.model)));
   if (spec.kind === "fasttext") {
     const model: FastTextModel = await loadFastTextModel(path.resolve(baseDir, spec.model));
     if (!model.labels.includes(spec.label)) throw new Error(`${spec.model}: the model has no label '${spec.label}' (labels: ${model.labels.join(", ")})`);
@@ -76,4 +87,78 @@ export async function loadScorer(spec: ScorerSpec, baseDir: string): Promise<Sco
 /** Seeded per-document uniform that breaks score ties (see threshold.ts). */
 export function tieKey(seed: number, key: string): number {
   return uniform01((seed ^ 0x3c6ef372) >>> 0, key);
+}
+
+const linearCache = new Map<string, Promise<LinearModel>>();
+/** One copy per thread: a thread scores many shards with the same model. */
+function loadLinear(file: string): Promise<LinearModel> {
+  let p = linearCache.get(file);
+  if (!p) {
+    p = readLinearModel(file);
+    linearCache.set(file, p);
+    p.catch(() => linearCache.delete(file));
+  }
+  return p;
+}
+
+/**
+ * p(target-like) from the document's fold model (cross-fitting, lexical.ts), and the nearest
+ * target example by cosine over an inverted index of the examples' vectors.
+ */
+function linearScorer(m: LinearModel): Scorer {
+  const { buckets, folds, foldSeed, biases, examples } = m.header;
+  const fz = new TfidfFeaturizer(buckets);
+  fz.idf = m.idf;
+  const t = m.targets;
+  // column → target examples holding it
+  const start = new Int32Array(buckets + 1);
+  const nnz = t.ptr[t.rows]!;
+  for (let k = 0; k < nnz; k++) start[t.idx[k]! + 1]!++;
+  for (let c = 0; c < buckets; c++) start[c + 1]! += start[c]!;
+  const fill = start.slice(0, buckets);
+  const ex = new Int32Array(nnz);
+  const exVal = new Float32Array(nnz);
+  for (let r = 0; r < t.rows; r++)
+    for (let k = t.ptr[r]!; k < t.ptr[r + 1]!; k++) {
+      const o = fill[t.idx[k]!]!++;
+      ex[o] = r;
+      exVal[o] = t.val[k]!;
+    }
+  const acc = new Float32Array(t.rows);
+  const touched = new Int32Array(t.rows);
+  let terms = 0;
+  return {
+    describe: `lexical logistic regression p(target-like), ${folds}-fold cross-fitted`,
+    score(text, key) {
+      terms = fz.vector(text);
+      const f = foldOf(foldSeed, key, folds);
+      const off = f * buckets;
+      let z = biases[f]!;
+      for (let i = 0; i < terms; i++) z += fz.vals[i]! * m.weights[off + fz.cols[i]!]!;
+      return 1 / (1 + Math.exp(-z));
+    },
+    nearest() {
+      let nt = 0;
+      for (let i = 0; i < terms; i++) {
+        const c = fz.cols[i]!;
+        const v = fz.vals[i]!;
+        for (let p = start[c]!; p < start[c + 1]!; p++) {
+          const e = ex[p]!;
+          if (acc[e] === 0) touched[nt++] = e;
+          acc[e]! += v * exVal[p]!;
+        }
+      }
+      let best = -1;
+      let bestSim = 0;
+      for (let i = 0; i < nt; i++) {
+        const e = touched[i]!;
+        if (acc[e]! > bestSim || (acc[e] === bestSim && e < best)) {
+          bestSim = acc[e]!;
+          best = e;
+        }
+        acc[e] = 0;
+      }
+      return best < 0 ? null : { benchmark: examples[best]!.benchmark, example: examples[best]!.index };
+    },
+  };
 }
