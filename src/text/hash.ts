@@ -13,8 +13,13 @@ export function sha256Bucket(s: string, buckets: number): number {
   return r;
 }
 
-/** FNV-1a over the UTF-16 code units of s[start, end), finished with a murmur3 mix. */
-export function fnv1a(s: string, start = 0, end = s.length, seed = 0x811c9dc5): number {
+/**
+ * A 32-bit hash of the UTF-16 code units of s[start, end): FNV-1a's multiply-xor step over each
+ * unit's low byte (and its high byte when non-zero), finished with murmur3's fmix32. It is not
+ * FNV-1a (that one hashes UTF-8 bytes and has no finisher: models/fasttext/hash.ts), it is
+ * made to hash JavaScript strings in place, without encoding them.
+ */
+export function utf16Hash32(s: string, start = 0, end = s.length, seed = 0x811c9dc5): number {
   let h = seed >>> 0;
   for (let i = start; i < end; i++) {
     const c = s.charCodeAt(i);
@@ -41,8 +46,8 @@ export function combine32(a: number, b: number): number {
 /** A uniform double in [0, 1) from (seed, key): 53 bits from two independent 32-bit hashes. */
 export function uniform01(seed: number, key: string): number {
   const s = seed >>> 0;
-  const hi = fnv1a(key, 0, key.length, (0x811c9dc5 ^ fmix32(s ^ 0x5bd1e995)) >>> 0) >>> 11; // 21 bits
-  const lo = fnv1a(key, 0, key.length, (0x01000193 ^ fmix32(s + 0x27d4eb2f)) >>> 0); // 32 bits
+  const hi = utf16Hash32(key, 0, key.length, (0x811c9dc5 ^ fmix32(s ^ 0x5bd1e995)) >>> 0) >>> 11; // 21 bits
+  const lo = utf16Hash32(key, 0, key.length, (0x01000193 ^ fmix32(s + 0x27d4eb2f)) >>> 0); // 32 bits
   return (hi * 4294967296 + lo) / 9007199254740992;
 }
 

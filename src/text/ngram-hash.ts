@@ -2,11 +2,11 @@
  * DSIR's hashed n-gram features: unigrams and space-joined bigrams of the WordPunct tokens,
  * each hashed into one of `buckets` buckets. Two hashing modes:
  * - "dsir-compatible": sha256 of the UTF-8 n-gram, as the reference implementation; slow.
- * - "fast" (default): FNV-1a per token, bigrams combined from the two token hashes; no
+ * - "fast" (default): utf16Hash32 per token, bigrams combined from the two token hashes; no
  *   string is built per token, so it is an order of magnitude faster. Buckets differ from
  *   the reference, distributions and importance weights are equivalent in expectation.
  */
-import { combine32, fnv1a } from "./hash.js";
+import { combine32, utf16Hash32 } from "./hash.js";
 import { digestMod, sha256Into, utf8Into } from "./sha256.js";
 import { scanTokens } from "./wordpunct.js";
 
@@ -71,7 +71,7 @@ export class NgramHasher {
   }
 
   private readonly onFast = (start: number, end: number): void => {
-    const h = fnv1a(this.lower, start, end);
+    const h = utf16Hash32(this.lower, start, end);
     this.push(h % this.nBuckets);
     if (this.ngrams === 2 && this.words > 0) this.push(combine32(this.prevHash, h) % this.nBuckets);
     this.prevHash = h;

@@ -80,8 +80,3 @@ export function leafIndex(tree: Tree, X: ArrayLike<number>, row: number, nFeatur
   }
   return node;
 }
-
-export function nodeDepth(tree: Tree): number {
-  const rec = (n: number): number => (tree.left[n] === -1 ? 0 : 1 + Math.max(rec(tree.left[n]), rec(tree.right[n])));
-  return rec(0);
-}

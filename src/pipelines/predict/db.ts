@@ -46,8 +46,6 @@ export interface ModelDb {
   excluded: string[];
 }
 
-export const SCALE_FEATURES = ["params", "tokens"] as const;
-
 /** Missing per the database convention: null, empty, NaN, or the number -1. */
 export function isMissing(v: Cell | undefined): boolean {
   if (v === null || v === undefined) return true;
