@@ -7,6 +7,7 @@
  * whole documents, newlines included. Models with different tokenizers are compared in bits per
  * byte only, and the result says so.
  */
+import { readFile } from "node:fs/promises";
 import { BadInputLog } from "../../io/bad-input.js";
 import { readRecords } from "../../io/read.js";
 import { discoverShards } from "../../io/shards.js";
@@ -62,11 +63,30 @@ export interface TokensResult {
   badInput: ReturnType<BadInputLog["toJSON"]>;
 }
 
+/**
+ * The texts to score: records of JSONL/Parquet shards (their text split into lines for the line
+ * unit), or plain .txt files whose lines are the sentences (as KenLM's query reads them).
+ * Empty lines are skipped.
+ */
 export async function readTexts(inputs: string[], unit: ScoringUnit, opts: { textField?: string; strict?: boolean; limit?: number; bad: BadInputLog }): Promise<string[]> {
-  const { shards } = await discoverShards(inputs);
-  if (!shards.length) throw new UserError(`no data files found in ${inputs.join(", ")}`);
   const out: string[] = [];
   const limit = opts.limit ?? Infinity;
+  const plain = inputs.filter((p) => /\.txt$/i.test(p));
+  for (const file of plain) {
+    let text: string;
+    try {
+      text = await readFile(file, "utf8");
+    } catch (e) {
+      throw new UserError(`cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    const parts = unit === "doc" ? text.split(/\r?\n\s*\r?\n/) : text.split(/\r?\n/);
+    for (const t of parts) if (t.trim() !== "") out.push(unit === "doc" ? t.trim() : t);
+    if (out.length >= limit) return out.slice(0, limit);
+  }
+  const rest = inputs.filter((p) => !/\.txt$/i.test(p));
+  if (!rest.length) return out;
+  const { shards } = await discoverShards(rest);
+  if (!shards.length) throw new UserError(`no data files found in ${rest.join(", ")}`);
   for (const shard of shards) {
     for await (const rec of readRecords(shard, { bad: opts.bad, textField: opts.textField, raw: false })) {
       if (unit === "doc") {
