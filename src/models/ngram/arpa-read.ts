@@ -43,6 +43,10 @@ export class ArpaParser {
   private scratchIn: QueryState | null = null;
   private scratchOut: QueryState | null = null;
   private pos = 0;
+  /** Lines read so far (for messages about damage found outside the parser). */
+  get linesRead(): number {
+    return this.lineNo;
+  }
   /** Number of blank (SRILM) n-grams added. */
   blanks = 0;
 
