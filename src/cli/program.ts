@@ -24,8 +24,7 @@ export const COMMANDS: Record<string, () => Promise<Register>> = {
   merge: async () => (await import("./merge.js")).registerMerge,
   decontaminate: async () => (await import("./decontaminate.js")).registerDecontaminate,
   backends: async () => (await import("./backends.js")).registerBackends,
-  // `lm score` alone until src/cli/lm.ts (train/query) lands and attaches it with registerLmScore
-  lm: async () => (await import("./lm-score.js")).registerLmCommand,
+  lm: async () => (await import("./lm.js")).registerLm,
 };
 
 /** The command named on the command line (the first argument that is not an option), if any. */
