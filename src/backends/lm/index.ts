@@ -26,6 +26,9 @@ export interface OpenLmOptions {
   batchSize?: number;
   concurrency?: number;
   maxRetries?: number;
+  /** openai: backoff base and cap in ms (full jitter). */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
   env?: Record<string, string | undefined>;
 }
 
@@ -59,7 +62,7 @@ export async function openLanguageModel(spec: string, opts: OpenLmOptions = {}):
     }
     case "openai": {
       const { openOpenAi } = await import("./openai.js");
-      return openOpenAi(arg, { log: opts.log, cacheDir: opts.cacheDir, batchSize: opts.batchSize, concurrency: opts.concurrency, maxRetries: opts.maxRetries, env: opts.env });
+      return openOpenAi(arg, { log: opts.log, cacheDir: opts.cacheDir, batchSize: opts.batchSize, concurrency: opts.concurrency, maxRetries: opts.maxRetries, baseDelayMs: opts.baseDelayMs, maxDelayMs: opts.maxDelayMs, env: opts.env });
     }
   }
 }
