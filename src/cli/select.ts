@@ -6,6 +6,7 @@
 import { Option, type Command } from "commander";
 import { action, log, printJson } from "./output.js";
 import { usageError } from "../util/errors.js";
+import { redact } from "../util/redact.js";
 import { countOption, defaultThreads, fractionOption, numberOption, seedOption } from "./options.js";
 import { addExecutorOptions, buildExecutor, type ExecutorCliOptions } from "./executor-options.js";
 import { runSelect, type SelectOptions } from "../pipelines/select/index.js";
@@ -61,7 +62,8 @@ export function selectOptionsFromFlags(f: SelectFlags, argv: string[] = process.
     textField: f.textField,
     idField: f.idField,
     hashing: f.hashing,
-    command: ["datatailor", ...argv.slice(2)].join(" "),
+    // The command line goes into report.html and selection.json: no key or user:pass@ in it.
+    command: redact(["datatailor", ...argv.slice(2)].join(" ")),
   };
 }
 

@@ -12,6 +12,7 @@ import { LocalEmbedder, type LocalKind } from "./local.js";
 import { createOpenAiEmbedder } from "./openai.js";
 import { createTransformersEmbedder } from "./transformers.js";
 import type { Embedder, EmbedderOptions } from "./types.js";
+import { redact } from "../../util/redact.js";
 
 export type { Embedder, EmbedderOptions } from "./types.js";
 export { LocalEmbedder } from "./local.js";
@@ -51,6 +52,6 @@ async function createInner(spec: string, opts: EmbedderOptions): Promise<Embedde
       if (!arg) throw new UserError("embedder openai: give the server's base URL, e.g. openai:http://127.0.0.1:8080/v1#bge-small");
       return createOpenAiEmbedder(arg, opts);
     default:
-      throw new UserError(`unknown embedder "${spec}"; use one of ${EMBEDDER_SPECS}`);
+      throw new UserError(`unknown embedder "${redact(spec)}"; use one of ${EMBEDDER_SPECS}`);
   }
 }

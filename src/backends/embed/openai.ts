@@ -2,9 +2,14 @@
  * Embeddings from any OpenAI-compatible `/v1/embeddings` server (OpenAI, TEI, vLLM, Ollama,
  * llama.cpp): batched requests, a bounded number in flight, retries with exponential backoff
  * and full jitter on 429, 5xx and network errors (honouring Retry-After). The API key comes from
- * DATATAILOR_OPENAI_API_KEY or OPENAI_API_KEY and is never logged or put in an error message.
+ * DATATAILOR_OPENAI_API_KEY or OPENAI_API_KEY and is never logged or put in an error message:
+ * server bodies are redacted (raw, URL-encoded and JSON-escaped spellings) before they are cut
+ * short, and the embedder's id (logs, report, selection.json, cache) carries the URL without
+ * credentials. A URL with `user:pass@` is refused up front: fetch cannot send it, and it is not a
+ * network error worth retrying.
  */
-import { UserError } from "../../util/errors.js";
+import { EXIT, UserError } from "../../util/errors.js";
+import { redact, redactAndTruncate, redactUrl, urlHasCredentials } from "../../util/redact.js";
 import type { Embedder, EmbedderOptions } from "./types.js";
 
 export interface OpenAiTuning {
@@ -26,6 +31,9 @@ export function embeddingsUrl(base: string): string {
   return `${b}/v1/embeddings`;
 }
 
+/** Longest server body quoted in an error (after redaction). */
+const BODY_CHARS = 200;
+
 class RetryableError extends Error {
   constructor(
     message: string,
@@ -41,6 +49,7 @@ export class OpenAiEmbedder implements Embedder {
   readonly id: string;
   dim = 0;
   private readonly key: string | undefined;
+  private readonly env: Record<string, string | undefined>;
   private readonly t: Required<Omit<OpenAiTuning, "env">>;
   /** requests retried so far (for logs and tests) */
   retries = 0;
@@ -52,6 +61,7 @@ export class OpenAiEmbedder implements Embedder {
     tuning: OpenAiTuning = {},
   ) {
     const env = tuning.env ?? process.env;
+    this.env = env;
     this.key = env.DATATAILOR_OPENAI_API_KEY || env.OPENAI_API_KEY || undefined;
     this.t = {
       batchSize: tuning.batchSize ?? 64,
@@ -61,12 +71,17 @@ export class OpenAiEmbedder implements Embedder {
       maxDelayMs: tuning.maxDelayMs ?? 30_000,
       timeoutMs: tuning.timeoutMs ?? 120_000,
     };
-    this.id = `openai:${url}#${model}`;
+    this.id = `openai:${redactUrl(url)}#${model}`;
   }
 
-  /** Removes the key from any text that might reach a log or an error. */
+  /** Removes the key (in any spelling) and URL credentials from text that might reach a log or an error. */
   private redact(s: string): string {
-    return this.key ? s.split(this.key).join("[redacted]") : s;
+    return redact(s, [this.key], this.env);
+  }
+
+  /** A server body for an error message: redacted first, then cut short. */
+  private quote(body: string, max = BODY_CHARS): string {
+    return redactAndTruncate(body, max, [this.key], this.env);
   }
 
   /** Learns the dimension with one tiny request. */
@@ -132,20 +147,23 @@ export class OpenAiEmbedder implements Embedder {
         signal: AbortSignal.timeout(this.t.timeoutMs),
       });
     } catch (e) {
-      const cause = (e as { cause?: { code?: string } }).cause?.code;
-      throw new RetryableError(`network error (${cause ?? (e as Error).message})`);
+      const err = e as Error & { cause?: { code?: string } };
+      const cause = err.cause?.code;
+      // A request fetch refuses to build (bad URL, credentials in it) fails the same way every time.
+      if (err.name === "TypeError" && !cause) throw new Error(`cannot send the request: ${err.message}`);
+      throw new RetryableError(`network error (${cause ?? (err.name === "TimeoutError" ? "timeout" : err.message)})`);
     }
     const body = await res.text().catch(() => "");
     if (res.status === 429 || res.status >= 500) {
       const ra = Number(res.headers.get("retry-after"));
-      throw new RetryableError(`HTTP ${res.status} ${body.slice(0, 200)}`, Number.isFinite(ra) && ra > 0 ? ra * 1000 : undefined);
+      throw new RetryableError(`HTTP ${res.status} ${this.quote(body)}`, Number.isFinite(ra) && ra > 0 ? ra * 1000 : undefined);
     }
-    if (!res.ok) throw new Error(`HTTP ${res.status} ${body.slice(0, 300)}`);
+    if (!res.ok) throw new Error(`HTTP ${res.status} ${this.quote(body, 300)}`);
     let json: { data?: Array<{ index?: number; embedding?: unknown }> };
     try {
       json = JSON.parse(body);
     } catch {
-      throw new Error(`the server did not return JSON: ${body.slice(0, 200)}`);
+      throw new Error(`the server did not return JSON: ${this.quote(body)}`);
     }
     const data = json.data;
     if (!Array.isArray(data) || data.length !== input.length) {
@@ -167,11 +185,18 @@ export async function createOpenAiEmbedder(arg: string, opts: EmbedderOptions, t
   const hash = arg.indexOf("#");
   const base = hash < 0 ? arg : arg.slice(0, hash);
   const model = (hash < 0 ? "" : arg.slice(hash + 1)) || DEFAULT_OPENAI_MODEL;
+  let u: URL;
   try {
-    const u = new URL(base);
+    u = new URL(base);
     if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("not http");
   } catch {
-    throw new UserError(`embedder openai:${arg}: "${base}" is not an http(s) URL`);
+    throw new UserError(`embedder openai:${redactUrl(arg)}: "${redactUrl(base)}" is not an http(s) URL`, EXIT.usage);
+  }
+  if (u.username || u.password || urlHasCredentials(base)) {
+    throw new UserError(
+      `embedder openai:${redactUrl(arg)}: the URL carries credentials, which are neither sent nor stored; put the key in DATATAILOR_OPENAI_API_KEY (or OPENAI_API_KEY) and give the URL without it`,
+      EXIT.usage,
+    );
   }
   const e = new OpenAiEmbedder(embeddingsUrl(base), model, opts.log ?? (() => {}), tuning);
   await e.probe();
