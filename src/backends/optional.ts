@@ -217,7 +217,7 @@ function runNpm(args: string[], cwd: string, opts: InstallOptions): Promise<void
   const log = opts.log ?? ((s: string) => void process.stderr.write(s));
   const execpath = opts.npm ?? env.npm_execpath;
   // npm_execpath points at npm-cli.js when npm runs us; run it with this node
-  const [cmd, pre] = execpath && /\.c?js$/.test(execpath) ? [process.execPath, [execpath]] : [execpath || (process.platform === "win32" ? "npm.cmd" : "npm"), []];
+  const [cmd, pre] = execpath && /\.[cm]?js$/.test(execpath) ? [process.execPath, [execpath]] : [execpath || (process.platform === "win32" ? "npm.cmd" : "npm"), []];
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, [...pre, ...args], { cwd, env: { ...env, npm_config_update_notifier: "false" }, stdio: ["ignore", "pipe", "pipe"] });
     let tail = "";
