@@ -9,7 +9,7 @@
  * network error worth retrying.
  */
 import { EXIT, UserError } from "../../util/errors.js";
-import { redact, redactAndTruncate, redactUrl, urlHasCredentials } from "../../util/redact.js";
+import { redact, redactAndTruncate, redactUrl } from "../../util/redact.js";
 import type { Embedder, EmbedderOptions } from "./types.js";
 
 export interface OpenAiTuning {
@@ -150,7 +150,7 @@ export class OpenAiEmbedder implements Embedder {
       const err = e as Error & { cause?: { code?: string } };
       const cause = err.cause?.code;
       // A request fetch refuses to build (bad URL, credentials in it) fails the same way every time.
-      if (err.name === "TypeError" && !cause) throw new Error(`cannot send the request: ${err.message}`);
+      if (err.name === "TypeError" && err.cause === undefined) throw new Error(`cannot send the request: ${err.message}`);
       throw new RetryableError(`network error (${cause ?? (err.name === "TimeoutError" ? "timeout" : err.message)})`);
     }
     const body = await res.text().catch(() => "");
@@ -192,7 +192,8 @@ export async function createOpenAiEmbedder(arg: string, opts: EmbedderOptions, t
   } catch {
     throw new UserError(`embedder openai:${redactUrl(arg)}: "${redactUrl(base)}" is not an http(s) URL`, EXIT.usage);
   }
-  if (u.username || u.password || urlHasCredentials(base)) {
+  // (A key in the query string, as Azure takes it, is sent; it is only redacted from what we write.)
+  if (u.username || u.password) {
     throw new UserError(
       `embedder openai:${redactUrl(arg)}: the URL carries credentials, which are neither sent nor stored; put the key in DATATAILOR_OPENAI_API_KEY (or OPENAI_API_KEY) and give the URL without it`,
       EXIT.usage,
