@@ -169,7 +169,9 @@ export async function openParquetRecordWriter(finalPath: string, opts: ParquetWr
   let schema = opts.schema;
   if (!schema && opts.like) {
     const likePath = typeof opts.like === "string" ? opts.like : opts.like.path;
-    if (likePath.toLowerCase().endsWith(".parquet")) schema = await parquetSchemaOf(likePath);
+    // A shard whose schema cannot be read (truncated, corrupt) is the reader's to count as bad
+    // input; its output then gets an inferred schema instead of failing the whole shard here.
+    if (likePath.toLowerCase().endsWith(".parquet")) schema = await parquetSchemaOf(likePath).catch(() => undefined);
   }
   const inferred = !schema;
   const rowGroupSize = opts.rowGroupSize ?? 10_000;
