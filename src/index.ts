@@ -47,3 +47,8 @@ export { loadModelDb } from "./pipelines/predict/db.js";
 export { taskData } from "./pipelines/predict/features.js";
 export { compareFeatureSets, forwardSelect, resolveFeatures } from "./pipelines/predict/evaluate.js";
 export { buildPredictor, predictCard, readCard, sweep } from "./pipelines/predict/card.js";
+
+// language models: one scoring interface over ngram:, gguf:, openai: (docs/lm-backends.md); optional heavy backends.
+export { openLanguageModel, parseLmSpec, scoreTexts, summarize, sameTokenizer, assertSameTokenizer, LM_SCHEMES, LM_SPECS } from "./backends/lm/index.js";
+export type { LanguageModel, ScoredText, ScoredToken, TokenizerIdentity, ScoreOptions, GenerateOptions, OpenLmOptions, ScoreTextsOptions, TextScore } from "./backends/lm/index.js";
+export { installBackend, loadOptional, backendStatus, BACKENDS } from "./backends/optional.js";
