@@ -15,6 +15,7 @@ import { runSelect, type SelectOptions } from "../pipelines/select/index.js";
 import { discoverShards } from "../io/shards.js";
 import { readRecords } from "../io/read.js";
 import { BadInputLog } from "../io/bad-input.js";
+import { registerAdaptDemo } from "./adapt-demo.js";
 
 export const DEFAULT_DEMO_OUT = "datatailor-demo";
 /** Share of the sample's tokens the demo keeps unless --keep or --compute says otherwise. */
@@ -166,4 +167,5 @@ export function registerDemo(program: Command): void {
         if (flags.json) printJson(summary);
       }),
     );
+  registerAdaptDemo(program.commands.find((c) => c.name() === "demo")!);
 }
