@@ -4,8 +4,7 @@
  * One text per line; `-` reads stdin. Plain output is TSV on stdout
  * (`line  logprob  tokens  perplexity`) with the total on stderr; --json prints one document.
  *
- * `registerLmScore(lm)` attaches `score` to the `lm` command (src/cli/lm.ts); `registerLmCommand`
- * creates a bare `lm` command holding only `score`, for when lm.ts is not registered.
+ * `registerLmScore(lm)` attaches `score` to the `lm` command (src/cli/lm.ts, with train and query).
  */
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
@@ -36,11 +35,6 @@ export function registerLmScore(lm: Command): void {
     .option("--no-cache", "openai: do not read or write the response cache")
     .option("--json", "print one JSON document on stdout")
     .action(action(async (file: string, flags: ScoreFlags) => runScore(file, flags)));
-}
-
-export function registerLmCommand(program: Command): void {
-  const lm = program.command("lm").description("Language models: score text with ngram:, gguf: or openai: models");
-  registerLmScore(lm);
 }
 
 async function readLines(file: string): Promise<string[]> {

@@ -121,7 +121,7 @@ class GgufModel implements LanguageModel {
     private readonly model: NlcModel,
     private readonly context: NlcContext,
     private readonly contextSize: number,
-    sequences: number,
+    private readonly sequences: number,
   ) {
     const meta = model.fileInfo.metadata.tokenizer?.ggml ?? {};
     const tokens = meta.tokens ?? [];
@@ -163,7 +163,7 @@ class GgufModel implements LanguageModel {
         opts.onProgress?.(++done);
       }
     };
-    await Promise.all(Array.from({ length: this.free.length + this.waiting.length || 1 }, worker));
+    await Promise.all(Array.from({ length: Math.min(this.sequences, texts.length) }, worker));
     return out;
   }
 

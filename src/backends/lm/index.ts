@@ -50,11 +50,8 @@ export async function openLanguageModel(spec: string, opts: OpenLmOptions = {}):
   const { scheme, arg } = parseLmSpec(spec);
   switch (scheme) {
     case "ngram": {
-      // ngram.ts is the n-gram engineer's; loaded by name so this file builds before it lands
-      const mod = (await import(NGRAM_MODULE).catch((e: unknown) => {
-        throw new UserError(`language model ngram: the n-gram backend is not available (${(e as Error).message.split("\n")[0]})`);
-      })) as { openNgram(path: string): Promise<LanguageModel> };
-      return mod.openNgram(arg);
+      const { openNgram } = await import("./ngram.js");
+      return openNgram(arg);
     }
     case "gguf": {
       const { openGguf } = await import("./gguf.js");
@@ -66,8 +63,6 @@ export async function openLanguageModel(spec: string, opts: OpenLmOptions = {}):
     }
   }
 }
-
-const NGRAM_MODULE: string = "./ngram.js";
 
 export interface ScoreTextsOptions {
   /** Texts handed to the model per call (default 64): bounds memory and sets the cancellation grain. */
