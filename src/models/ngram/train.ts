@@ -37,7 +37,13 @@ export function trainNgram(text: Uint8Array, opts: TrainOptions): TrainedModel {
   const guess = Math.min(Math.max(1 << 16, Math.ceil((corpus.length * Math.min(opts.order, 6)) / 2)), 1 << 28);
   const trie = new SuffixTrie(opts.order, guess, budget - textBytes);
   for (const w of [UNK, BOS, EOS]) trie.unigramNode(w);
-  trie.countCorpus(corpus.ids, corpus.length, opts.onProgress && ((d) => opts.onProgress!("count", d, corpus.length)));
+  try {
+    trie.countCorpus(corpus.ids, corpus.length, opts.onProgress && ((d) => opts.onProgress!("count", d, corpus.length)));
+  } catch (e) {
+    // report the user's whole budget, not what was left for n-grams after the text
+    if (e instanceof MemoryBudgetError) throw new MemoryBudgetError(budget, e.ngrams);
+    throw e;
+  }
   trie.releaseIndex();
   const est = estimate(trie, { fallback: opts.fallback, onFallback: opts.log });
   return { vocab, trie, estimate: est, corpus: { words: corpus.words, sentences: corpus.sentences } };
