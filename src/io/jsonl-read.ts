@@ -8,6 +8,7 @@
  * always match what an editor shows.
  */
 import { isAscii, isUtf8 } from "node:buffer";
+import { topLevelValueSource } from "./json-token.js";
 import { REASONS, toRecord, type DocRecord, type FieldNames, type RejectReason } from "./record.js";
 
 export type RejectFn = (line: number, reason: RejectReason, detail: string) => void;
@@ -143,8 +144,10 @@ export class JsonlParser {
       }
     }
     let value: unknown;
+    let text: string;
     try {
-      value = JSON.parse(buf.toString(state === ASCII ? "latin1" : "utf8", start, end));
+      text = buf.toString(state === ASCII ? "latin1" : "utf8", start, end);
+      value = JSON.parse(text);
     } catch (err) {
       if (this.nonBlank === 1 && looksLikeWholeJson(buf, start, end)) {
         // A pretty-printed JSON document or array, not JSON lines: one clear reject, not thousands.
@@ -160,6 +163,8 @@ export class JsonlParser {
       o.reject(lineNo, rec.reason, rec.detail);
       return;
     }
+    // A numeric id keeps its spelling: 12345678901234567890 must not become 12345678901234567000.
+    if (typeof rec.fields[o.idField] === "number") rec.id = topLevelValueSource(text, o.idField) ?? rec.id;
     if (o.raw) rec.raw = buf.subarray(start, end);
     out.push(rec);
   }

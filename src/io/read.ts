@@ -13,6 +13,7 @@ import path from "node:path";
 import { usageError } from "../util/errors.js";
 import type { BadInputLog } from "./bad-input.js";
 import { byteChunks, StreamError } from "./decompress.js";
+import { IdSet } from "./id-set.js";
 import { detectFormat } from "./formats.js";
 import { JsonlParser } from "./jsonl-read.js";
 import { openParquetFile, parquetInfo, readParquetRows, topLevelColumns } from "./parquet-read.js";
@@ -46,12 +47,17 @@ export interface ShardReadStats {
   rejected: number;
   /** Whitespace-only lines skipped (JSONL). */
   blank: number;
+  /** Records whose own id repeats an earlier record's id in this shard (still yielded). */
+  duplicateIds: number;
+  /** The first repeated id and its line, to name in a warning. */
+  firstDuplicate?: { id: string; line: number };
   /** Bytes of the shard file. */
   bytes: number;
 }
 
 export class ShardReader {
-  readonly stats: ShardReadStats = { read: 0, rejected: 0, blank: 0, bytes: 0 };
+  readonly stats: ShardReadStats = { read: 0, rejected: 0, blank: 0, duplicateIds: 0, bytes: 0 };
+  private readonly ids = new IdSet();
   private used = false;
 
   constructor(
@@ -84,6 +90,7 @@ export class ShardReader {
         parser.push(chunk, out);
         if (out.length > 0) {
           this.stats.read += out.length;
+          this.checkIds(out, names.idField);
           yield out;
           out = [];
         }
@@ -93,7 +100,12 @@ export class ShardReader {
       if (!(err instanceof StreamError)) throw err;
       this.stats.blank = parser.blank;
       const lost = parser.discardPending();
-      const where = `after line ${parser.line}${lost ? `, ${lost} bytes of an unfinished line dropped` : ""}`;
+      // Name the first line that was lost. A cut inside a compressed block loses the whole block,
+      // so with a small file no line at all may come out: say so rather than "after line 0".
+      const where =
+        parser.line === 0
+          ? "no complete line could be decoded before the cut (everything from line 1 on is lost)"
+          : `lines 1-${parser.line} were read; from line ${parser.line + 1} on is lost${lost ? ` (${lost} bytes of an unfinished line dropped)` : ""}`;
       const reason = err.kind === "truncated" ? REASONS.truncated : err.kind === "corrupt" ? REASONS.corrupt : REASONS.readError;
       reject(parser.line + 1, reason, `${err.message}; ${where}`);
       return;
@@ -101,10 +113,19 @@ export class ShardReader {
     parser.end(out);
     if (out.length > 0) {
       this.stats.read += out.length;
+      this.checkIds(out, names.idField);
       yield out;
     }
     this.stats.blank = parser.blank;
-    if (parser.nonBlank === 0) reject(0, REASONS.emptyFile, parser.blank ? `only ${parser.blank} blank lines` : "no records");
+    // An empty file (or one of blank lines only) holds no bad line: it reads as zero records.
+  }
+
+  /** Counts records whose own id (not a default `<rel>:<line>`) was seen before in this shard. */
+  private checkIds(batch: DocRecord[], idField: string): void {
+    for (const rec of batch) {
+      if (rec.fields[idField] === undefined || this.ids.add(rec.id)) continue;
+      if (this.stats.duplicateIds++ === 0) this.stats.firstDuplicate = { id: rec.id, line: rec.line };
+    }
   }
 
   async *records(): AsyncGenerator<DocRecord> {
@@ -136,10 +157,7 @@ export class ShardReader {
         reject(0, REASONS.corrupt, `not a readable Parquet file (${(err as Error).message})`);
         return;
       }
-      if (info.rows === 0) {
-        reject(0, REASONS.emptyFile, "no rows");
-        return;
-      }
+      if (info.rows === 0) return; // an empty table: zero records, nothing bad
       let columns: string[] | undefined;
       if (this.opts.columns) {
         const have = new Set(topLevelColumns(info.metadata));
@@ -163,6 +181,7 @@ export class ShardReader {
         }
         if (out.length > 0) {
           this.stats.read += out.length;
+          this.checkIds(out, names.idField);
           yield out;
         }
       }

@@ -70,18 +70,53 @@ describe("JSONL reading", () => {
     expect(stats).toMatchObject({ read: 8, rejected: 5 });
   });
 
-  it("an empty file (or only blank lines) is one bad input at line 0", async () => {
-    for (const [name, content] of [
-      ["empty.jsonl", ""],
-      ["blank.jsonl", "\n\n  \n"],
-      ["empty.jsonl.gz", encode("", "jsonl.gz")],
-      ["empty.jsonl.zst", encode("", "jsonl.zst")],
+  it("an empty file (or only blank lines) is zero records, not a bad input line", async () => {
+    for (const [name, content, blank] of [
+      ["empty.jsonl", "", 0],
+      ["blank.jsonl", "\n\n  \n", 3],
+      ["empty.jsonl.gz", encode("", "jsonl.gz"), 0],
+      ["empty.jsonl.zst", encode("", "jsonl.zst"), 0],
     ] as const) {
       const { records, bad, stats } = await readAll(write(name, content));
       expect(records).toEqual([]);
-      expect(bad.examples()).toEqual([expect.objectContaining({ file: name, line: 0, reason: "empty_file" })]);
-      expect(stats).toMatchObject({ read: 1, rejected: 1 });
+      expect(bad.total).toBe(0);
+      expect(stats).toMatchObject({ read: 0, rejected: 0, blank });
     }
+  });
+
+  it("keeps integer ids above 2^53 exactly as written (and any numeric id's spelling)", async () => {
+    const text =
+      '{"id":12345678901234567890,"text":"a"}\n' +
+      '{"text":"b","id":12345678901234567891}\n' +
+      '{"meta":{"id":1},"s":"x\\"}","id" : -9007199254740993 ,"text":"c"}\n' +
+      '{"id":1.50,"text":"d"}\n' +
+      '{"id":7,"text":"e","id":98765432109876543210}\n';
+    for (const [format, ext] of FORMATS) {
+      const { records, bad } = await readAll(write(`bigids${ext}`, encode(text, format)));
+      expect(bad.total).toBe(0);
+      expect(records.map((r) => r.id)).toEqual(["12345678901234567890", "12345678901234567891", "-9007199254740993", "1.50", "98765432109876543210"]);
+      // What JSON.parse alone gives, the collision this prevents:
+      expect(String(JSON.parse("12345678901234567890"))).toBe(String(JSON.parse("12345678901234567891")));
+    }
+  });
+
+  it("counts duplicate ids (own ids only) and blank lines, and names the first duplicate", async () => {
+    const text = '{"id":"a","text":"1"}\n\n{"id":"b","text":"2"}\n{"id":"a","text":"3"}\n   \n{"text":"4"}\n{"id":5,"text":"5"}\n{"id":5,"text":"6"}\n{"id":"a","text":"7"}\n';
+    const { records, stats } = await readAll(write("dups.jsonl", text));
+    expect(records).toHaveLength(7); // duplicates are still records
+    expect(stats).toMatchObject({ read: 7, rejected: 0, blank: 2, duplicateIds: 3, firstDuplicate: { id: "a", line: 4 } });
+  });
+
+  it("a truncated .zst too small to decode any block says so instead of 'after line 0'", async () => {
+    const full = encode(Array.from({ length: 50 }, (_, i) => JSON.stringify({ id: i, text: `doc ${i}` })).join("\n") + "\n", "jsonl.zst");
+    const file = write("small-cut.jsonl.zst", full.subarray(0, full.length - 10));
+    const { records, bad } = await readAll(file);
+    expect(records).toEqual([]);
+    const ex = bad.examples()[0]!;
+    expect(ex).toMatchObject({ line: 1, reason: "truncated_stream" });
+    expect(ex.detail).not.toMatch(/after line 0/);
+    expect(ex.detail).toMatch(/from line 1 on is lost/);
+    await expect(readAll(file, { strict: true })).rejects.toThrow(/\(line 1\).*from line 1 on is lost/);
   });
 
   for (const [format, ext] of FORMATS.slice(1)) {
@@ -97,6 +132,7 @@ describe("JSONL reading", () => {
       const ex = bad.examples();
       expect(ex).toHaveLength(1);
       expect(ex[0]).toMatchObject({ file: `cut${ext}`, line: records.length + 1, reason: "truncated_stream" });
+      expect(ex[0]!.detail).toContain(`lines 1-${records.length} were read; from line ${records.length + 1} on is lost`);
       expect(stats.read).toBe(records.length + 1);
       expect(stats.rejected).toBe(1);
     });
