@@ -64,8 +64,8 @@ export interface PlantedDoc {
   how: Plant;
 }
 
-/** Deterministic documents: item i planted with edit EDITS[k] between two filler texts. */
-export function plantedDocs(items: string[], count: number, seed = 1): PlantedDoc[] {
+/** Deterministic documents: item i planted with edit EDITS[k] between two filler texts (`before` just ahead of it). */
+export function plantedDocs(items: string[], count: number, seed = 1, before = ""): PlantedDoc[] {
   const fill = filler();
   let s = seed >>> 0;
   const rnd = (n: number) => {
@@ -76,10 +76,10 @@ export function plantedDocs(items: string[], count: number, seed = 1): PlantedDo
   for (let d = 0; d < count; d++) {
     const item = rnd(items.length);
     const how = EDITS[d % EDITS.length]!;
-    const before = fill[rnd(fill.length)]!.slice(0, 300);
-    const after = fill[rnd(fill.length)]!.slice(0, 300);
+    const head = fill[rnd(fill.length)]!.slice(0, 300);
+    const tail = fill[rnd(fill.length)]!.slice(0, 300);
     const middle = how === "none" ? "" : edit(items[item]!, how);
-    docs.push({ text: `${before} ${middle} ${after}`, item, how });
+    docs.push({ text: `${head} ${before}${middle} ${tail}`, item, how });
   }
   return docs;
 }

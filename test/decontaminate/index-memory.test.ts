@@ -31,7 +31,7 @@ describe("index memory", () => {
       return c === 0 ? t : t.replace(/(\S+)/g, `$1${tag(c)}`);
     };
     const { index, stats } = buildContamIndex({ count: ITEMS, forEach: (fn) => { for (let k = 0; k < ITEMS; k++) fn(textOf(k), Math.floor(k / R)); } }, { n: 13 });
-    const typedBytes = [index.keys, index.vals, index.post, index.skeys, index.svals, index.spost, index.sItem, index.sLen, index.sA, index.sB, index.itemBench].reduce((a, x) => a + x.byteLength, 0);
+    const typedBytes = [index.keys, index.vals, index.post, index.akeys, index.avals, index.apost, index.wkeys, index.wvals, index.wpost, index.itemBench].reduce((a, x) => a + x.byteLength, 0);
     console.log(`1M items: ${stats.incidences} (item, n-gram) pairs, ${stats.distinct} distinct 13-grams, ${stats.short} short items; index ${(index.byteLength / 1e6).toFixed(1)} MB (${(index.byteLength / stats.distinct).toFixed(1)} bytes per distinct n-gram), built in ${stats.seconds.toFixed(1)} s`);
     expect(stats.items).toBe(ITEMS);
     expect(stats.distinct).toBeGreaterThan(30_000_000);

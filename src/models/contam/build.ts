@@ -2,10 +2,10 @@
  * Builds the contamination index from item texts in two passes over the items: the first only
  * counts n-grams (to size the table), the second inserts them into a working table; the image
  * is then allocated at its exact final size (load factor LOAD over the distinct n-grams) and
- * filled by rehashing, and the working arrays are dropped. An n-gram shared by several items
+ * filled by rehashing (plus a ~8-bit-per-key filter), and the working arrays are dropped. An n-gram shared by several items
  * keeps all of them (postings, items ascending); an item counts an n-gram once.
  */
-import { allocateImage, insertNew, probe, type ContamIndex, type Layout } from "./index-image.js";
+import { allocateImage, fillFilter, filterLog2For, insertNew, probe, type ContamIndex, type Layout } from "./index-image.js";
 import { forEachNgram, kgramKey } from "./ngram.js";
 import { tokenize, WordBuffer } from "./words.js";
 
@@ -177,11 +177,9 @@ export function buildContamIndex(src: ItemSource, opts: BuildOptions = {}): { in
   });
   // pass 2: insert
   const main = new WorkTable(bound);
-  const short = new WorkTable(shorts);
-  const sItem = new Int32Array(shorts);
-  const sLen = new Int32Array(shorts);
-  const sA = new Int32Array(shorts);
-  const sB = new Int32Array(shorts);
+  const whole = new WorkTable(shorts);
+  const shortLen = new Int32Array(shorts);
+  const shortAnchor = new Int32Array(2 * shorts);
   const itemBench = new Int32Array(src.count);
   const key = new Int32Array(2);
   let item = 0;
@@ -196,32 +194,41 @@ export function buildContamIndex(src: ItemSource, opts: BuildOptions = {}): { in
       return;
     }
     kgramKey(buf.a, buf.b, 0, w, key);
-    sItem[j] = id;
-    sLen[j] = w;
-    sA[j] = key[0]!;
-    sB[j] = key[1]!;
+    whole.insert(key[0]!, key[1]!, id);
     kgramKey(buf.a, buf.b, 0, minShort, key);
-    short.insert(key[0]!, key[1]!, j);
+    shortLen[j] = w;
+    shortAnchor[2 * j] = key[0]!;
+    shortAnchor[2 * j + 1] = key[1]!;
     j++;
   });
   if (item !== src.count) throw new Error(`item source gave ${item} items, announced ${src.count}`);
+  // anchor → the distinct lengths of the short items that start with it
+  const seen = new Set<string>();
+  const anchor = new WorkTable(shorts);
+  for (let k = 0; k < j; k++) {
+    const t = `${shortAnchor[2 * k]},${shortAnchor[2 * k + 1]},${shortLen[k]}`;
+    if (seen.has(t)) continue;
+    seen.add(t);
+    anchor.insert(shortAnchor[2 * k]!, shortAnchor[2 * k + 1]!, shortLen[k]!);
+  }
   const layout: Layout = {
     n,
     cap: main.finalCap(),
     items: src.count,
     postLen: main.postLen(),
-    shortCap: short.finalCap(),
-    shorts,
-    shortPostLen: short.postLen(),
+    anchorCap: anchor.finalCap(),
+    anchorPostLen: anchor.postLen(),
+    wholeCap: whole.finalCap(),
+    wholePostLen: whole.postLen(),
     minShort: shorts ? minShort : 0,
+    shorts,
+    filterLog2: filterLog2For(main.distinct),
   };
   const { index } = allocateImage(layout, opts.shared ?? true);
   main.writeInto(index.keys, index.vals, index.cap, index.post);
-  short.writeInto(index.skeys, index.svals, index.shortCap, index.spost);
-  index.sItem.set(sItem);
-  index.sLen.set(sLen);
-  index.sA.set(sA);
-  index.sB.set(sB);
+  fillFilter(index);
+  anchor.writeInto(index.akeys, index.avals, index.anchorCap, index.apost);
+  whole.writeInto(index.wkeys, index.wvals, index.wholeCap, index.wpost);
   index.itemBench.set(itemBench);
   const stats: BuildStats = {
     items: src.count,

@@ -2,14 +2,19 @@
  * The contamination index as one flat image of 32-bit words, so that it can live in a
  * SharedArrayBuffer used in place by every thread (and be written to / read from a file as is):
  *
- *   header   16 words: magic, version, n, cap, items, postLen, shortCap, shorts, shortPostLen, minShort
+ *   header   16 words: magic, version, n, cap, items, postLen, anchorCap, anchorPostLen,
+ *            wholeCap, wholePostLen, minShort, shorts, filterLog2
  *   keys     2·cap     open-addressing table of 64-bit n-gram keys (lane A, lane B); (0,0) = empty
  *   vals     cap       item id (>= 0), or ~offset into post when several items share the n-gram
  *   post     postLen   [count, item, item, ...] runs, items ascending
- *   skeys    2·shortCap  the same table for items shorter than n words, keyed by their first
- *   svals    shortCap    `minShort` words (the anchor); values are short-item numbers
- *   spost    shortPostLen
- *   sItem, sLen, sA, sB   per short item: its item id, word count and whole-sequence key
+ *   filter   2^filterLog2 bits: bit (lane B >>> (32 - filterLog2)) set for every stored key, so
+ *            most corpus n-grams (absent) are rejected by one look at a table ~8 bits per key,
+ *            a fraction of the keys' memory that stays in cache, instead of a DRAM miss
+ *   Items shorter than n words ("short items") match as a whole word sequence, in two steps so
+ *   that a corpus word costs one probe whatever their lengths:
+ *   akeys/avals/apost  anchor table: key of an item's first `minShort` words → the distinct
+ *                      lengths of the short items starting with those words
+ *   wkeys/wvals/wpost  whole table: key of a short item's whole word sequence → its items
  *   itemBench items   benchmark number of each item
  *
  * Slots come from lane A by Lemire's multiply-shift (no power-of-two capacity, so the load
@@ -17,7 +22,7 @@
  */
 
 export const MAGIC = 0x49435444; // "DTCI"
-export const VERSION = 1;
+export const VERSION = 3;
 export const HEADER_WORDS = 16;
 
 export interface Layout {
@@ -25,10 +30,13 @@ export interface Layout {
   cap: number;
   items: number;
   postLen: number;
-  shortCap: number;
-  shorts: number;
-  shortPostLen: number;
+  anchorCap: number;
+  anchorPostLen: number;
+  wholeCap: number;
+  wholePostLen: number;
   minShort: number;
+  shorts: number;
+  filterLog2: number;
 }
 
 function sections(l: Layout): { words: number; at: Record<string, number> } {
@@ -41,13 +49,13 @@ function sections(l: Layout): { words: number; at: Record<string, number> } {
   put("keys", 2 * l.cap);
   put("vals", l.cap);
   put("post", l.postLen);
-  put("skeys", 2 * l.shortCap);
-  put("svals", l.shortCap);
-  put("spost", l.shortPostLen);
-  put("sItem", l.shorts);
-  put("sLen", l.shorts);
-  put("sA", l.shorts);
-  put("sB", l.shorts);
+  put("filter", 2 ** l.filterLog2 / 32);
+  put("akeys", 2 * l.anchorCap);
+  put("avals", l.anchorCap);
+  put("apost", l.anchorPostLen);
+  put("wkeys", 2 * l.wholeCap);
+  put("wvals", l.wholeCap);
+  put("wpost", l.wholePostLen);
   put("itemBench", l.items);
   if (w % 2) w++; // keep the whole image a multiple of 8 bytes
   return { words: w, at };
@@ -83,21 +91,24 @@ export class ContamIndex {
   readonly cap: number;
   readonly scale: number;
   readonly items: number;
-  readonly shortCap: number;
-  readonly shortScale: number;
+  readonly anchorCap: number;
+  readonly anchorScale: number;
+  readonly wholeCap: number;
+  readonly wholeScale: number;
   readonly shorts: number;
   readonly minShort: number;
   readonly keys: Int32Array;
   readonly vals: Int32Array;
   readonly post: Int32Array;
-  readonly skeys: Int32Array;
-  readonly svals: Int32Array;
-  readonly spost: Int32Array;
-  readonly sItem: Int32Array;
-  readonly sLen: Int32Array;
-  readonly sA: Int32Array;
-  readonly sB: Int32Array;
+  readonly akeys: Int32Array;
+  readonly avals: Int32Array;
+  readonly apost: Int32Array;
+  readonly wkeys: Int32Array;
+  readonly wvals: Int32Array;
+  readonly wpost: Int32Array;
   readonly itemBench: Int32Array;
+  readonly filter: Int32Array;
+  readonly filterShift: number;
   /** The whole image (header included). */
   readonly words: Int32Array;
 
@@ -105,7 +116,19 @@ export class ContamIndex {
     const head = new Int32Array(buffer, byteOffset, HEADER_WORDS);
     if (head[0] !== MAGIC) throw new Error("not a datatailor contamination index (bad magic)");
     if (head[1] !== VERSION) throw new Error(`contamination index version ${head[1]} (this build reads ${VERSION})`);
-    const l: Layout = { n: head[2]!, cap: head[3]!, items: head[4]!, postLen: head[5]!, shortCap: head[6]!, shorts: head[7]!, shortPostLen: head[8]!, minShort: head[9]! };
+    const l: Layout = {
+      n: head[2]!,
+      cap: head[3]!,
+      items: head[4]!,
+      postLen: head[5]!,
+      anchorCap: head[6]!,
+      anchorPostLen: head[7]!,
+      wholeCap: head[8]!,
+      wholePostLen: head[9]!,
+      minShort: head[10]!,
+      shorts: head[11]!,
+      filterLog2: head[12]!,
+    };
     const { words, at } = sections(l);
     if (byteLength !== undefined && byteLength !== words * 4) throw new Error(`contamination index is ${byteLength} bytes, its header says ${words * 4}`);
     this.words = new Int32Array(buffer, byteOffset, words);
@@ -114,21 +137,24 @@ export class ContamIndex {
     this.cap = l.cap;
     this.scale = l.cap / 4294967296;
     this.items = l.items;
-    this.shortCap = l.shortCap;
-    this.shortScale = l.shortCap / 4294967296;
+    this.anchorCap = l.anchorCap;
+    this.anchorScale = l.anchorCap / 4294967296;
+    this.wholeCap = l.wholeCap;
+    this.wholeScale = l.wholeCap / 4294967296;
     this.shorts = l.shorts;
     this.minShort = l.minShort;
     this.keys = view("keys", 2 * l.cap);
     this.vals = view("vals", l.cap);
     this.post = view("post", l.postLen);
-    this.skeys = view("skeys", 2 * l.shortCap);
-    this.svals = view("svals", l.shortCap);
-    this.spost = view("spost", l.shortPostLen);
-    this.sItem = view("sItem", l.shorts);
-    this.sLen = view("sLen", l.shorts);
-    this.sA = view("sA", l.shorts);
-    this.sB = view("sB", l.shorts);
+    this.akeys = view("akeys", 2 * l.anchorCap);
+    this.avals = view("avals", l.anchorCap);
+    this.apost = view("apost", l.anchorPostLen);
+    this.wkeys = view("wkeys", 2 * l.wholeCap);
+    this.wvals = view("wvals", l.wholeCap);
+    this.wpost = view("wpost", l.wholePostLen);
     this.itemBench = view("itemBench", l.items);
+    this.filter = view("filter", 2 ** l.filterLog2 / 32);
+    this.filterShift = 32 - l.filterLog2;
   }
 
   /** Bytes of the typed arrays that make up the index. */
@@ -156,11 +182,28 @@ export class ContamIndex {
   }
 }
 
+/** Sets the filter bit of every stored key (after the keys are written). */
+export function fillFilter(ix: ContamIndex): void {
+  const { keys, filter, filterShift } = ix;
+  for (let s = 0; s < ix.cap; s++) {
+    const a = keys[2 * s]!;
+    const b = keys[2 * s + 1]!;
+    if (a === 0 && b === 0) continue;
+    const bit = (b >>> filterShift) >>> 0;
+    filter[bit >>> 5]! |= 1 << (bit & 31);
+  }
+}
+
+/** log2 of the filter's bits: the power of two at or above 8 bits per key (at least 2^10). */
+export function filterLog2For(keys: number): number {
+  return Math.max(10, Math.min(31, Math.ceil(Math.log2(Math.max(1, keys) * 8))));
+}
+
 /** Allocates an image (shared when asked) and writes its header. */
 export function allocateImage(l: Layout, shared: boolean): { buffer: ArrayBufferLike; index: ContamIndex } {
   const bytes = imageBytes(l);
   const buffer = shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
   const head = new Int32Array(buffer, 0, HEADER_WORDS);
-  head.set([MAGIC, VERSION, l.n, l.cap, l.items, l.postLen, l.shortCap, l.shorts, l.shortPostLen, l.minShort]);
+  head.set([MAGIC, VERSION, l.n, l.cap, l.items, l.postLen, l.anchorCap, l.anchorPostLen, l.wholeCap, l.wholePostLen, l.minShort, l.shorts, l.filterLog2]);
   return { buffer, index: new ContamIndex(buffer) };
 }

@@ -6,7 +6,7 @@
  * shared n-grams and the word positions of every hit (for highlighting).
  */
 import { probe, type ContamIndex } from "./index-image.js";
-import { BASE_A, BASE_B, kgramKey, power } from "./ngram.js";
+import { BASE_A, BASE_B, power } from "./ngram.js";
 import { tokenize, WordBuffer } from "./words.js";
 
 export interface ItemHit {
@@ -23,21 +23,24 @@ export class Matcher {
   readonly buf = new WordBuffer();
   private readonly pa: number;
   private readonly pb: number;
-  private readonly ma: number;
-  private readonly mb: number;
   // hits of the current document: word position and table slot (or short item + 2^30 flag)
   private hitPos = new Int32Array(64);
   private hitSlot = new Int32Array(64);
   private hitKind = new Uint8Array(64);
+  private hitLen = new Int32Array(64);
+  // prefix hashes of the current document (short items only) and powers of the bases
+  private prefA = new Int32Array(0);
+  private prefB = new Int32Array(0);
+  private readonly powA: Int32Array;
+  private readonly powB: Int32Array;
   private nHits = 0;
-  private readonly key = new Int32Array(2);
   words = 0;
 
   constructor(readonly index: ContamIndex) {
     this.pa = power(BASE_A, index.n - 1);
     this.pb = power(BASE_B, index.n - 1);
-    this.ma = power(BASE_A, Math.max(0, index.minShort - 1));
-    this.mb = power(BASE_B, Math.max(0, index.minShort - 1));
+    this.powA = Int32Array.from({ length: index.n + 1 }, (_, k) => power(BASE_A, k));
+    this.powB = Int32Array.from({ length: index.n + 1 }, (_, k) => power(BASE_B, k));
   }
 
   /** Tokenises and matches `text`; returns the number of hits (0 = clean). */
@@ -59,15 +62,24 @@ export class Matcher {
         ha = (Math.imul(ha, BASE_A) + a[j]!) | 0;
         hb = (Math.imul(hb, BASE_B) + b[j]!) | 0;
       }
+      const filter = ix.filter;
+      const shift = ix.filterShift;
       for (let i = 0; ; i++) {
         const kb = ha === 0 && hb === 0 ? 1 : hb;
-        // inline probe: this loop runs once per corpus word
+        // this loop runs once per corpus word: the filter rejects most absent n-grams from cache
+        const bit = kb >>> shift;
+        if ((filter[bit >>> 5]! & (1 << (bit & 31))) === 0) {
+          if (i + n >= count) break;
+          ha = (Math.imul((ha - Math.imul(a[i]!, this.pa)) | 0, BASE_A) + a[i + n]!) | 0;
+          hb = (Math.imul((hb - Math.imul(b[i]!, this.pb)) | 0, BASE_B) + b[i + n]!) | 0;
+          continue;
+        }
         let s = ((ha >>> 0) * scale) | 0;
         for (;;) {
           const xa = keys[2 * s]!;
           const xb = keys[2 * s + 1]!;
           if (xa === ha && xb === kb) {
-            this.push(i, s, 0);
+            this.push(i, s, 0, n);
             break;
           }
           if (xa === 0 && xb === 0) break;
@@ -78,42 +90,60 @@ export class Matcher {
         hb = (Math.imul((hb - Math.imul(b[i]!, this.pb)) | 0, BASE_B) + b[i + n]!) | 0;
       }
     }
-    const m = ix.minShort;
-    if (ix.shorts > 0 && count >= m) {
-      let ha = 0;
-      let hb = 0;
-      for (let j = 0; j < m; j++) {
-        ha = (Math.imul(ha, BASE_A) + a[j]!) | 0;
-        hb = (Math.imul(hb, BASE_B) + b[j]!) | 0;
-      }
-      for (let i = 0; ; i++) {
-        const s = probe(ix.skeys, ix.shortCap, ix.shortScale, ha, ha === 0 && hb === 0 ? 1 : hb);
-        if (s >= 0) this.verifyShort(i, ix.svals[s]!, count);
-        if (i + m >= count) break;
-        ha = (Math.imul((ha - Math.imul(a[i]!, this.ma)) | 0, BASE_A) + a[i + m]!) | 0;
-        hb = (Math.imul((hb - Math.imul(b[i]!, this.mb)) | 0, BASE_B) + b[i + m]!) | 0;
-      }
-    }
+    if (ix.shorts > 0 && count >= ix.minShort) this.matchShort(count);
     return this.nHits;
   }
 
-  private verifyShort(i: number, v: number, count: number): void {
+  /**
+   * Short items: one probe per word for the anchor (the first minShort words of some short
+   * item); on a hit, one probe per distinct length of the items with that anchor, for the whole
+   * word sequence. Prefix hashes make every k-word key O(1).
+   */
+  private matchShort(count: number): void {
     const ix = this.index;
-    const check = (j: number) => {
-      const len = ix.sLen[j]!;
-      if (i + len > count) return;
-      kgramKey(this.buf.a, this.buf.b, i, len, this.key);
-      if (this.key[0] === ix.sA[j] && this.key[1] === ix.sB[j]) this.push(i, j, 1);
-    };
-    if (v >= 0) check(v);
-    else {
-      const off = ~v;
-      const c = ix.spost[off]!;
-      for (let k = 1; k <= c; k++) check(ix.spost[off + k]!);
+    const a = this.buf.a;
+    const b = this.buf.b;
+    if (this.prefA.length < count + 1) {
+      this.prefA = new Int32Array(2 * (count + 1));
+      this.prefB = new Int32Array(2 * (count + 1));
+    }
+    const pA = this.prefA;
+    const pB = this.prefB;
+    for (let i = 0; i < count; i++) {
+      pA[i + 1] = (Math.imul(pA[i]!, BASE_A) + a[i]!) | 0;
+      pB[i + 1] = (Math.imul(pB[i]!, BASE_B) + b[i]!) | 0;
+    }
+    const m = ix.minShort;
+    const powA = this.powA;
+    const powB = this.powB;
+    for (let i = 0; i + m <= count; i++) {
+      const ka = (pA[i + m]! - Math.imul(pA[i]!, powA[m]!)) | 0;
+      let kb = (pB[i + m]! - Math.imul(pB[i]!, powB[m]!)) | 0;
+      if (ka === 0 && kb === 0) kb = 1;
+      const s = probe(ix.akeys, ix.anchorCap, ix.anchorScale, ka, kb);
+      if (s < 0) continue;
+      const v = ix.avals[s]!;
+      if (v >= 0) this.whole(i, v, count);
+      else {
+        const off = ~v;
+        const c = ix.apost[off]!;
+        for (let k = 1; k <= c; k++) this.whole(i, ix.apost[off + k]!, count);
+      }
     }
   }
 
-  private push(pos: number, slot: number, kind: number): void {
+  private whole(i: number, len: number, count: number): void {
+    if (i + len > count) return;
+    const pA = this.prefA;
+    const pB = this.prefB;
+    const ka = (pA[i + len]! - Math.imul(pA[i]!, this.powA[len]!)) | 0;
+    let kb = (pB[i + len]! - Math.imul(pB[i]!, this.powB[len]!)) | 0;
+    if (ka === 0 && kb === 0) kb = 1;
+    const s = probe(this.index.wkeys, this.index.wholeCap, this.index.wholeScale, ka, kb);
+    if (s >= 0) this.push(i, s, 1, len);
+  }
+
+  private push(pos: number, slot: number, kind: number, len: number): void {
     if (this.nHits === this.hitPos.length) {
       const g = <T extends Int32Array | Uint8Array>(x: T): T => {
         const y = new (x.constructor as { new (n: number): T })(x.length * 2);
@@ -123,9 +153,11 @@ export class Matcher {
       this.hitPos = g(this.hitPos);
       this.hitSlot = g(this.hitSlot);
       this.hitKind = g(this.hitKind);
+      this.hitLen = g(this.hitLen);
     }
     this.hitPos[this.nHits] = pos;
     this.hitSlot[this.nHits] = slot;
+    this.hitLen[this.nHits] = len;
     this.hitKind[this.nHits++] = kind;
   }
 
@@ -137,8 +169,8 @@ export class Matcher {
       const pos = this.hitPos[h]!;
       const kind = this.hitKind[h]!;
       const slot = this.hitSlot[h]!;
-      const items = kind === 0 ? ix.itemsOf(ix.vals[slot]!) : [ix.sItem[slot]!];
-      const len = kind === 0 ? ix.n : ix.sLen[slot]!;
+      const items = kind === 0 ? ix.itemsOf(ix.vals[slot]!) : ix.itemsOf(ix.wvals[slot]!, ix.wpost);
+      const len = this.hitLen[h]!;
       for (const item of items) {
         let e = byItem.get(item);
         if (!e) byItem.set(item, (e = { slots: new Set(), whole: kind === 1, ranges: [] }));
