@@ -8,8 +8,7 @@ import { Option, type Command } from "commander";
 import { action, log, printJson } from "./output.js";
 import { countOption, defaultThreads, numberListOption, numberOption, seedOption } from "./options.js";
 import { EXIT, UserError, usageError } from "../util/errors.js";
-import { runFit, type FitRunOptions } from "../pipelines/fit/run.js";
-import { writeFitReport } from "../report/fit-report.js";
+import { runFit, type FitRunOptions, type FitSummary } from "../pipelines/fit/run.js";
 import { optimalFilterRate, type FilterPool } from "../models/laws/filter-rate.js";
 
 interface FitFlags {
@@ -30,6 +29,7 @@ interface FitFlags {
   strict?: boolean;
   label?: string;
   where?: string[];
+  chance?: number;
   report?: string;
   json?: boolean;
   pool: FilterPool;
@@ -76,6 +76,7 @@ export function registerFit(program: Command): void {
     .option("--drop-missing", "skip rows with missing or non-numeric values (reported) instead of failing")
     .option("--where <col=value>", "only rows whose column has this value, e.g. \"Model Family=Llama-2\"; repeatable", collect)
     .option("--label <col>", "column naming each point (shown in the report)")
+    .option("--chance <y>", "the metric's chance level (e.g. 0.25 for 4-way multiple choice): a non-monotone metric that sits there is named as such", numberOption("--chance"))
     .option("--strict", "treat a non-monotone metric (misaligned pretraining data) as an error (exit 3)")
     .option("--threads <n>", "worker threads for the start grid and the bootstrap", countOption("--threads", 1))
     .option("--seed <n>", "random seed for the bootstrap", seedOption("--seed"), 0)
@@ -92,59 +93,60 @@ Examples:
   datatailor fit runs.csv --law "E + A/x^alpha" --x tokens --y loss
   datatailor fit filter-rate --compute 1e22 --pool dclm-rw`,
     )
-    .action(
-      action(async (file: string, f: FitFlags) => {
-        // `fit filter-rate --compute C`: the same law `select --compute` uses, not a fit to data.
-        if (file === "filter-rate") return filterRate(f);
-        const threads = f.threads ?? defaultThreads();
-        const xs = splitColumns(f.x);
-        const opts: FitRunOptions = {
-          file,
-          law: f.law,
-          x: xs,
-          y: f.y,
-          delta: f.huberDelta,
-          bootstrap: f.bootstrap,
-          bootstrapStarts: f.bootstrapStarts,
-          seed: f.seed,
-          level: f.level,
-          holdoutLargest: f.holdoutLargest,
-          predict: (f.predict ?? []).map((p) => parsePoint(p, xs?.map((s) => /^\s*([A-Za-z_]\w*)\s*=/.exec(s)?.[1] ?? s))),
-          compute: f.compute ?? [],
-          threads,
-          dropMissing: f.dropMissing ?? false,
-          dropHighest: f.dropHighest,
-          strict: f.strict ?? false,
-          label: f.label,
-          where: f.where,
-          log,
-          progress: !f.json,
-        };
-        const run = await runFit(opts);
-        const s = run.summary;
-        for (const w of s.warnings) log(`warning: ${w}`);
-        if (f.report) {
-          await writeFitReport(f.report, run, ["datatailor", "fit", ...process.argv.slice(3)].join(" "));
-          log(`report: ${f.report}`);
-        }
-        if (f.json) {
-          printJson(s);
-          return;
-        }
-        const out: string[] = [`law ${s.law}: ${s.formula}  (n = ${s.n}, objective ${s.objective.toPrecision(6)}${s.converged ? "" : ", NOT converged"})`];
-        for (const p of Object.keys(s.params)) {
-          const ci = s.ci[p];
-          out.push(`  ${p.padEnd(8)} ${fmt(s.params[p])}${ci ? `   ${Math.round(s.level * 100)}% CI [${fmt(ci[0])}, ${fmt(ci[1])}]` : ""}`);
-        }
-        for (const p of s.predictions) {
-          out.push(`predict ${Object.entries(p.x).map(([k, v]) => `${k}=${fmt(v)}`).join(", ")}: ${fmt(p.y)}${p.ci ? `  CI [${fmt(p.ci[0])}, ${fmt(p.ci[1])}]  PI [${fmt(p.pi![0])}, ${fmt(p.pi![1])}]` : ""}`);
-        }
-        for (const a of s.allocation) out.push(`compute ${fmt(a.compute)} FLOPs: N* = ${fmt(a.N)}, D* = ${fmt(a.D)}, ${a.tokensPerParam.toFixed(1)} tokens/param, loss ${fmt(a.loss)}`);
-        if (s.holdout) out.push(`holdout (${s.holdout.k} largest): MAE ${fmt(s.holdout.mae)}, RMSE ${fmt(s.holdout.rmse)}, MAPE ${(100 * s.holdout.mape).toFixed(2)}%`);
-        process.stdout.write(out.join("\n") + "\n");
-      }),
-    );
+    .action(action(fitCommand));
+}
 
+/** `datatailor fit <data>`: flags → runFit → the summary (text, or --json). */
+async function fitCommand(file: string, f: FitFlags): Promise<void> {
+  // `fit filter-rate --compute C`: the same law `select --compute` uses, not a fit to data.
+  if (file === "filter-rate") return filterRate(f);
+  const xs = splitColumns(f.x);
+  const opts: FitRunOptions = {
+    file,
+    law: f.law,
+    x: xs,
+    y: f.y,
+    delta: f.huberDelta,
+    bootstrap: f.bootstrap,
+    bootstrapStarts: f.bootstrapStarts,
+    seed: f.seed,
+    level: f.level,
+    holdoutLargest: f.holdoutLargest,
+    predict: (f.predict ?? []).map((p) => parsePoint(p, xs?.map((s) => /^\s*([A-Za-z_]\w*)\s*=/.exec(s)?.[1] ?? s))),
+    compute: f.compute ?? [],
+    threads: f.threads ?? defaultThreads(),
+    dropMissing: f.dropMissing ?? false,
+    dropHighest: f.dropHighest,
+    strict: f.strict ?? false,
+    label: f.label,
+    where: f.where,
+    chance: f.chance,
+    report: f.report,
+    command: ["datatailor", "fit", ...process.argv.slice(3)].join(" "),
+    log,
+    progress: !f.json,
+  };
+  const run = await runFit(opts);
+  const s = run.summary;
+  for (const w of s.warnings) log(`warning: ${w}`);
+  if (run.reportPath) log(`report: ${run.reportPath}`);
+  if (f.json) printJson(s);
+  else process.stdout.write(fitText(s).join("\n") + "\n");
+}
+
+/** The summary as lines: law and objective, parameters with intervals, predictions, allocation, holdout. */
+function fitText(s: FitSummary): string[] {
+  const out: string[] = [`law ${s.law}: ${s.formula}  (n = ${s.n}, objective ${s.objective.toPrecision(6)}${s.converged ? "" : ", NOT converged"})`];
+  for (const p of Object.keys(s.params)) {
+    const ci = s.ci[p];
+    out.push(`  ${p.padEnd(8)} ${fmt(s.params[p])}${ci ? `   ${Math.round(s.level * 100)}% CI [${fmt(ci[0])}, ${fmt(ci[1])}]` : ""}`);
+  }
+  for (const p of s.predictions) {
+    out.push(`predict ${Object.entries(p.x).map(([k, v]) => `${k}=${fmt(v)}`).join(", ")}: ${fmt(p.y)}${p.ci ? `  CI [${fmt(p.ci[0])}, ${fmt(p.ci[1])}]  PI [${fmt(p.pi![0])}, ${fmt(p.pi![1])}]` : ""}`);
+  }
+  for (const a of s.allocation) out.push(`compute ${fmt(a.compute)} FLOPs: N* = ${fmt(a.N)}, D* = ${fmt(a.D)}, ${a.tokensPerParam.toFixed(1)} tokens/param, loss ${fmt(a.loss)}`);
+  if (s.holdout) out.push(`holdout (${s.holdout.k} largest): MAE ${fmt(s.holdout.mae)}, RMSE ${fmt(s.holdout.rmse)}, MAPE ${(100 * s.holdout.mape).toFixed(2)}%`);
+  return out;
 }
 
 function filterRate(f: FitFlags): void {

@@ -28,3 +28,8 @@ export function optimalAllocation(p: ChinchillaParams, compute: number): Allocat
   const D = (1 / G) * Math.pow(compute / 6, p.alpha / s);
   return { compute, N, D, tokensPerParam: D / N, loss: p.E + p.A / Math.pow(N, p.alpha) + p.B / Math.pow(D, p.beta) };
 }
+
+/** The allocation exists only when loss falls with both N and D (alpha > 0, beta > 0). */
+export function allocationDefined(p: ChinchillaParams): boolean {
+  return p.alpha > 0 && p.beta > 0 && p.A > 0 && p.B > 0;
+}

@@ -3,7 +3,7 @@
  * `name=expression` columns), locates every row as file:line for error messages, and either
  * rejects or (with dropMissing) drops rows with missing values.
  */
-import { readTable, numericColumn, type Table } from "../../io/table.js";
+import { readTable, numericColumn, type Cell, type Table } from "../../io/table.js";
 import { UserError, EXIT } from "../../util/errors.js";
 import { evaluateColumnExpression } from "../../models/laws/formula/columns.js";
 import { FormulaError } from "../../models/laws/formula/parse.js";
@@ -37,6 +37,22 @@ export interface LoadedData {
   labels?: string[];
 }
 
+const IN_MEMORY = "(rows in memory)";
+
+/** Rows given in memory: a table whose columns are every key of the rows, in first-seen order. */
+export function tableFromRows(rows: Array<Record<string, Cell>>): Table {
+  const columns: string[] = [];
+  const seen = new Set<string>();
+  for (const r of rows) {
+    for (const k of Object.keys(r)) {
+      if (seen.has(k)) continue;
+      seen.add(k);
+      columns.push(k);
+    }
+  }
+  return { source: IN_MEMORY, columns, rows };
+}
+
 /** 1-based line of row i: header line for CSV/TSV, none for JSONL; Parquet/DuckDB have rows, not lines. */
 export function rowLocator(file: string): (row: number) => string {
   const lower = file.toLowerCase();
@@ -67,16 +83,18 @@ export function parseWhere(specs: string[]): Array<{ column: string; value: stri
   });
 }
 
+/** A table file, or rows in memory (`{ rows }`). */
 export async function loadFitData(
-  file: string,
+  input: string | { file: string } | { rows: Array<Record<string, Cell>> },
   xSpecs: string[],
   ySpec: string,
   opts: { dropMissing?: boolean; label?: string; where?: string[] } = {},
 ): Promise<LoadedData> {
-  const t = await readTable(file);
+  const t = typeof input === "string" ? await readTable(input) : "rows" in input ? tableFromRows(input.rows) : await readTable(input.file);
+  const file = t.source;
   const filters = parseWhere(opts.where ?? []);
   for (const f of filters) if (!t.columns.includes(f.column)) throw new UserError(`${file}: --where: no column '${f.column}' (columns: ${t.columns.join(", ")})`, EXIT.usage);
-  const where = rowLocator(file);
+  const where = file === IN_MEMORY ? (i: number) => `row ${i + 1} of the rows given` : rowLocator(file);
   const numeric: Record<string, Float64Array> = {};
   for (const c of t.columns) numeric[c] = numericColumn(t, c);
   const xs = xSpecs.map(parseColumnSpec);
