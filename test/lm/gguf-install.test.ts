@@ -58,6 +58,9 @@ describe("optional backends: install on demand", () => {
     const list = await runCli(["backends", "list", "--json"], { env: { DATATAILOR_BACKENDS_DIR: env.DATATAILOR_BACKENDS_DIR } });
     expect(list.code).toBe(0);
     expect(JSON.parse(list.stdout).backends[0]).toMatchObject({ name: "gguf", pkg: "node-llama-cpp", pinned: "3.21.1", source: null });
+    const unknown = await runCli(["backends", "install", "cuda"], { env: { DATATAILOR_BACKENDS_DIR: env.DATATAILOR_BACKENDS_DIR } });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown backend 'cuda'; use one of gguf/);
   });
 
   it("a failed npm leaves no backend directory behind and says what npm said", async () => {
