@@ -14,7 +14,7 @@ import { runSelect, type SelectOptions } from "../pipelines/select/index.js";
 /** Parsed flags: the pipeline's own option types where the flag maps one to one. */
 export interface SelectFlags
   extends ExecutorCliOptions,
-    Pick<SelectOptions, "keep" | "compute" | "keepBy" | "method" | "model" | "label" | "threshold" | "embedder" | "sample" | "holdout" | "seed" | "aggregate" | "value" | "report" | "textField" | "idField"> {
+    Pick<SelectOptions, "keep" | "compute" | "keepBy" | "method" | "model" | "label" | "threshold" | "embedder" | "sample" | "holdout" | "seed" | "aggregate" | "value" | "report" | "textField" | "idField" | "groupBy" | "minTokens" | "targetField"> {
   target?: string[];
   corpus?: string[];
   out?: string;
@@ -62,6 +62,9 @@ export function selectOptionsFromFlags(f: SelectFlags, argv: string[] = process.
     textField: f.textField,
     idField: f.idField,
     hashing: f.hashing,
+    groupBy: f.groupBy,
+    minTokens: f.minTokens,
+    targetField: f.targetField,
     // The command line goes into report.html and selection.json: no key or user:pass@ in it.
     command: redact(["datatailor", ...argv.slice(2)].join(" ")),
   };
@@ -82,14 +85,17 @@ export function registerSelect(program: Command): void {
     .option("--model <file>", "fastText .bin model for --method classifier (e.g. DCLM's OH-2.5+ELI5 filter)")
     .option("--label <label>", "positive label of --model (score = p(label))", "__label__hq")
     .option("--threshold <score>", "absolute score threshold instead of a keep fraction (e.g. 0.018112 for DCLM's top 10%)", numberOption("--threshold"))
-    .option("--embedder <spec>", "BETR embedder: built-in default, 'tfidf', 'transformers:<dir>' or 'openai:<base url>[#model]'")
+    .option("--embedder <spec>", "BETR ranking features: 'lexical' (default: sparse tf-idf + cross-fitted logistic regression), or dense embeddings with a fastText classifier: 'lsa:128', 'tfidf:4096', 'transformers:<dir>', 'openai:<base url>[#model]'")
     .option("--sample <n>", "documents sampled to train the scorer", countOption("--sample", 2), 100_000)
     .option("--holdout <n>", "held-out documents to set the threshold on", countOption("--holdout", 0), 100_000)
     .option("--seed <n>", "random seed (same seed, same output, whatever --workers)", seedOption("--seed"), 0)
     .option("--all-examples", "use every target example instead of equal numbers per benchmark")
-    .addOption(new Option("--aggregate <how>", "BETR: combine per-example ranks by max or mean").choices(["max", "mean"]).default("max"))
+    .addOption(new Option("--aggregate <how>", "BETR: credit each doc by the sum of 1/rank over target examples (default), the best log2(1/rank) (the paper's max; dense embedders use it for sum) or the mean").choices(["sum", "max", "mean"]).default("sum"))
     .addOption(new Option("--value <how>", "BETR: rank value log2(1/r) or 1/r").choices(["log", "inverse"]).default("log"))
     .addOption(new Option("--hashing <mode>", "DSIR n-gram hashing: fast, or dsir-compatible (sha256, reference buckets)").choices(["fast", "dsir-compatible"]).default("fast"))
+    .option("--group-by <field>", "break the kept share down by this metadata field in the report and summary (e.g. source, domain, lang; dotted paths allowed)")
+    .option("--min-tokens <n>", "DSIR: documents with fewer tokens are masked, never kept (DSIR's rule; default 100)", countOption("--min-tokens", 0))
+    .option("--target-field <name>", "field holding the target text in target files of your own (CSV/TSV columns or JSON fields); default: benchmark shapes are detected")
     .option("--text-field <name>", "field holding the text (default text)")
     .option("--id-field <name>", "field holding the id (default id; missing ids become <shard>:<line>)")
     .option("--strict", "fail on the first bad input line (exit code 3) instead of counting it")

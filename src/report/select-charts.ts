@@ -128,6 +128,32 @@ export function benchmarkSpec(rows: Array<{ name: string; share: number; keptDoc
   } as ChartSpec;
 }
 
+/** Kept share of each source (largest 30), with the corpus-wide rate as a rule: what the targets pulled in stands out. */
+export function sourceSpec(rows: Array<{ name: string; read: number; kept: number }>, overall: number): ChartSpec {
+  const values = [...rows]
+    .sort((a, b) => b.kept - a.kept || b.read - a.read)
+    .slice(0, 30)
+    .map((r) => ({ name: r.name, share: r.read ? r.kept / r.read : 0, label: `${fmtPct(r.read ? r.kept / r.read : 0)} (${fmtInt(r.kept)} of ${fmtInt(r.read)})` }));
+  return {
+    width: WIDE - 260,
+    height: { step: 22 },
+    layer: [
+      {
+        data: { values },
+        encoding: {
+          y: { field: "name", type: "nominal", sort: null, title: null, axis: { labelLimit: 260 } },
+          x: { field: "share", type: "quantitative", title: "kept share of the source's documents", axis: { format: ".0%", tickCount: 6 }, scale: { domainMin: 0 } },
+        },
+        layer: [
+          { mark: { type: "bar", color: COLORS.kept, cornerRadiusEnd: 3 } },
+          { mark: { type: "text", align: "left", dx: 4, fontSize: 11 }, encoding: { text: { field: "label" } } },
+        ],
+      },
+      { data: { values: [{ overall }] }, mark: { type: "rule", strokeDash: [4, 3], color: "#555" }, encoding: { x: { field: "overall", type: "quantitative" } } },
+    ],
+  } as ChartSpec;
+}
+
 /** KL(target ‖ data) before and after selection, overall and per benchmark; lower is closer. */
 export function klSpec(rows: Array<{ name: string; rawKL: number; selectedKL: number }>): ChartSpec {
   const values = rows.flatMap((r) => [

@@ -8,7 +8,7 @@
  */
 import { html, raw, type RawHtml } from "./escape.js";
 import { chart, kpis, renderPage, table, type Section } from "./page.js";
-import { benchmarkSpec, funnelSpec, histogramSpec, keepSpec, klSpec, throughputSpec } from "./select-charts.js";
+import { benchmarkSpec, funnelSpec, histogramSpec, keepSpec, klSpec, sourceSpec, throughputSpec } from "./select-charts.js";
 import { fmtFlops, fmtInt, fmtNum, fmtPct, fmtRate, fmtSeconds, ratio } from "./select-format.js";
 
 export interface ReportDoc {
@@ -47,10 +47,23 @@ export interface SelectReportData {
   shards: Array<{ shard: string; read: number; kept: number; dropped: number; rejected: number }>;
   /** Embedder, sample sizes, classifier settings, etc. */
   details?: Record<string, string | number>;
+  /** Shown in a box at the top: keep rate off the request, selection no closer than random, ... */
+  warnings?: string[];
+  /** Where the kept documents came from: per shard, and per value of the --group-by field. */
+  sources?: { shards: SourceRow[]; groupBy?: string; groups?: SourceRow[] };
+  /** Documents DSIR masked (shorter than --min-tokens). */
+  masked?: number;
+}
+
+export interface SourceRow {
+  name: string;
+  /** Scored documents of this source. */
+  read: number;
+  kept: number;
 }
 
 const METHOD_NAMES: Record<SelectReportData["method"], string> = {
-  betr: "BETR (benchmark-targeted ranking + fastText classifier)",
+  betr: "BETR (benchmark-targeted ranking + classifier)",
   dsir: "DSIR (hashed n-gram importance resampling)",
   classifier: "fastText classifier filter",
 };
@@ -74,10 +87,12 @@ const EXTRA_STYLE = raw(`<style>
 
 export async function renderSelectReport(data: SelectReportData): Promise<string> {
   const sections: Section[] = [
+    ...(data.warnings?.length ? [warningSection(data.warnings)] : []),
     summarySection(data),
     await keepSection(data),
     await histogramSection(data),
   ];
+  if (data.sources) sections.push(await sourceSection(data.sources, data.funnel));
   if (data.benchmarks && data.benchmarks.length > 0) sections.push(await benchmarkSection(data.benchmarks, data.funnel.kept));
   sections.push(nearThresholdSection(data));
   if (data.kl) sections.push(await klSection(data.kl));
@@ -164,13 +179,40 @@ async function benchmarkSection(rows: NonNullable<SelectReportData["benchmarks"]
   return {
     title: "Which benchmarks pulled in the kept documents",
     intro:
-      "For each kept document, the target example it ranked closest to belongs to one benchmark (BETR, Table 10). " +
-      "A benchmark with a large share dominates the selection; one with almost none is barely represented in the corpus.",
+      "Every kept document is attributed to the benchmark of its nearest target example (BETR, Table 10); the scores table names that benchmark and example for each document. " +
+      "A benchmark with a large share dominates the selection; one with almost none is barely represented in the corpus. Kept documents that share no word with any target example are not attributed.",
     body: html`${await chart(benchmarkSpec(sorted), "share of kept documents by benchmark")}${table(
       ["benchmark", "target examples", "kept documents", "share of kept"],
       sorted.map((r) => [r.name, fmtInt(r.targets), fmtInt(r.keptDocs), fmtPct(r.share)]),
       [false, true, true, true],
-    )}<p class="note">${fmtInt(kept)} kept documents in total.</p>`,
+    )}<p class="note">Counts ${fmtInt(rows.reduce((a, r) => a + r.keptDocs, 0))} attributed of ${fmtInt(kept)} kept documents.</p>`,
+  };
+}
+
+function warningSection(warnings: string[]): Section {
+  return {
+    title: "Warnings",
+    body: html`<div class="warn"><ul>${warnings.map((w) => html`<li>${w}</li>`)}</ul></div>`,
+  };
+}
+
+/** Kept share per source, largest sources first, with the corpus-wide share as the reference. */
+async function sourceSection(s: NonNullable<SelectReportData["sources"]>, f: SelectReportData["funnel"]): Promise<Section> {
+  const overall = ratio(f.kept, f.kept + f.dropped);
+  const rows = (list: SourceRow[]) =>
+    [...list]
+      .sort((a, b) => b.kept - a.kept || b.read - a.read || a.name.localeCompare(b.name))
+      .slice(0, MAX_SHARD_ROWS)
+      .map((r) => [r.name, fmtInt(r.read), fmtInt(r.kept), fmtPct(ratio(r.kept, r.read)), fmtPct(ratio(r.kept, f.kept)), `${(ratio(ratio(r.kept, r.read), overall) || 0).toFixed(2)}x`]);
+  const head = ["source", "scored docs", "kept docs", "kept share of source", "share of all kept", "vs corpus rate"];
+  const num = [false, true, true, true, true, true];
+  const groups = s.groups && s.groupBy
+    ? html`<h3>By ${s.groupBy}</h3>${await chart(sourceSpec(s.groups, overall), `kept share by ${s.groupBy}`)}${table(head, rows(s.groups), num)}`
+    : html`<p class="note">Add <code>--group-by FIELD</code> to break the kept share down by a metadata field (a source, domain or language tag).</p>`;
+  return {
+    title: "Where the kept documents came from",
+    intro: `Overall ${fmtPct(overall)} of scored documents were kept; a source far above that rate is what the targets pulled in.`,
+    body: html`${groups}<h3>By shard</h3>${table(head, rows(s.shards), num)}`,
   };
 }
 

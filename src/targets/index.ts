@@ -6,9 +6,9 @@
 import path from "node:path";
 import { EXIT, UserError } from "../util/errors.js";
 import { expandTargetInputs, readTargetRecords } from "./read.js";
-import { detectShape, supportedShapes, type Rec } from "./shapes.js";
+import { detectShape, supportedShapes, type Rec, type Shape } from "./shapes.js";
 import { chooseIndices, stringSalt } from "./sample.js";
-import { minOf } from "../util/array.js";
+import { minOf, pushAll } from "../util/array.js";
 
 export { SHAPES, supportedShapes } from "./shapes.js";
 
@@ -36,6 +36,10 @@ export interface LoadTargetOptions {
   seed: number;
   /** Fail on the first record that does not fit its file's shape instead of skipping it. */
   strict?: boolean;
+  /** Take each example's text from this field (CSV/TSV column, JSON field) instead of detecting a benchmark shape. */
+  targetField?: string;
+  /** The corpus' text field (`--text-field`): target records carrying it are read as plain text examples. */
+  textField?: string;
 }
 
 interface Parsed {
@@ -62,23 +66,44 @@ function baseName(file: string): string {
  * when even that collides (`agieval/math`, `llm-foundry/math`).
  */
 export function benchmarkNames(files: string[]): string[] {
-  const full = files.map(baseName);
-  const short = full.map((b) => b.replace(SPLIT, ""));
-  const count = (arr: string[], v: string) => arr.filter((x) => x === v).length;
-  let names = files.map((_, i) => (count(short, short[i]!) === 1 ? short[i]! : full[i]!));
-  names = names.map((n, i) => (count(names, n) === 1 ? n : `${path.basename(path.dirname(files[i]!))}/${n}`));
-  names = names.map((n, i) => (count(names, n) === 1 ? n : files[i]!));
+  // Splits of one benchmark in one directory (arc-challenge.train…, arc-challenge.validation…) are one benchmark.
+  const short = files.map((f) => baseName(f).replace(SPLIT, ""));
+  const group = files.map((f, i) => `${path.dirname(f)}\u0000${short[i]}`);
+  const distinct = (arr: string[], v: string, i: number) => arr.every((x, j) => x !== v || group[j] === group[i]);
+  let names = short.map((n, i) => (distinct(short, n, i) ? n : `${path.basename(path.dirname(files[i]!))}/${n}`));
+  names = names.map((n, i) => (distinct(names, n, i) ? n : path.join(path.dirname(files[i]!), short[i]!)));
   return names;
 }
 
-async function parseFile(file: string, strict: boolean): Promise<Parsed> {
+/** The split a target file name declares (`.validation`, `.test`, ...), if any. */
+export function splitOf(file: string): string | undefined {
+  return SPLIT.exec(baseName(file))?.[1]?.toLowerCase();
+}
+
+const EVAL_SPLITS = new Set(["validation", "valid", "val", "dev", "test"]);
+
+/** A shape that reads one named field as the example text (`--target-field`, or the corpus' `--text-field`). */
+function fieldShape(field: string): Shape {
+  return {
+    name: `field:${field}`,
+    fields: `{"${field}"}`,
+    detect: (r) => typeof r[field] === "string",
+    format: (r) => (typeof r[field] === "string" ? (r[field] as string) : `!no string field "${field}"`),
+  };
+}
+
+async function parseFile(file: string, strict: boolean, fields: { targetField?: string; textField?: string } = {}): Promise<Parsed> {
   const recs = await readTargetRecords(file);
   if (recs.length === 0) throw new UserError(`${file}: no target examples (the file is empty)`);
   const first = recs[0]!;
   if (!first.value || typeof first.value !== "object" || Array.isArray(first.value)) {
     throw new UserError(`${file}:${first.line}: a target record must be a JSON object`);
   }
-  const shape = detectShape(first.value as Rec);
+  if (fields.targetField && !(fields.targetField in (first.value as Rec))) {
+    throw new UserError(`${file}:${first.line}: no field "${fields.targetField}" (--target-field); fields: ${Object.keys(first.value as Rec).join(", ")}`);
+  }
+  const byField = fields.targetField ?? (fields.textField && typeof (first.value as Rec)[fields.textField] === "string" ? fields.textField : undefined);
+  const shape = byField ? fieldShape(byField) : detectShape(first.value as Rec);
   if (!shape) {
     const keys = Object.keys(first.value as Rec).join(", ");
     throw new UserError(`${file}:${first.line}: unknown target shape (fields: ${keys}); supported shapes: ${supportedShapes()}`);
@@ -119,12 +144,31 @@ async function parseFile(file: string, strict: boolean): Promise<Parsed> {
 export async function loadTargets(
   inputs: string[],
   opts: LoadTargetOptions,
-): Promise<{ examples: TargetExample[]; benchmarks: TargetBenchmark[] }> {
+): Promise<{ examples: TargetExample[]; benchmarks: TargetBenchmark[]; warnings: string[] }> {
   if (inputs.length === 0) throw new UserError("no target files given");
   const files = await expandTargetInputs(inputs);
-  const parsed: Parsed[] = [];
-  for (const f of files) parsed.push(await parseFile(f, opts.strict ?? false));
-  const names = benchmarkNames(files);
+  const fileNames = benchmarkNames(files);
+  const warnings: string[] = [];
+  // One Parsed per benchmark: its splits' examples together (first file's shape), duplicates dropped.
+  const byName = new Map<string, Parsed>();
+  for (let i = 0; i < files.length; i++) {
+    const p = await parseFile(files[i]!, opts.strict ?? false, { targetField: opts.targetField, textField: opts.textField });
+    const split = splitOf(files[i]!);
+    if (split && EVAL_SPLITS.has(split))
+      warnings.push(`targets ${fileNames[i]} come from its ${split} split (${files[i]}): documents chosen to look like evaluation items can contain them, which inflates that benchmark's scores; prefer train splits as targets, or check the selection for contamination`);
+    const prev = byName.get(fileNames[i]!);
+    if (!prev) byName.set(fileNames[i]!, p);
+    else {
+      const seen = new Set(prev.examples.map((e) => e.text));
+      const offset = prev.examples.length + prev.skipped;
+      for (const e of p.examples) if (!seen.has(e.text)) prev.examples.push({ text: e.text, index: offset + e.index });
+      prev.file += `, ${p.file}`;
+      prev.skipped += p.skipped;
+      pushAll(prev.problems, p.problems.slice(0, Math.max(0, MAX_PROBLEMS - prev.problems.length)));
+    }
+  }
+  const names = [...byName.keys()];
+  const parsed = [...byName.values()];
   if (opts.perBenchmark !== undefined && !(Number.isInteger(opts.perBenchmark) && opts.perBenchmark > 0)) {
     throw new UserError(`examples per benchmark must be a positive integer, got ${opts.perBenchmark}`);
   }
@@ -141,5 +185,5 @@ export async function loadTargets(
     for (const i of chosen) examples.push({ text: p.examples[i]!.text, benchmark: name, index: p.examples[i]!.index });
     benchmarks.push({ name, file: p.file, shape: p.shape, total: p.examples.length, used: chosen.length, skipped: p.skipped, problems: p.problems });
   });
-  return { examples, benchmarks };
+  return { examples, benchmarks, warnings };
 }

@@ -1,11 +1,17 @@
-/** Reads target files: JSONL (optionally .gz), a JSON array, or plain text (one example per line). */
-import { readFile, readdir, stat } from "node:fs/promises";
+/**
+ * Reads target files as users have them: JSONL (plain, .gz or .zst, through the corpus
+ * readers' decompression), a JSON array, Parquet (rows as objects), CSV/TSV with a header row,
+ * or plain text (one example per line).
+ */
+import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
-import { gunzipSync } from "node:zlib";
+import { parquetMetadataAsync } from "hyparquet";
+import { byteChunks } from "../io/decompress.js";
+import { openParquetFile, readParquetRows } from "../io/parquet-read.js";
 import { UserError } from "../util/errors.js";
 import { pushAll } from "../util/array.js";
 
-export const TARGET_EXTENSIONS = [".jsonl", ".jsonl.gz", ".ndjson", ".json", ".txt"];
+export const TARGET_EXTENSIONS = [".jsonl", ".jsonl.gz", ".jsonl.zst", ".ndjson", ".json", ".parquet", ".csv", ".tsv", ".txt"];
 
 export interface RawRecord {
   value: unknown;
@@ -51,11 +57,74 @@ async function walk(dir: string): Promise<string[]> {
   return files;
 }
 
+async function readText(file: string): Promise<string> {
+  const lower = file.toLowerCase();
+  const format = lower.endsWith(".zst") ? "jsonl.zst" : lower.endsWith(".gz") ? "jsonl.gz" : "jsonl";
+  const chunks: Buffer[] = [];
+  try {
+    for await (const c of byteChunks(file, format)) chunks.push(c);
+  } catch (e) {
+    throw new UserError(`${file}: ${(e as Error).message}`);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** RFC 4180-style rows: quoted fields may hold the separator, newlines and doubled quotes. */
+export function parseDelimited(text: string, sep: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"' && field === "") quoted = true;
+    else if (c === sep) {
+      row.push(field);
+      field = "";
+    } else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      row.push(field);
+      field = "";
+      if (row.some((f) => f !== "")) rows.push(row);
+      row = [];
+    } else field += c;
+  }
+  row.push(field);
+  if (row.some((f) => f !== "")) rows.push(row);
+  return rows;
+}
+
+async function readParquetTargets(file: string): Promise<RawRecord[]> {
+  let handle;
+  try {
+    handle = await openParquetFile(file);
+    const metadata = await parquetMetadataAsync(handle.file);
+    const rows = await readParquetRows(handle.file, metadata, 0, Number(metadata.num_rows));
+    return rows.map((value, index) => ({ value, index, line: index + 1 }));
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError(`${file}: not a readable Parquet file (${(e as Error).message})`);
+  } finally {
+    await handle?.close();
+  }
+}
+
 export async function readTargetRecords(file: string): Promise<RawRecord[]> {
   const lower = file.toLowerCase();
-  let buf = await readFile(file);
-  if (lower.endsWith(".gz")) buf = gunzipSync(buf);
-  const text = buf.toString("utf8");
+  if (lower.endsWith(".parquet")) return readParquetTargets(file);
+  const text = await readText(file);
+  if (lower.endsWith(".csv") || lower.endsWith(".tsv")) {
+    const rows = parseDelimited(text, lower.endsWith(".tsv") ? "\t" : ",");
+    if (rows.length < 2) throw new UserError(`${file}: a CSV/TSV target file needs a header row and at least one example`);
+    const header = rows[0]!;
+    return rows.slice(1).map((r, index) => ({ value: Object.fromEntries(header.map((h, j) => [h, r[j] ?? ""])), index, line: index + 2 }));
+  }
   if (lower.endsWith(".txt")) {
     const recs: RawRecord[] = [];
     text.split("\n").forEach((l, i) => {

@@ -17,7 +17,7 @@ export interface DsirFitted {
   rawTokens: number;
 }
 
-export async function fitDsir(targetTexts: string[], rawTexts: string[], opts: { modelDir: string; hashing: NgramHashMode; buckets?: number }): Promise<DsirFitted> {
+export async function fitDsir(targetTexts: string[], rawTexts: string[], opts: { modelDir: string; hashing: NgramHashMode; buckets?: number; minTokens?: number }): Promise<DsirFitted> {
   const buckets = opts.buckets ?? DSIR_BUCKETS;
   const hasher = new NgramHasher({ buckets, mode: opts.hashing });
   const t = new Float64Array(buckets);
@@ -27,7 +27,7 @@ export async function fitDsir(targetTexts: string[], rawTexts: string[], opts: {
   for (const s of targetTexts) targetTokens += hasher.addCounts(s, t);
   for (const s of rawTexts) rawTokens += hasher.addCounts(s, r);
   const logDiff = dsirLogDiff(t, r);
-  const file: DsirWeightsFile = { buckets, hashing: opts.hashing, ngrams: 2, minTokens: DSIR_MIN_TOKENS, logDiff: Array.from(logDiff) };
+  const file: DsirWeightsFile = { buckets, hashing: opts.hashing, ngrams: 2, minTokens: opts.minTokens ?? DSIR_MIN_TOKENS, logDiff: Array.from(logDiff) };
   const weightsFile = path.join(opts.modelDir, "dsir-weights.json");
   await writeFileAtomic(weightsFile, JSON.stringify(file) + "\n");
   return { weightsFile, targetTokens, rawTokens };

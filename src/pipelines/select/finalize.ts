@@ -18,7 +18,7 @@ import type { KeepPlan } from "./keep.js";
 import type { KlResult } from "./kl.js";
 import { NearThreshold } from "./near.js";
 import type { ScorerSpec } from "./scorer.js";
-import type { ScoreShardSummary, SelectScoreParams } from "./score-shard.js";
+import type { ScoreShardSummary, SelectScoreParams, SourceCounts } from "./score-shard.js";
 import type { Threshold } from "./threshold.js";
 
 export type SelectMethod = "betr" | "dsir" | "classifier";
@@ -42,6 +42,12 @@ export interface SelectRunInfo {
   /** Target benchmarks and how many of their examples were used (BETR/DSIR). */
   benchmarks?: Array<{ name: string; used: number }>;
   holdoutDocs: number;
+  /** Where the threshold was set: on every document (the sample held the whole corpus) or on the held-out sample. */
+  thresholdOn?: "corpus" | "holdout";
+  /** Metadata field of the source breakdown (`--group-by`). */
+  groupBy?: string;
+  /** Warnings decided before scoring (targets from evaluation splits, few positives, ...). */
+  warnings?: string[];
   workers: number;
   report: boolean;
   command?: string;
@@ -67,6 +73,12 @@ export interface SelectSummary {
   keep: SelectKeep;
   kl?: { rawKL: number; selectedKL: number; reduction: number; estimatedOn: number };
   keptByBenchmark?: Record<string, number>;
+  /** Kept share per value of the --group-by field. */
+  groups?: Record<string, SourceCounts>;
+  /** Documents DSIR masked (shorter than --min-tokens). */
+  masked: number;
+  /** Everything a user should know before trusting the selection: keep rate off, no closer than random, ... */
+  warnings: string[];
   model: string;
   selected: string;
   scores: string;
@@ -100,6 +112,18 @@ interface Totals {
   masked: number;
 }
 
+/** Repeated ids over all shards, and the first one met (shard order). */
+function duplicateIds(m: Merged): { count: number; shard: string; first: { id: string; line: number } } | undefined {
+  let count = 0;
+  let first: { shard: string; first: { id: string; line: number } } | undefined;
+  for (const [i, s] of m.summaries.entries()) {
+    if (!s.duplicateIds) continue;
+    count += s.duplicateIds;
+    if (!first && s.firstDuplicate) first = { shard: m.shardStats[i]!.shard, first: s.firstDuplicate };
+  }
+  return count && first ? { count, ...first } : undefined;
+}
+
 /** Sums the shards' counts, histograms, near-threshold docs and per-benchmark kept counts. */
 function mergeSummaries(info: SelectRunInfo, results: ShardResult[]) {
   const summaries = results.map((r) => r.summary as ScoreShardSummary);
@@ -107,6 +131,15 @@ function mergeSummaries(info: SelectRunInfo, results: ShardResult[]) {
   const hist = new Array<number>(info.histogram.bins).fill(0);
   const near = new NearThreshold(info.nearK);
   const keptByBenchmark: Record<string, number> = {};
+  const groups: Record<string, SourceCounts> = {};
+  for (const s of summaries)
+    for (const [g, c] of Object.entries(s.groups ?? {})) {
+      const t = (groups[g] ??= { read: 0, kept: 0, tokensRead: 0, tokensKept: 0 });
+      t.read += c.read;
+      t.kept += c.kept;
+      t.tokensRead += c.tokensRead;
+      t.tokensKept += c.tokensKept;
+    }
   const shardStats: ShardStats[] = results.map((r, i) => {
     const s = summaries[i];
     totals.read += r.counts.read;
@@ -123,7 +156,7 @@ function mergeSummaries(info: SelectRunInfo, results: ShardResult[]) {
     return { shard: r.shard, read: r.counts.read, kept: r.counts.kept, dropped: r.counts.dropped, rejected: r.counts.rejected, seconds: round(r.seconds, 3), extra: r.counts.extra };
   });
   const bad: BadInputSummary = mergeBadInput(summaries.map((s) => s.bad));
-  return { totals, hist, near: near.result(), keptByBenchmark, shardStats, bad };
+  return { totals, hist, near: near.result(), keptByBenchmark, groups, shardStats, bad, summaries };
 }
 
 type Merged = ReturnType<typeof mergeSummaries>;
@@ -145,6 +178,14 @@ function runStats(info: SelectRunInfo, results: ShardResult[], m: Merged): RunSt
   for (const r of results) scoreStep.time.add(r.seconds);
   const writeStep = new StepCounter("💽 write selected shards");
   writeStep.forward(totals.kept);
+  // Reading and writing are timed inside each shard job; blank lines and repeated ids are counted there.
+  for (const r of results) {
+    const s = r.summary as ScoreShardSummary;
+    if (s.readSeconds !== undefined) readStep.time.add(s.readSeconds);
+    if (s.writeSeconds !== undefined) writeStep.time.add(s.writeSeconds);
+    if (s.blank) readStep.inc("blank_lines", s.blank);
+    if (s.duplicateIds) readStep.inc("duplicate_ids", s.duplicateIds);
+  }
   return buildRunStats([readStep, scoreStep, writeStep], m.shardStats, m.bad);
 }
 
@@ -159,6 +200,37 @@ function keepOf(info: SelectRunInfo, totals: Totals): SelectKeep {
     achievedTokenFraction: round(totals.tokensRead ? totals.tokensKept / totals.tokensRead : 0),
     achievedDocFraction: round(scored ? totals.kept / scored : 0),
   };
+}
+
+/** Relative tolerance of the keep-rate contract: the kept share is within ±3% of the request. */
+export const KEEP_TOLERANCE = 0.03;
+
+/** What a user must know before trusting the selection, each as one sentence with its numbers. */
+export function selectWarnings(info: SelectRunInfo, m: Merged, keep: SelectKeep): string[] {
+  const out = [...(info.warnings ?? [])];
+  const { totals } = m;
+  const fractional = info.keepPlan.source === "keep" || info.keepPlan.source === "compute";
+  if (fractional && keep.requested > 0) {
+    const achieved = keep.by === "tokens" ? keep.achievedTokenFraction : keep.achievedDocFraction;
+    const rel = achieved / keep.requested - 1;
+    if (Math.abs(rel) > KEEP_TOLERANCE) {
+      const unit = keep.by === "tokens" ? "tokens" : "documents";
+      const why: string[] = [];
+      if (info.thresholdOn === "holdout") why.push(`the threshold was set on ${info.holdoutDocs} held-out documents, a sample of a corpus larger than --sample + --holdout`);
+      if (totals.masked) why.push(`${totals.masked} documents shorter than --min-tokens were masked and cannot be kept`);
+      if (totals.kept + totals.dropped < 5000) why.push(`the corpus has only ${totals.kept + totals.dropped} scored documents, so one document is ${(100 / Math.max(1, totals.kept + totals.dropped)).toFixed(2)}% of it`);
+      out.push(`kept ${(achieved * 100).toFixed(2)}% of ${unit} where ${(keep.requested * 100).toFixed(2)}% was asked (${rel > 0 ? "+" : ""}${(rel * 100).toFixed(1)}% relative, beyond ±${KEEP_TOLERANCE * 100}%)${why.length ? ": " + why.join("; ") : ""}`);
+    }
+  }
+  const dup = m.shardStats.length ? duplicateIds(m) : undefined;
+  if (dup) out.push(`${dup.count} document(s) repeat an id seen earlier in their shard (first: id ${JSON.stringify(dup.first.id)} at ${dup.shard}:${dup.first.line}); ids are not unique, so id-keyed joins downstream will mix them up`);
+  const kl = info.kl;
+  if (kl && !(kl.reduction > 0))
+    out.push(
+      `the kept documents are not closer to the targets than a random draw of the same size by hashed uni+bigram KL (KL(target‖kept) ${kl.selectedKL.toFixed(3)} vs KL(target‖random) ${kl.rawKL.toFixed(3)}): ` +
+        `KL weighs every n-gram, function words and formatting included, so a selection can match the targets' topics and still differ in style; check the kept documents and their nearest target examples before trusting it`,
+    );
+  return out;
 }
 
 function reportData(info: SelectRunInfo, m: Merged, keep: SelectKeep, throughput: Throughput): SelectReportData {
@@ -184,7 +256,14 @@ function reportData(info: SelectRunInfo, m: Merged, keep: SelectKeep, throughput
     throughput,
     rejected: { total: m.bad.total, byReason: m.bad.byReason, examples: m.bad.examples.map((e) => ({ file: e.file, line: e.line, reason: e.reason })) },
     shards: m.shardStats.map((s) => ({ shard: s.shard, read: s.read, kept: s.kept, dropped: s.dropped, rejected: s.rejected })),
-    details: { ...info.details, "KL estimated on": `${info.holdoutDocs} held-out docs, ${(kl?.buckets ?? 10000).toLocaleString("en-US")} hashed uni+bigram buckets`, token: "whitespace-separated word" },
+    details: { ...info.details, "KL estimated on": `${kl?.docsRaw ?? info.holdoutDocs} docs (${info.thresholdOn === "corpus" ? "the whole corpus" : "held-out sample"}), ${(kl?.buckets ?? 10000).toLocaleString("en-US")} hashed uni+bigram buckets`, token: "whitespace-separated word" },
+    warnings: selectWarnings(info, m, keep),
+    sources: {
+      shards: m.shardStats.map((s) => ({ name: s.shard, read: s.read - s.rejected, kept: s.kept })),
+      groupBy: info.groupBy,
+      groups: info.groupBy ? Object.entries(m.groups).map(([name, c]) => ({ name, read: c.read, kept: c.kept })) : undefined,
+    },
+    masked: m.totals.masked,
   };
 }
 
@@ -208,7 +287,7 @@ export async function finalizeSelect(outDir: string, info: SelectRunInfo, result
   let reportPath: string | undefined;
   if (!opts.partial) {
     await writeStats(statsPath, stats);
-    const selection = { method: info.method, seed: info.seed, keep, threshold: info.threshold, scorer: { ...info.scorer }, kl: info.kl, keptByBenchmark: m.keptByBenchmark, details: info.details };
+    const selection = { method: info.method, seed: info.seed, keep, threshold: info.threshold, scorer: { ...info.scorer }, kl: info.kl, keptByBenchmark: m.keptByBenchmark, groups: info.groupBy ? { field: info.groupBy, values: m.groups } : undefined, masked: m.totals.masked, warnings: selectWarnings(info, m, keep), details: info.details };
     await writeFileAtomic(path.join(outDir, "selection.json"), JSON.stringify(selection, null, 2) + "\n");
     if (info.report) {
       reportPath = path.join(outDir, "report.html");
@@ -235,6 +314,9 @@ export async function finalizeSelect(outDir: string, info: SelectRunInfo, result
     keep,
     kl: kl ? { rawKL: round(kl.rawKL), selectedKL: round(kl.selectedKL), reduction: round(kl.reduction), estimatedOn: kl.docsRaw } : undefined,
     keptByBenchmark: info.method === "betr" ? m.keptByBenchmark : undefined,
+    ...(info.groupBy ? { groups: m.groups } : {}),
+    masked: totals.masked,
+    warnings: selectWarnings(info, m, keep),
     model: path.resolve(outDir, scorer.kind === "dsir" ? scorer.weights : scorer.model),
     selected: path.join(outDir, "selected"),
     scores: path.join(outDir, "scores"),

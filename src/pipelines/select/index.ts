@@ -74,7 +74,7 @@ async function discover(o: ResolvedSelectOptions): Promise<SelectInputs> {
   const disc = await discoverShards(o.corpus);
   const shards = disc.shards.filter((s) => !(s.path === outDir || s.path.startsWith(outDir + path.sep)));
   if (shards.length === 0) throw usageError("no corpus shards left once the output directory is excluded");
-  const targets = o.target.length ? await loadTargets(o.target, { allExamples: o.allExamples, seed: o.seed, strict: o.strict }) : undefined;
+  const targets = o.target.length ? await loadTargets(o.target, { allExamples: o.allExamples, seed: o.seed, strict: o.strict, targetField: o.targetField, textField: o.textField }) : undefined;
   if (targets) o.log(`targets: ${targets.examples.length} examples from ${targets.benchmarks.length} benchmark(s): ${targets.benchmarks.map((b) => `${b.name} ${b.used}/${b.total}`).join(", ")}`);
   const modelDir = path.join(outDir, "model");
   await fs.mkdir(modelDir, { recursive: true });
@@ -87,8 +87,8 @@ async function prepareKey(o: ResolvedSelectOptions, inp: SelectInputs): Promise<
   const sample = await sampleKey(inp.shards, { sample: o.sample, holdout: o.holdout, seed: o.seed, textField: o.textField, idField: o.idField });
   const targets = inp.targets?.examples.map((e) => [e.benchmark, e.text]);
   // Not the command line, the report flag or the thread count: ranks differ in those.
-  const { method, keepBy, label, embedder, aggregate, value, hashing, strict } = o;
-  return stepKey({ v: 1, sample, model, targets, keepPlan: inp.keepPlan, method, keepBy, label, embedder, aggregate, value, hashing, strict });
+  const { method, keepBy, label, embedder, aggregate, value, hashing, strict, groupBy, minTokens } = o;
+  return stepKey({ v: 2, sample, model, targets, keepPlan: inp.keepPlan, method, keepBy, label, embedder, aggregate, value, hashing, strict, groupBy, minTokens });
 }
 
 /** Steps 2-4, as the executor's preparation, reused when a rerun or another rank finds them done. */

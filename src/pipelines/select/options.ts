@@ -46,6 +46,12 @@ export interface SelectOptions {
   /** Field holding the document text (default "text"; the Pile uses "contents"). */
   textField?: string;
   idField?: string;
+  /** Metadata field the kept share is broken down by (report, summary). */
+  groupBy?: string;
+  /** DSIR: documents with fewer whitespace tokens are masked (DSIR's 100 by default). */
+  minTokens?: number;
+  /** Field holding the target text in target files of the user's own (CSV/TSV/JSON); shapes are detected otherwise. */
+  targetField?: string;
   /** DSIR n-gram hashing (default "fast"). */
   hashing?: NgramHashMode;
   /** The command line, for the report. */

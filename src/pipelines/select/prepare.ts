@@ -18,6 +18,7 @@ import { createProgress } from "../../util/progress.js";
 import { trainBetr, POSITIVE_LABEL } from "./betr.js";
 import { LEXICAL_DEFAULTS, trainLexical } from "./lexical.js";
 import { fitDsir, DSIR_BUCKETS } from "./dsir.js";
+import { DSIR_MIN_TOKENS } from "../../models/dsir/index.js";
 import { BETR_FASTTEXT_ARGS } from "./fasttext-adapter.js";
 import type { SelectRunInfo, Throughput } from "./finalize.js";
 import type { KeepPlan } from "./keep.js";
@@ -31,6 +32,8 @@ import { absoluteThreshold, keeps, thresholdForFraction, type Threshold } from "
 import type { ResolvedSelectOptions } from "./options.js";
 
 export const HIST_BINS = 40;
+/** Below this many positive training documents the report warns that the classifier is noisy. */
+const MIN_POSITIVES = 100;
 const NEAR_K = 6;
 const NEAR_CHARS = 600;
 
@@ -47,7 +50,7 @@ export interface SelectInputs {
   modelDir: string;
   disc: Discovery;
   shards: Shard[];
-  targets?: { examples: TargetExample[]; benchmarks: TargetBenchmark[] };
+  targets?: { examples: TargetExample[]; benchmarks: TargetBenchmark[]; warnings?: string[] };
   keepPlan: KeepPlan;
 }
 
@@ -84,6 +87,8 @@ export async function drawSample(o: ResolvedSelectOptions, inp: SelectInputs, ex
 
 interface FittedScorer {
   spec: ScorerSpec;
+  /** Positive training documents of a trained classifier (BETR). */
+  positives?: number;
   /** BETR: sampled doc → best-matching benchmark, relative to the output directory. */
   benchmarks?: string;
   details: Record<string, string | number>;
@@ -100,6 +105,7 @@ export async function fitScorer(o: ResolvedSelectOptions, inp: SelectInputs, sam
     throughput.push({ stage: `train ${lex.folds} cross-fitted classifiers`, docs: sample.train.length, seconds: lex.seconds.train });
     return {
       spec: { kind: "linear", model: path.relative(outDir, lex.model) },
+      positives: lex.positives,
       details: {
         embedder: `lexical: sublinear tf-idf of hashed content words (${D.buckets} buckets, English stop words dropped, idf from the sample)`,
         aggregate: o.aggregate === "max" ? "max log2(1/rank)" : `Σ 1/rank over each example's top ${D.topK}`,
@@ -119,6 +125,7 @@ export async function fitScorer(o: ResolvedSelectOptions, inp: SelectInputs, sam
     throughput.push({ stage: "train classifier", docs: betr.positives + betr.negatives, seconds: betr.seconds.train });
     return {
       spec: { kind: "fasttext", model: path.relative(outDir, betr.model), label: POSITIVE_LABEL },
+      positives: betr.positives,
       benchmarks: path.relative(outDir, betr.benchmarksFile),
       details: { embedder: betr.embedderId, "embedding dim": betr.dim, aggregate: o.aggregate, value: o.value, "classifier positives": betr.positives, "classifier negatives": betr.negatives, classifier },
     };
@@ -129,12 +136,13 @@ export async function fitScorer(o: ResolvedSelectOptions, inp: SelectInputs, sam
     // of it, and docs the raw model has seen score lower than unseen ones (their own n-grams
     // raise p_raw), so fitting on the sample alone would bias the held-out threshold.
     const rawTexts = [...sample.train, ...sample.holdout].map((d) => d.text);
-    const fit = await fitDsir(targets!.examples.map((e) => e.text), rawTexts, { modelDir, hashing: o.hashing });
+    const minTokens = o.minTokens ?? DSIR_MIN_TOKENS;
+    const fit = await fitDsir(targets!.examples.map((e) => e.text), rawTexts, { modelDir, hashing: o.hashing, minTokens });
     throughput.push({ stage: "fit DSIR bag models", docs: sample.train.length + targets!.examples.length, seconds: (performance.now() - t) / 1000 });
     // Gumbel noise makes the threshold a Gumbel top-k in expectation (DSIR's resampling).
     return {
       spec: { kind: "dsir", weights: path.relative(outDir, fit.weightsFile), gumbelSeed: o.seed },
-      details: { hashing: o.hashing, buckets: DSIR_BUCKETS, "target tokens": fit.targetTokens, "raw tokens": fit.rawTokens, "min tokens": 100 },
+      details: { hashing: o.hashing, buckets: DSIR_BUCKETS, "target tokens": fit.targetTokens, "raw tokens": fit.rawTokens, "min tokens": minTokens },
     };
   }
   const model = path.resolve(o.model!);
@@ -186,7 +194,11 @@ export async function setThreshold(o: ResolvedSelectOptions, inp: SelectInputs, 
 export async function prepareSelection(o: ResolvedSelectOptions, inp: SelectInputs, executor: Executor): Promise<Prepared> {
   const { sample, throughput } = await drawSample(o, inp, executor);
   const scorer = await fitScorer(o, inp, sample, throughput);
-  const { threshold, kl, histogram } = await setThreshold(o, inp, sample, scorer.spec, throughput);
+  const { threshold, kl, histogram, thresholdOn } = await setThreshold(o, inp, sample, scorer.spec, throughput);
+  const warnings = [...(inp.targets?.warnings ?? [])];
+  if (scorer.positives !== undefined && scorer.positives < MIN_POSITIVES)
+    warnings.push(`the classifier learned from only ${scorer.positives} positive documents (fewer than ~${MIN_POSITIVES}; BETR labels the top 10% of the ${sample.train.length} sampled documents): its scores are noisy, so a larger corpus sample (--sample) gives a steadier selection`);
+  for (const w of warnings) o.log(`warning: ${w}`);
   const params: SelectScoreParams = {
     scorer: scorer.spec,
     threshold,
@@ -198,6 +210,7 @@ export async function prepareSelection(o: ResolvedSelectOptions, inp: SelectInpu
     histogram,
     nearK: NEAR_K,
     textChars: NEAR_CHARS,
+    groupBy: o.groupBy,
   };
   const info: SelectRunInfo = {
     method: o.method,
@@ -213,6 +226,9 @@ export async function prepareSelection(o: ResolvedSelectOptions, inp: SelectInpu
     kl,
     benchmarks: inp.targets?.benchmarks.map((b) => ({ name: b.name, used: b.used })),
     holdoutDocs: sample.holdout.length,
+    thresholdOn,
+    groupBy: o.groupBy,
+    warnings,
     workers: o.workers,
     report: o.report,
     command: o.command,

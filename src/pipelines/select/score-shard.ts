@@ -35,6 +35,28 @@ export interface SelectScoreParams {
   nearK: number;
   /** Characters of text kept for those docs. */
   textChars: number;
+  /** Metadata field whose values the report breaks the kept share down by (`--group-by`). */
+  groupBy?: string;
+}
+
+/** Read and kept counts of one source (a shard, or a value of the --group-by field). */
+export interface SourceCounts {
+  read: number;
+  kept: number;
+  tokensRead: number;
+  tokensKept: number;
+}
+
+/** Most distinct --group-by values a shard reports; the rest are counted under "(other)". */
+const MAX_GROUPS = 200;
+
+/** The --group-by value of a record: `metadata.<field>`, else the top-level field; dotted paths allowed. */
+export function groupValue(fields: Record<string, unknown>, metadata: Record<string, unknown> | undefined, field: string): string {
+  const walk = (o: unknown, parts: string[]): unknown => parts.reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), o);
+  const parts = field.split(".");
+  const v = walk(metadata, parts) ?? walk(fields, parts);
+  if (v === undefined || v === null) return "(missing)";
+  return typeof v === "string" ? v : JSON.stringify(v);
 }
 
 export interface ScoreShardSummary {
@@ -46,6 +68,15 @@ export interface ScoreShardSummary {
   bad: BadInputSummary;
   near: { above: NearDoc[]; below: NearDoc[] };
   keptByBenchmark: Record<string, number>;
+  /** Per value of the --group-by field. */
+  groups?: Record<string, SourceCounts>;
+  /** Seconds spent reading (and decompressing, parsing) the shard, and writing kept records. */
+  readSeconds?: number;
+  writeSeconds?: number;
+  /** Blank lines skipped and records repeating an earlier id of this shard (ShardReader.stats). */
+  blank?: number;
+  duplicateIds?: number;
+  firstDuplicate?: { id: string; line: number };
 }
 
 const benchmarkCache = new Map<string, Promise<Record<string, string>>>();
@@ -82,15 +113,20 @@ export const scoreShard: TaskHandler<SelectScoreParams> = async (spec, task, ctx
   const kept: boolean[] = [];
   const bench: (string | null)[] = [];
   const example: (number | null)[] = [];
+  const groups: Record<string, SourceCounts> | undefined = p.groupBy ? {} : undefined;
   let tokensRead = 0;
   let tokensKept = 0;
   let droppedBelow = 0;
   let droppedMasked = 0;
   let writer: RecordWriter | undefined;
+  let readMs = 0;
+  let writeMs = 0;
   try {
     // Same format and layout as the input; Parquet keeps the input's schema.
     writer = await openRecordWriter(await out.resolve(`selected/${task.shard}`), format, { like: shardPath });
+    let tRead = performance.now();
     for await (const batch of reader.batches()) {
+      readMs += performance.now() - tRead;
       for (const rec of batch) {
         const key = docKey(task.shard, rec.line);
         const s = scorer.score(rec.text, key);
@@ -108,11 +144,24 @@ export const scoreShard: TaskHandler<SelectScoreParams> = async (spec, task, ctx
           else if (bin >= hist.length) bin = hist.length - 1;
           hist[bin]++;
         }
+        if (groups) {
+          let g = groupValue(rec.fields, rec.metadata, p.groupBy!);
+          if (!(g in groups) && Object.keys(groups).length >= MAX_GROUPS) g = "(other)";
+          const c = (groups[g] ??= { read: 0, kept: 0, tokensRead: 0, tokensKept: 0 });
+          c.read++;
+          c.tokensRead += tokens;
+          if (k) {
+            c.kept++;
+            c.tokensKept += tokens;
+          }
+        }
         if (k) {
           tokensKept += tokens;
           if (b) keptByBenchmark[b] = (keptByBenchmark[b] ?? 0) + 1;
+          const tw = performance.now();
           const w = writer.write(rec);
           if (w) await w;
+          writeMs += performance.now() - tw;
         } else if (s === -Infinity) droppedMasked++;
         else droppedBelow++;
         near.offer(k, s, tie, () => ({ id: rec.id, shard: task.shard, line: rec.line, score: s, text: rec.text.slice(0, p.textChars), benchmark: b ?? undefined }));
@@ -124,8 +173,11 @@ export const scoreShard: TaskHandler<SelectScoreParams> = async (spec, task, ctx
         example.push(nearest ? nearest.example : null);
       }
       ctx.progress(batch.length);
+      tRead = performance.now();
     }
+    const tc = performance.now();
     await writer.commit();
+    writeMs += performance.now() - tc;
   } catch (err) {
     await writer?.abort();
     throw err;
@@ -155,6 +207,12 @@ export const scoreShard: TaskHandler<SelectScoreParams> = async (spec, task, ctx
     bad: bad.toJSON(),
     near: near.result(),
     keptByBenchmark,
+    ...(groups ? { groups } : {}),
+    readSeconds: readMs / 1000,
+    writeSeconds: writeMs / 1000,
+    blank: reader.stats.blank,
+    duplicateIds: reader.stats.duplicateIds,
+    ...(reader.stats.firstDuplicate ? { firstDuplicate: reader.stats.firstDuplicate } : {}),
   };
   const result: ShardResult = {
     shard: task.shard,
