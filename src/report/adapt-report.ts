@@ -80,7 +80,7 @@ function similaritySection(s: SimilarityResult): Section {
 }
 
 function deltaHistogram(t: TokensResult): ChartSpec {
-  const values = (t.attribution?.tokens ?? []).map((x) => ({ delta: x.delta }));
+  const values = (t.attribution?.histogram ?? []).filter((b) => b.types > 0);
   return {
     $schema: SCHEMA,
     width: 720,
@@ -88,8 +88,10 @@ function deltaHistogram(t: TokensResult): ChartSpec {
     data: { values },
     mark: { type: "bar", color: "#4c78a8" },
     encoding: {
-      x: { field: "delta", type: "quantitative", bin: { maxbins: 40 }, title: "Σ (ln p_adapted − ln p_base) per token type" },
-      y: { aggregate: "count", type: "quantitative", title: "token types", scale: { type: "symlog" } },
+      x: { field: "from", type: "quantitative", title: "Σ (ln p_adapted − ln p_base) per token type" },
+      x2: { field: "to" },
+      y: { field: "types", type: "quantitative", title: "token types (symlog scale)", scale: { type: "symlog" } },
+      tooltip: [{ field: "from" }, { field: "to" }, { field: "types" }],
     },
   } as ChartSpec;
 }

@@ -14,7 +14,7 @@ export function adviceFor(risk: Risk | undefined, tokens?: Pick<Attribution, "pe
   } else if (risk === "medium") {
     out.push("Moderate similarity to the reference: a pilot run is worth its cost; watch perplexity with the non-informative tokens excluded.");
   } else if (risk === "low") {
-    out.push("The domain is far from the reference data: continued pretraining is expected to help (distant domains such as the paper's S2ORC improved).");
+    out.push("Low risk: by these distances continued pretraining is expected to help (domains far from the pretraining data, such as the paper's S2ORC, improved).");
   }
   if (tokens) {
     const worse = tokens.perplexity.adapted > tokens.perplexity.base;

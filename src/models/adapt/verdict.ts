@@ -38,7 +38,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   high: 0.3,
   medium: 0.1,
   direction: "above",
-  note: "documented defaults on nearest-neighbour coverage (high >= 0.30, medium >= 0.10), not calibrated on your data",
+  note: "documented defaults (docs/adapt.md), not calibrated on your data",
 };
 
 export function riskOf(d: Distances, th: Thresholds = DEFAULT_THRESHOLDS): Risk {

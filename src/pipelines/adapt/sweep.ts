@@ -124,7 +124,8 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   }
   const domains = partial.map((d) => {
     const risk = riskOf(distancesOf(d.similarity), thresholds);
-    return { ...d, risk, advice: adviceFor(risk, d.tokens?.attribution) };
+    // the sweep's thresholds replace each run's defaults, so every panel shows the same verdict
+    return { ...d, similarity: { ...d.similarity, risk, thresholds }, risk, advice: adviceFor(risk, d.tokens?.attribution) };
   });
   return { domains, thresholds, correlations };
 }

@@ -47,6 +47,29 @@ export interface ModelSummary {
   perplexityInformative?: number;
 }
 
+/** One bin of the per-type delta histogram, over every token type (whatever --top keeps). */
+export interface DeltaBin {
+  from: number;
+  to: number;
+  types: number;
+}
+
+/** `bins` equal-width bins from the smallest to the largest delta. */
+export function deltaHistogram(deltas: number[], bins = 40): DeltaBin[] {
+  if (!deltas.length) return [];
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const d of deltas) {
+    if (d < lo) lo = d;
+    if (d > hi) hi = d;
+  }
+  if (hi === lo) return [{ from: lo, to: hi, types: deltas.length }];
+  const w = (hi - lo) / bins;
+  const out = Array.from({ length: bins }, (_, i) => ({ from: lo + i * w, to: lo + (i + 1) * w, types: 0 }));
+  for (const d of deltas) out[Math.min(bins - 1, Math.floor((d - lo) / w))].types++;
+  return out;
+}
+
 export interface TokensResult {
   base: ModelSummary;
   adapted: ModelSummary;
@@ -58,7 +81,7 @@ export interface TokensResult {
   note?: string;
   /** adapted / base − 1 on the comparison's measure (perplexity, or bits per byte). */
   relativeChange: number;
-  attribution?: Omit<Attribution, "tokens"> & { tokens: Attribution["tokens"]; tokenTypes: number };
+  attribution?: Omit<Attribution, "tokens"> & { tokens: Attribution["tokens"]; tokenTypes: number; histogram: DeltaBin[] };
   advice: string[];
   badInput: ReturnType<BadInputLog["toJSON"]>;
 }
@@ -171,7 +194,7 @@ export async function runTokens(o: TokensOptions): Promise<TokensResult> {
     result.base.perplexityInformative = att.informative.base;
     result.adapted.perplexityInformative = att.informative.adapted;
     result.relativeChange = att.perplexity.adapted / att.perplexity.base - 1;
-    result.attribution = { ...att, tokens: o.top !== undefined ? att.tokens.slice(0, o.top) : att.tokens, tokenTypes: att.tokens.length };
+    result.attribution = { ...att, tokens: o.top !== undefined ? att.tokens.slice(0, o.top) : att.tokens, tokenTypes: att.tokens.length, histogram: deltaHistogram(att.tokens.map((t) => t.delta)) };
     result.advice = adviceFor(undefined, att);
     return result;
   } finally {
