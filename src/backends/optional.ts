@@ -60,6 +60,12 @@ export const BACKENDS = {
     extra: () => llamaCppBinary("3.21.1"),
     omitOptional: true,
   },
+  // ~450 MB, 429 of it onnxruntime (node + web): only the transformers:<dir> embedder uses it.
+  transformers: {
+    purpose: "transformers: local sentence-embedding models (transformers.js + onnxruntime, CPU)",
+    pkg: "@huggingface/transformers",
+    version: "4.3.1",
+  },
 } satisfies Record<string, OptionalBackend>;
 
 export type BackendName = keyof typeof BACKENDS;

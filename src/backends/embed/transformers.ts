@@ -1,6 +1,8 @@
 /**
- * A local sentence-embedding model through @huggingface/transformers (an optional dependency,
- * imported only when this embedder is asked for). Local files only: remote models are disabled,
+ * A local sentence-embedding model through @huggingface/transformers: a heavy optional backend
+ * (~450 MB with onnxruntime) that a default `npm ci` leaves out; `datatailor backends install
+ * transformers` adds it (src/backends/optional.ts), and it is imported only when this embedder
+ * is asked for. Local files only: remote models are disabled,
  * the model directory is the whole source of truth, and the library's cache directory is kept
  * out of node_modules. Vectors are mean-pooled over the attention mask and L2-normalised.
  *
@@ -11,7 +13,14 @@ import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { UserError } from "../../util/errors.js";
+import { loadOptional } from "../optional.js";
 import type { Embedder, EmbedderOptions } from "./types.js";
+
+/** The part of transformers.js used here (the package is not a compile-time dependency). */
+interface TransformersLib {
+  env: { allowRemoteModels: boolean; allowLocalModels: boolean; localModelPath: string; cacheDir: string };
+  pipeline(task: "feature-extraction", model: string, opts: { local_files_only: boolean; dtype: string }): Promise<unknown>;
+}
 
 /** Texts per forward pass: bounds memory for long inputs. */
 const BATCH = 32;
@@ -25,12 +34,8 @@ export async function createTransformersEmbedder(dir: string, opts: EmbedderOpti
   for (const f of ["config.json", "tokenizer.json"]) {
     if (!existsSync(path.join(abs, f))) throw new UserError(`embedder transformers:${dir}: ${path.join(abs, f)} is missing (a local model directory needs config.json, tokenizer.json and onnx/model.onnx)`);
   }
-  let lib: typeof import("@huggingface/transformers");
-  try {
-    lib = await import("@huggingface/transformers");
-  } catch (e) {
-    throw new UserError(`embedder transformers: the optional dependency @huggingface/transformers could not be loaded (${(e as Error).message}); install it with npm install @huggingface/transformers`);
-  }
+  // Not installed: a one-line error naming `datatailor backends install transformers`.
+  const lib = await loadOptional<TransformersLib>("transformers");
   lib.env.allowRemoteModels = false;
   lib.env.allowLocalModels = true;
   lib.env.localModelPath = path.dirname(abs) + path.sep;
