@@ -77,8 +77,11 @@ export function registerWorker(program: Command): void {
               process.exit(130);
             }
             stopping = true;
-            log(`worker: ${why}; finishing current shards`);
-            handle.close().then(resolve, resolve);
+            // Without Redis no job can be handed back or finished: stop now; the locks of
+            // running shards expire and another worker redoes them.
+            const force = handle.redisDown;
+            log(`worker: ${why}; ${force ? "Redis is unreachable, stopping now" : "finishing current shards"}`);
+            handle.close({ force }).then(resolve, resolve);
           };
           process.on("SIGINT", () => stop("SIGINT"));
           process.on("SIGTERM", () => stop("SIGTERM"));

@@ -152,6 +152,7 @@ export async function removeStaleShards(storage: Storage, tasks: ShardTask[]): P
     .filter((shard) => !current.has(shard));
   if (stale.length === 0) return [];
   const staleSet = new Set(stale);
+  const removed: string[] = stale.map(markerPath);
   for (const rel of await storage.list()) {
     if (rel.startsWith(`${COMPLETIONS_DIR}/`)) continue;
     const slash = rel.indexOf("/");
@@ -159,13 +160,21 @@ export async function removeStaleShards(storage: Storage, tasks: ShardTask[]): P
     const inner = rel.slice(slash + 1);
     for (let cut = inner.length; cut > 0; cut = inner.lastIndexOf(".", cut - 1)) {
       if (staleSet.has(inner.slice(0, cut))) {
-        await storage.remove(rel);
+        removed.push(rel);
         break;
       }
     }
   }
-  for (const shard of stale) await storage.remove(markerPath(shard));
+  for (const rel of removed) await storage.remove(rel);
+  await removeEmptyParents(storage, removed);
   return stale.sort();
+}
+
+/** Directories left empty by removing `files` (deepest first), so no empty shard folders stay behind. */
+async function removeEmptyParents(storage: Storage, files: string[]): Promise<void> {
+  const dirs = new Set<string>();
+  for (const f of files) for (let d = f.slice(0, f.lastIndexOf("/")); d.includes("/"); d = d.slice(0, d.lastIndexOf("/"))) dirs.add(d);
+  for (const d of [...dirs].sort((a, b) => b.length - a.length)) if ((await storage.list(d)).length === 0) await storage.remove(d);
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import path from "node:path";
 import { UnrecoverableError, Worker, type Job } from "bullmq";
-import { connect, DEFAULT_QUEUE, redactUrl } from "./redis.js";
+import { connect, DEFAULT_QUEUE, OutageLog, redactUrl } from "./redis.js";
 import { ThreadPool } from "./pool.js";
 import { checkPayload } from "./run-task.js";
 import type { JobSpec, ShardResult, ShardTask } from "./types.js";
@@ -33,12 +33,20 @@ export interface QueueWorkerOptions {
   /** When set, payload input and output directories must lie inside one of these. */
   allowRoots?: string[];
   log?: (m: string) => void;
+  /** Period of the "still no Redis" line during an outage (default 60 s). */
+  outageLogMs?: number;
 }
 
 export interface QueueWorkerHandle {
   worker: Worker<ShardJobData, ShardResult>;
-  /** Resolves when the worker has finished its current jobs and disconnected. */
-  close(): Promise<void>;
+  /** True while Redis is unreachable. */
+  readonly redisDown: boolean;
+  /**
+   * Resolves when the worker has finished its current jobs and disconnected. With `force` (or
+   * while Redis is unreachable, when nothing could be handed back anyway) it stops at once:
+   * running shards are abandoned, their job locks expire and another worker redoes them.
+   */
+  close(opts?: { force?: boolean }): Promise<void>;
 }
 
 function inside(root: string, p: string): boolean {
@@ -69,14 +77,11 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorkerHandle {
   const log = opts.log ?? (() => {});
   const pool = new ThreadPool(concurrency);
   const connection = connect(opts.redis);
-  let down = false;
-  connection.on("error", (err) => {
-    if (!down) log(`worker: lost Redis at ${redactUrl(opts.redis)} (${err.message}); reconnecting`);
-    down = true;
-  });
+  const outage = new OutageLog(`worker: lost Redis at ${redactUrl(opts.redis)}`, log, opts.outageLogMs);
+  connection.on("error", (err) => outage.failure(err));
   connection.on("ready", () => {
-    if (down) log(`worker: reconnected to Redis at ${redactUrl(opts.redis)}`);
-    down = false;
+    const ms = outage.recovered();
+    if (ms !== undefined) log(`worker: reconnected to Redis at ${redactUrl(opts.redis)} after ${(ms / 1000).toFixed(1)} s`);
   });
 
   const processor = async (job: Job<ShardJobData, ShardResult>): Promise<ShardResult> => {
@@ -107,13 +112,20 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorkerHandle {
     maxStalledCount: 2,
     autorun: true,
   });
-  worker.on("error", (err) => log(`worker: ${err.message}`));
+  // During an outage BullMQ reports every failed command too: those count as the outage's.
+  worker.on("error", (err) => (outage.down ? outage.failure(err) : log(`worker: ${err.message}`)));
   worker.on("failed", (job, err) => job && log(`worker: ${job.data.shard} failed (attempt ${job.attemptsMade}): ${err.message}`));
 
   return {
     worker,
-    async close() {
-      await worker.close();
+    get redisDown() {
+      return outage.down;
+    },
+    async close(o = {}) {
+      // BullMQ's graceful close waits on Redis; while it is away that would never end.
+      const force = o.force || outage.down;
+      if (force) connection.disconnect();
+      await worker.close(force);
       await pool.close();
       connection.disconnect();
     },

@@ -8,7 +8,7 @@
  * Redis loses its data: a job that vanished without a marker is simply enqueued again, and a
  * job whose marker exists is done whatever Redis remembers.
  *
- * One run is a `QueueRun` whose steps read in order: skip finished shards, connect, listen to
+ * One run is a `QueueRun`, whose steps read in order: skip finished shards, connect, listen to
  * job events, watch the connection, enqueue, wait (reconciling), clean up.
  */
 import { randomBytes } from "node:crypto";
@@ -19,7 +19,7 @@ import { openStorage, type Storage } from "../io/storage.js";
 import { beginJob, jobFingerprint, readCompletion, sweepTemporaries } from "./completions.js";
 import { TaskError } from "./pool.js";
 import { startQueueWorker, type QueueWorkerHandle, type ShardJobData } from "./queue-worker.js";
-import { connect, DEFAULT_QUEUE, probeRedis, redactUrl } from "./redis.js";
+import { connect, DEFAULT_QUEUE, OutageLog, probeRedis, redactUrl } from "./redis.js";
 import type { Executor, JobSpec, RunOptions, ShardResult, ShardTask, StorageFactory } from "./types.js";
 
 export interface QueueExecutorOptions {
@@ -63,7 +63,7 @@ class QueueRun {
   private eventsConnection!: Redis;
   queue!: Queue<ShardJobData, ShardResult>;
   private events!: QueueEvents;
-  private downSince: number | undefined;
+  private outage!: OutageLog;
   private reconciling = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly jobOpts;
@@ -161,19 +161,16 @@ class QueueRun {
   /** Step 4: log an outage once, reconcile on reconnect, give up after redisDownMs; reconcile periodically. */
   watchConnection(): void {
     const url = redactUrl(this.o.redis);
-    this.connection.on("error", (err) => {
-      if (this.downSince !== undefined) return;
-      this.downSince = Date.now();
-      this.log(`lost Redis at ${url} (${err.message}); reconnecting`);
-    });
+    this.outage = new OutageLog(`lost Redis at ${url}`, this.log);
+    this.connection.on("error", (err) => this.outage.failure(err));
     this.connection.on("ready", () => {
-      if (this.downSince === undefined) return;
-      this.log(`reconnected to Redis at ${url} after ${((Date.now() - this.downSince) / 1000).toFixed(1)} s`);
-      this.downSince = undefined;
+      const ms = this.outage.recovered();
+      if (ms === undefined) return;
+      this.log(`reconnected to Redis at ${url} after ${(ms / 1000).toFixed(1)} s`);
       void this.reconcile();
     });
     this.timer = setInterval(() => {
-      const down = this.downSince === undefined ? 0 : Date.now() - this.downSince;
+      const down = this.outage.downFor;
       if (down > (this.o.redisDownMs ?? 300_000)) {
         this.fail(new UserError(`Redis at ${url} unreachable for ${Math.round(down / 1000)} s; giving up (finished shards keep their completion markers: rerun to resume)`));
       } else void this.reconcile();

@@ -55,3 +55,55 @@ export async function probeRedis(url: string, timeoutMs = 3000): Promise<void> {
     client.disconnect();
   }
 }
+
+/**
+ * Logs a Redis outage without flooding: the first failure at once, then one line a minute with
+ * the number of failed attempts since the last line, and the reconnection with the outage's
+ * length. (A client retries every second or two, which logged 30+ lines a minute.)
+ */
+export class OutageLog {
+  private since: number | undefined;
+  private lastLine = 0;
+  private failures = 0;
+
+  constructor(
+    private readonly what: string,
+    private readonly log: (m: string) => void,
+    private readonly everyMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get down(): boolean {
+    return this.since !== undefined;
+  }
+
+  /** Milliseconds since the outage began (0 when connected). */
+  get downFor(): number {
+    return this.since === undefined ? 0 : this.now() - this.since;
+  }
+
+  failure(err: Error): void {
+    const t = this.now();
+    if (this.since === undefined) {
+      this.since = t;
+      this.lastLine = t;
+      this.failures = 0;
+      this.log(`${this.what} (${err.message}); reconnecting`);
+      return;
+    }
+    this.failures++;
+    if (t - this.lastLine >= this.everyMs) {
+      this.log(`still no Redis after ${Math.round((t - this.since) / 1000)} s: ${this.failures} failed attempt(s) in the last ${Math.round((t - this.lastLine) / 1000)} s (${err.message})`);
+      this.lastLine = t;
+      this.failures = 0;
+    }
+  }
+
+  /** Connected again: returns the outage's length in ms, or undefined when there was none. */
+  recovered(): number | undefined {
+    if (this.since === undefined) return undefined;
+    const ms = this.now() - this.since;
+    this.since = undefined;
+    return ms;
+  }
+}

@@ -19,9 +19,19 @@ const ready = Promise.all(data.registrations.map((url) => import(url)));
 const send = (m: ToParent) => port.postMessage(m);
 installFileClient(port);
 
+// A handler's stray asynchronous error (a stream 'error' nobody listened to) fails its task
+// with the error's own message instead of killing the thread ("worker thread died: ENOENT").
+let running: number | undefined;
+process.on("uncaughtException", (err: Error & { exitCode?: number }) => {
+  if (running === undefined) throw err;
+  send({ type: "error", id: running, message: err?.message ?? String(err), stack: err?.stack, exitCode: err?.exitCode, name: err?.name });
+  running = undefined;
+});
+
 port.on("message", async (msg: ToThread) => {
   if (handleFileReply(msg) || msg.type !== "run") return;
   const { id, spec, task } = msg;
+  running = id;
   let pending = 0;
   let last = performance.now();
   const flush = () => {
@@ -38,9 +48,13 @@ port.on("message", async (msg: ToThread) => {
       },
     });
     flush();
+    if (running !== id) return; // already failed by a stray error
+    running = undefined;
     send({ type: "done", id, result });
   } catch (err) {
     flush();
+    if (running !== id) return;
+    running = undefined;
     const e = err as Error & { exitCode?: number };
     send({ type: "error", id, message: e?.message ?? String(err), stack: e?.stack, exitCode: e?.exitCode, name: e?.name });
   }
