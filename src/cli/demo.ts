@@ -16,6 +16,7 @@ import { discoverShards } from "../io/shards.js";
 import { readRecords } from "../io/read.js";
 import { BadInputLog } from "../io/bad-input.js";
 import { registerAdaptDemo } from "./adapt-demo.js";
+import { registerTuneDemo } from "./tune.js";
 
 export const DEFAULT_DEMO_OUT = "datatailor-demo";
 /** Share of the sample's tokens the demo keeps unless --keep or --compute says otherwise. */
@@ -168,4 +169,5 @@ export function registerDemo(program: Command): void {
       }),
     );
   registerAdaptDemo(program.commands.find((c) => c.name() === "demo")!);
+  registerTuneDemo(program.commands.find((c) => c.name() === "demo")!);
 }
