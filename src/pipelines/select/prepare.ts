@@ -29,6 +29,7 @@ import { loadSample, sampleKey, saveSample } from "./sample-cache.js";
 import { loadScorer, tieKey, type ScorerSpec } from "./scorer.js";
 import type { SelectScoreParams } from "./score-shard.js";
 import { absoluteThreshold, keeps, thresholdForFraction, type Threshold } from "./threshold.js";
+import { countBins, countThreshold } from "./count-shard.js";
 import type { ResolvedSelectOptions } from "./options.js";
 
 export const HIST_BINS = 40;
@@ -159,7 +160,7 @@ export async function fitScorer(o: ResolvedSelectOptions, inp: SelectInputs, sam
  * exactly the requested share; otherwise it is set on the held-out sample, a uniform sample of
  * the corpus (relative error about 1/√(kept held-out docs)).
  */
-export async function setThreshold(o: ResolvedSelectOptions, inp: SelectInputs, sample: CorpusSample, scorerSpec: ScorerSpec, throughput: Throughput) {
+export async function setThreshold(o: ResolvedSelectOptions, inp: SelectInputs, sample: CorpusSample, scorerSpec: ScorerSpec, throughput: Throughput, executor?: Executor) {
   const t0 = performance.now();
   const scorer = await loadScorer(scorerSpec, inp.outDir);
   const whole = sample.train.length + sample.holdout.length === sample.docs;
@@ -179,6 +180,7 @@ export async function setThreshold(o: ResolvedSelectOptions, inp: SelectInputs, 
   else {
     if (docs.length === 0) throw usageError("no held-out documents to set the threshold on (raise --holdout or use --threshold)");
     threshold = thresholdForFraction(scores, ties, weights, inp.keepPlan.fraction).threshold;
+    if (!whole && executor && inp.keepPlan.fraction < 1) threshold = await countPass(o, inp, scorerSpec, scores, throughput, executor);
   }
   o.log(`threshold: score ${threshold.score === Infinity ? "∞ (keep nothing)" : threshold.score.toPrecision(6)} (${scorer.describe}; set on ${whole ? `all ${docs.length} docs` : `${docs.length} held-out docs`})`);
   const kept = Array.from(scores, (s, i) => keeps(threshold, s, ties[i]!));
@@ -190,11 +192,35 @@ export async function setThreshold(o: ResolvedSelectOptions, inp: SelectInputs, 
   return { threshold, kl, histogram, thresholdOn: whole ? ("corpus" as const) : ("holdout" as const), thresholdDocs: docs.length };
 }
 
+/** The exact threshold of a corpus larger than the sample: every shard scored once into fine bins (count-shard.ts). */
+async function countPass(o: ResolvedSelectOptions, inp: SelectInputs, scorerSpec: ScorerSpec, heldOut: Float64Array, throughput: Throughput, executor: Executor): Promise<Threshold> {
+  const t0 = performance.now();
+  const local = executor.partial ? new LocalExecutor({ workers: o.workers }) : undefined;
+  const workDir = path.join(inp.outDir, "counting", local ? `${hostname()}-${process.pid}` : "run");
+  const bar = createProgress({ label: "count (exact keep rate)", unit: "docs", enabled: o.progress });
+  try {
+    // The job's output directory is a working one: model paths resolve against the run's.
+    const abs = (f: string) => path.resolve(inp.outDir, f);
+    const scorer: ScorerSpec = scorerSpec.kind === "dsir" ? { ...scorerSpec, weights: abs(scorerSpec.weights) } : { ...scorerSpec, model: abs(scorerSpec.model) };
+    const params = { scorer, bins: countBins(heldOut, scorerSpec.kind !== "dsir"), keepBy: o.keepBy, textField: o.textField, idField: o.idField };
+    const tasks = inp.shards.map((s, index) => ({ index, shard: s.rel }));
+    const { threshold, expected } = await countThreshold(local ?? executor, inp.disc.root, workDir, tasks, params, inp.keepPlan.fraction, (n) => bar.tick(n));
+    o.log(`count pass: threshold ${threshold.score.toPrecision(6)} keeps ${(expected * 100).toFixed(3)}% of ${o.keepBy} (asked ${(inp.keepPlan.fraction * 100).toFixed(3)}%)`);
+    throughput.push({ stage: "count pass (exact keep rate)", docs: 0, seconds: (performance.now() - t0) / 1000, workers: o.workers });
+    return threshold;
+  } finally {
+    bar.stop();
+    await local?.close();
+    await fs.rm(workDir, { recursive: true, force: true });
+    await fs.rmdir(path.dirname(workDir)).catch(() => undefined);
+  }
+}
+
 /** Steps 2-4 together: what scoring and the run-level step need. */
 export async function prepareSelection(o: ResolvedSelectOptions, inp: SelectInputs, executor: Executor): Promise<Prepared> {
   const { sample, throughput } = await drawSample(o, inp, executor);
   const scorer = await fitScorer(o, inp, sample, throughput);
-  const { threshold, kl, histogram, thresholdOn } = await setThreshold(o, inp, sample, scorer.spec, throughput);
+  const { threshold, kl, histogram, thresholdOn } = await setThreshold(o, inp, sample, scorer.spec, throughput, executor);
   const warnings = [...(inp.targets?.warnings ?? [])];
   if (scorer.positives !== undefined && scorer.positives < MIN_POSITIVES)
     warnings.push(`the classifier learned from only ${scorer.positives} positive documents (fewer than ~${MIN_POSITIVES}; BETR labels the top 10% of the ${sample.train.length} sampled documents): its scores are noisy, so a larger corpus sample (--sample) gives a steadier selection`);

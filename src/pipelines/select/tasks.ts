@@ -19,3 +19,9 @@ registerTaskKind({
   registeredBy: import.meta.url,
   handler: async () => (await import("./sample-shard.js")).sampleShard,
 });
+
+registerTaskKind({
+  kind: "select-count",
+  registeredBy: import.meta.url,
+  handler: async () => (await import("./count-shard.js")).countShard,
+});
