@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createEmbedder, DEFAULT_EMBEDDER, LocalEmbedder } from "../../src/backends/embed/index.js";
 import { countFeatures, SparseCounts } from "../../src/backends/embed/features.js";
-import { orthonormaliseColumns } from "../../src/backends/embed/linalg.js";
+import { orthonormaliseColumns } from "../../src/models/linalg/cholqr.js";
 import { betrScores } from "../../src/models/betr/index.js";
 import { SHARED_DATA } from "../helpers/cli.js";
 
