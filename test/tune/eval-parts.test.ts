@@ -1,0 +1,100 @@
+/** Parts of tune eval: paired bootstrap intervals, the matrix flags, label choice rules. */
+import { describe, expect, it } from "vitest";
+import { pairedBootstrap } from "../../src/pipelines/tune/paired-bootstrap.js";
+import { comparisonPairs } from "../../src/pipelines/tune/eval.js";
+import { paperFewShot, parseModels, parseShots, parseTests } from "../../src/pipelines/tune/eval-spec.js";
+import { argmax, textLogprob } from "../../src/pipelines/tune/eval-classify.js";
+import { Rng } from "../../src/models/stats/rng.js";
+import { fticl, haveFticl } from "./data.js";
+
+describe("paired bootstrap", () => {
+  it("a constant difference gives a zero-width interval at that difference", () => {
+    const b = Float64Array.from({ length: 50 }, (_, i) => (i % 7) / 7);
+    const a = b.map((x) => x + 0.25);
+    const d = pairedBootstrap(a, b, { seed: 1, resamples: 500 });
+    expect(d.diff).toBeCloseTo(0.25, 12);
+    expect(d.lo).toBeCloseTo(0.25, 12);
+    expect(d.hi).toBeCloseTo(0.25, 12);
+    expect(d.pNotBetter).toBe(0);
+  });
+
+  it("matches the normal approximation mean ± 1.96·sd/√n on many iid differences, and is seeded", () => {
+    const rng = new Rng(3);
+    const n = 400;
+    const a = new Float64Array(n);
+    const b = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      b[i] = rng.uniform();
+      a[i] = b[i] + 0.05 + (rng.uniform() - 0.5);
+    }
+    const d = pairedBootstrap(a, b, { seed: 9, resamples: 4000 });
+    let m = 0;
+    for (let i = 0; i < n; i++) m += a[i] - b[i];
+    m /= n;
+    let v = 0;
+    for (let i = 0; i < n; i++) v += (a[i] - b[i] - m) ** 2;
+    const se = Math.sqrt(v / (n - 1) / n);
+    expect(d.diff).toBeCloseTo(m, 12);
+    expect(Math.abs(d.lo - (m - 1.96 * se))).toBeLessThan(0.15 * se);
+    expect(Math.abs(d.hi - (m + 1.96 * se))).toBeLessThan(0.15 * se);
+    expect(pairedBootstrap(a, b, { seed: 9, resamples: 4000 })).toEqual(d);
+    expect(pairedBootstrap(a, b, { seed: 10, resamples: 4000 }).lo).not.toBe(d.lo);
+  });
+
+  it("95% intervals cover the true difference about 95% of the time", () => {
+    const rng = new Rng(11);
+    let covered = 0;
+    const trials = 300;
+    for (let t = 0; t < trials; t++) {
+      const n = 60;
+      const a = new Float64Array(n);
+      const b = new Float64Array(n);
+      // paired 0/1 outcomes (accuracy): P(a=1) = 0.6, P(b=1) = 0.5, true difference 0.1
+      for (let i = 0; i < n; i++) {
+        const u = rng.uniform();
+        a[i] = u < 0.6 ? 1 : 0;
+        b[i] = u < 0.5 ? 1 : 0;
+      }
+      const d = pairedBootstrap(a, b, { seed: t, resamples: 400 });
+      if (d.lo <= 0.1 && 0.1 <= d.hi) covered++;
+    }
+    expect(covered / trials).toBeGreaterThan(0.9);
+    expect(covered / trials).toBeLessThan(0.99);
+  });
+});
+
+describe("eval flags", () => {
+  it("--models splits only where a new name=scheme: pair starts", () => {
+    expect(parseModels("base=gguf:/m/base,v2.gguf,ft=openai:http://h:8000/v1#ft&key_env=K,fticl=openai:http://u:p@h/v1#x")).toEqual([
+      { name: "base", spec: "gguf:/m/base,v2.gguf" },
+      { name: "ft", spec: "openai:http://h:8000/v1#ft&key_env=K" },
+      { name: "fticl", spec: "openai:http://u:p@h/v1#x" },
+    ]);
+    expect(() => parseModels("a=gguf:x,a=gguf:y")).toThrow(/named twice/);
+    expect(parseShots("0,2,4,2")).toEqual([0, 2, 4]);
+    expect(() => parseShots("1,-2")).toThrow(/not a non-negative integer/);
+  });
+
+  it.skipIf(!haveFticl)("--tests finds the paper's few-shot files and takes explicit ones", () => {
+    expect(paperFewShot(fticl("summary/cnn_test_500.json"))).toBe(fticl("summary/few_shot/cnn_few_shot.json"));
+    const t = parseTests(`in:${fticl("summary/xsum_test_500.json")},out:${fticl("summary/cnn_test_500.json")}+${fticl("summary/few_shot/pdfs_few_shot.json")}`);
+    expect(t).toEqual([
+      { name: "xsum_test_500", file: fticl("summary/xsum_test_500.json"), domain: "in", shots: fticl("summary/few_shot/xsum_few_shot.json") },
+      { name: "cnn_test_500", file: fticl("summary/cnn_test_500.json"), domain: "out", shots: fticl("summary/few_shot/pdfs_few_shot.json") },
+    ]);
+  });
+
+  it("comparisons: FT − base and FTICL − FT by name, else each model against the first", () => {
+    expect(comparisonPairs(["base", "ft", "fticl"])).toEqual([["ft", "base"], ["fticl", "ft"]]);
+    expect(comparisonPairs(["llama", "mine", "theirs"])).toEqual([["mine", "llama"], ["theirs", "llama"]]);
+  });
+});
+
+describe("label scores", () => {
+  it("a text's log-probability leaves out a zero-width end-of-text token; argmax of all -Infinity is no answer", () => {
+    const s = { tokens: [{ token: "a", start: 0, end: 1, logprob: -1 }, { token: "b", start: 1, end: 2, logprob: -2 }, { token: "</s>", start: 2, end: 2, logprob: -5 }] };
+    expect(textLogprob(s, 2)).toBe(-3);
+    expect(argmax([-Infinity, -Infinity])).toBe(-1);
+    expect(argmax([-3, -1, -2])).toBe(1);
+  });
+});
