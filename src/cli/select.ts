@@ -14,7 +14,7 @@ import { runSelect, type SelectOptions } from "../pipelines/select/index.js";
 /** Parsed flags: the pipeline's own option types where the flag maps one to one. */
 export interface SelectFlags
   extends ExecutorCliOptions,
-    Pick<SelectOptions, "keep" | "compute" | "keepBy" | "method" | "model" | "label" | "threshold" | "embedder" | "sample" | "holdout" | "seed" | "aggregate" | "value" | "report" | "textField" | "idField" | "groupBy" | "minTokens" | "targetField"> {
+    Pick<SelectOptions, "keep" | "compute" | "keepBy" | "method" | "model" | "label" | "threshold" | "embedder" | "sample" | "holdout" | "seed" | "aggregate" | "value" | "report" | "textField" | "idField" | "groupBy" | "minTokens" | "targetField" | "decontaminateAgainst"> {
   target?: string[];
   corpus?: string[];
   out?: string;
@@ -60,6 +60,7 @@ export function selectOptionsFromFlags(f: SelectFlags, argv: string[] = process.
     log,
     progress: !f.json,
     textField: f.textField,
+    decontaminateAgainst: f.decontaminateAgainst,
     idField: f.idField,
     hashing: f.hashing,
     groupBy: f.groupBy,
@@ -99,6 +100,7 @@ export function registerSelect(program: Command): void {
     .option("--text-field <name>", "field holding the text (default text)")
     .option("--id-field <name>", "field holding the id (default id; missing ids become <shard>:<line>)")
     .option("--strict", "fail on the first bad input line (exit code 3) instead of counting it")
+    .option("--decontaminate-against <paths...>", "benchmark files or dirs: drop kept documents sharing a 13-gram with an item (see docs/decontaminate.md); without it, kept documents are checked against the evaluation splits beside the targets")
     .option("--no-report", "skip report.html")
     .option("--json", "print a JSON summary on stdout (logs go to stderr)");
   addExecutorOptions(cmd);

@@ -80,3 +80,13 @@ ${d.examples.length ? html`<h3 style="font-size:15px;margin:16px 0 4px">Examples
 export function contaminationSection(d: ContaminationData, title = "Benchmark contamination"): Section {
   return { title, body: contaminationBody(d) };
 }
+
+/**
+ * The select report's section: the contamination of the kept documents, or the one line saying
+ * why nothing was checked (no evaluation split beside the targets).
+ */
+export function selectContaminationSection(c: { note: string; dropped: number; data?: ContaminationData }): Section {
+  if (!c.data) return { title: "Benchmark contamination of the kept documents", body: html`<p class="warn">${c.note}.</p>` };
+  const dropped = c.dropped ? html`<p class="warn">${c.dropped.toLocaleString("en-US")} kept documents matched and were dropped from the selection (counted as <code>dropped_contaminated</code> in stats.json).</p>` : "";
+  return { title: "Benchmark contamination of the kept documents", body: html`${dropped}${contaminationBody(c.data)}` };
+}

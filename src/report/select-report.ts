@@ -6,6 +6,7 @@
  * each stage ran, and which input lines were rejected. Every corpus string goes through the
  * escaping `html` tag, so a document containing `<script>` shows as text and never runs.
  */
+import { selectContaminationSection } from "./contamination-section.js";
 import { html, raw, type RawHtml } from "./escape.js";
 import { chart, kpis, renderPage, table, type Section } from "./page.js";
 import { benchmarkSpec, funnelSpec, histogramSpec, keepSpec, klSpec, sourceSpec, throughputSpec } from "./select-charts.js";
@@ -49,6 +50,7 @@ export interface SelectReportData {
   details?: Record<string, string | number>;
   /** Shown in a box at the top: keep rate off the request, selection no closer than random, ... */
   warnings?: string[];
+  contamination?: SelectContaminationReport;
   /** Where the kept documents came from: per shard, and per value of the --group-by field. */
   sources?: { shards: SourceRow[]; groupBy?: string; groups?: SourceRow[] };
   /** Documents DSIR masked (shorter than --min-tokens). */
@@ -61,6 +63,9 @@ export interface SourceRow {
   read: number;
   kept: number;
 }
+
+/** Contamination of the kept documents (decontaminate/select-hook.ts), or why nothing was checked. */
+export type SelectContaminationReport = Parameters<typeof selectContaminationSection>[0];
 
 const METHOD_NAMES: Record<SelectReportData["method"], string> = {
   betr: "BETR (benchmark-targeted ranking + classifier)",
@@ -96,6 +101,7 @@ export async function renderSelectReport(data: SelectReportData): Promise<string
   if (data.benchmarks && data.benchmarks.length > 0) sections.push(await benchmarkSection(data.benchmarks, data.funnel.kept));
   sections.push(nearThresholdSection(data));
   if (data.kl) sections.push(await klSection(data.kl));
+  if (data.contamination) sections.push(selectContaminationSection(data.contamination));
   if (data.throughput.length > 0) sections.push(await throughputSection(data.throughput));
   sections.push(rejectedSection(data));
   sections.push(shardSection(data.shards));

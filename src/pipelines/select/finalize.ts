@@ -14,6 +14,7 @@ import type { FinalizeContext } from "../../exec/handlers.js";
 import { readStepValue } from "../../exec/step-cache.js";
 import type { ShardResult } from "../../exec/types.js";
 import { renderSelectReport, type SelectReportData } from "../../report/select-report.js";
+import { selectContamination, type SelectContamination } from "../decontaminate/select-hook.js";
 import type { KeepPlan } from "./keep.js";
 import type { KlResult } from "./kl.js";
 import { NearThreshold } from "./near.js";
@@ -162,7 +163,7 @@ function mergeSummaries(info: SelectRunInfo, results: ShardResult[]) {
 type Merged = ReturnType<typeof mergeSummaries>;
 
 /** datatrove-shaped steps: read corpus shards, score, write selected shards. */
-function runStats(info: SelectRunInfo, results: ShardResult[], m: Merged): RunStats {
+function runStats(info: SelectRunInfo, results: ShardResult[], m: Merged, contam?: SelectContamination): RunStats {
   const { totals } = m;
   const readStep = new StepCounter("📖 read corpus shards");
   readStep.counts.total = totals.read;
@@ -173,6 +174,7 @@ function runStats(info: SelectRunInfo, results: ShardResult[], m: Merged): RunSt
   scoreStep.forward(totals.kept);
   scoreStep.drop("below_threshold", totals.below);
   if (totals.masked) scoreStep.drop("too_short", totals.masked);
+  if (contam?.dropped) scoreStep.drop("contaminated", contam.dropped);
   scoreStep.inc("tokens_total", totals.tokensRead);
   scoreStep.inc("tokens_forwarded", totals.tokensKept);
   for (const r of results) scoreStep.time.add(r.seconds);
@@ -233,7 +235,7 @@ export function selectWarnings(info: SelectRunInfo, m: Merged, keep: SelectKeep)
   return out;
 }
 
-function reportData(info: SelectRunInfo, m: Merged, keep: SelectKeep, throughput: Throughput): SelectReportData {
+function reportData(info: SelectRunInfo, m: Merged, keep: SelectKeep, throughput: Throughput, contam?: SelectContamination): SelectReportData {
   const { totals, hist, near, keptByBenchmark } = m;
   const h = info.histogram;
   const edges = Array.from({ length: h.bins + 1 }, (_, i) => h.min + ((h.max - h.min) * i) / h.bins);
@@ -264,6 +266,7 @@ function reportData(info: SelectRunInfo, m: Merged, keep: SelectKeep, throughput
       groups: info.groupBy ? Object.entries(m.groups).map(([name, c]) => ({ name, read: c.read, kept: c.kept })) : undefined,
     },
     masked: m.totals.masked,
+    contamination: contam && { note: contam.info.note, dropped: contam.dropped, data: contam.data },
   };
 }
 
@@ -279,7 +282,8 @@ export interface FinalizeSelectOptions {
 /** Merges the shard results; writes stats.json, selection.json and report.html unless partial. */
 export async function finalizeSelect(outDir: string, info: SelectRunInfo, results: ShardResult[], opts: FinalizeSelectOptions = {}): Promise<Omit<SelectSummary, "seconds">> {
   const m = mergeSummaries(info, results);
-  const stats = runStats(info, results, m);
+  const contam = opts.partial ? undefined : await selectContamination(outDir, results);
+  const stats = runStats(info, results, m, contam);
   const keep = keepOf(info, m.totals);
   const statsPath = path.join(outDir, "stats.json");
   const scoreSeconds = opts.scoreSeconds ?? results.reduce((a, r) => a + r.seconds, 0);
@@ -291,7 +295,7 @@ export async function finalizeSelect(outDir: string, info: SelectRunInfo, result
     await writeFileAtomic(path.join(outDir, "selection.json"), JSON.stringify(selection, null, 2) + "\n");
     if (info.report) {
       reportPath = path.join(outDir, "report.html");
-      await writeFileAtomic(reportPath, await renderSelectReport(reportData(info, m, keep, throughput)));
+      await writeFileAtomic(reportPath, await renderSelectReport(reportData(info, m, keep, throughput, contam)));
     }
   }
   const { totals } = m;

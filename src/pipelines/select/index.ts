@@ -27,6 +27,7 @@ import { sampleKey } from "./sample-cache.js";
 import type { SelectScoreParams } from "./score-shard.js";
 import { resolveSelectOptions, type ResolvedSelectOptions, type SelectOptions } from "./options.js";
 import "./tasks.js";
+import { prepareSelectContamination } from "../decontaminate/select-hook.js";
 
 export type { SelectScoreParams } from "./score-shard.js";
 export type { SelectOptions, ResolvedSelectOptions } from "./options.js";
@@ -50,6 +51,8 @@ export async function runSelect(options: SelectOptions): Promise<SelectResult> {
   const executor = o.executor ?? new LocalExecutor({ workers: o.workers });
   try {
     const prepared = await prepare(o, inp, executor);
+    // kept documents vs benchmark items: --decontaminate-against, else the evaluation splits beside the targets
+    prepared.params.contamination = await prepareSelectContamination({ against: o.decontaminateAgainst, targets: o.target, outDir: inp.outDir, strict: o.strict, log: o.log });
     const { results, seconds } = await scoreShards(o, inp, prepared, executor);
     const skipped = results.filter((r) => r.skipped).length;
     if (skipped) o.log(`${skipped} shard(s) were already complete (completion markers) and were skipped`);

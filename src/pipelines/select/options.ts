@@ -33,6 +33,8 @@ export interface SelectOptions {
   /** Threads for sampling, embedding and scoring (default: the machine's cores). */
   workers?: number;
   strict?: boolean;
+  /** Benchmark files: kept documents that contain one of their items are dropped (decontaminate/select-hook.ts). */
+  decontaminateAgainst?: string[];
   allExamples?: boolean;
   /** BETR's rank aggregation: sum of 1/rank (lexical default), max log2(1/rank) (the paper's; dense embedders' default), mean. */
   aggregate?: "sum" | "max" | "mean";

@@ -19,6 +19,7 @@ import { keeps, type Threshold } from "./threshold.js";
 import { openRecordWriter, type RecordWriter } from "../../io/write.js";
 import { docKey } from "./sample.js";
 import { NearThreshold, type NearDoc } from "./near.js";
+import { openShardCheck, type SelectContamParams, type SelectShardContamination } from "../decontaminate/select-hook.js";
 
 export interface SelectScoreParams {
   scorer: ScorerSpec;
@@ -37,6 +38,8 @@ export interface SelectScoreParams {
   textChars: number;
   /** Metadata field whose values the report breaks the kept share down by (`--group-by`). */
   groupBy?: string;
+  /** Benchmark contamination check of kept documents (decontaminate/select-hook.ts). */
+  contamination?: SelectContamParams;
 }
 
 /** Read and kept counts of one source (a shard, or a value of the --group-by field). */
@@ -77,6 +80,8 @@ export interface ScoreShardSummary {
   blank?: number;
   duplicateIds?: number;
   firstDuplicate?: { id: string; line: number };
+  /** Kept documents checked for benchmark items (decontaminate/select-hook.ts). */
+  contamination?: SelectShardContamination;
 }
 
 const benchmarkCache = new Map<string, Promise<Record<string, string>>>();
@@ -102,6 +107,7 @@ export const scoreShard: TaskHandler<SelectScoreParams> = async (spec, task, ctx
   const [scorer, benchmarks] = await Promise.all([loadScorer(p.scorer, spec.outDir), loadBenchmarks(p.benchmarks && path.resolve(spec.outDir, p.benchmarks))]);
   const bad = new BadInputLog({ strict: p.strict ?? false });
   const reader = openShard({ path: shardPath, rel: task.shard, format, bytes: size }, { bad, textField: p.textField, idField: p.idField, signal: ctx.signal, raw: format !== "parquet" });
+  const contam = await openShardCheck(p.contamination, spec.outDir);
 
   const hist = new Float64Array(p.histogram.bins);
   const span = p.histogram.max - p.histogram.min;
@@ -131,7 +137,10 @@ export const scoreShard: TaskHandler<SelectScoreParams> = async (spec, task, ctx
         const key = docKey(task.shard, rec.line);
         const s = scorer.score(rec.text, key);
         const tie = tieKey(p.tieSeed, key);
-        const k = keeps(p.threshold, s, tie);
+        // a kept document that contains a benchmark item is dropped under --decontaminate-against
+        const passes = keeps(p.threshold, s, tie);
+        const dirty = passes && contam !== undefined && contam.check(rec, task.shard);
+        const k = passes && !dirty;
         const tokens = countWhitespaceWords(rec.text);
         tokensRead += tokens;
         // Attribution: the nearest target example, for every document where the scorer can
@@ -163,7 +172,7 @@ export const scoreShard: TaskHandler<SelectScoreParams> = async (spec, task, ctx
           if (w) await w;
           writeMs += performance.now() - tw;
         } else if (s === -Infinity) droppedMasked++;
-        else droppedBelow++;
+        else if (!dirty) droppedBelow++;
         near.offer(k, s, tie, () => ({ id: rec.id, shard: task.shard, line: rec.line, score: s, text: rec.text.slice(0, p.textChars), benchmark: b ?? undefined }));
         ids.push(rec.id);
         lines.push(rec.line);
@@ -213,6 +222,7 @@ export const scoreShard: TaskHandler<SelectScoreParams> = async (spec, task, ctx
     blank: reader.stats.blank,
     duplicateIds: reader.stats.duplicateIds,
     ...(reader.stats.firstDuplicate ? { firstDuplicate: reader.stats.firstDuplicate } : {}),
+    ...(contam ? { contamination: contam.summary() } : {}),
   };
   const result: ShardResult = {
     shard: task.shard,
@@ -223,7 +233,7 @@ export const scoreShard: TaskHandler<SelectScoreParams> = async (spec, task, ctx
       kept: keptN,
       dropped: n - keptN,
       rejected,
-      extra: { tokens_read: tokensRead, tokens_kept: tokensKept, dropped_below_threshold: droppedBelow, dropped_too_short: droppedMasked },
+      extra: { tokens_read: tokensRead, tokens_kept: tokensKept, dropped_below_threshold: droppedBelow, dropped_too_short: droppedMasked, ...(contam?.drop ? { dropped_contaminated: contam.dropped } : {}) },
     },
     summary,
   };
