@@ -71,3 +71,43 @@ describe("kept documents against an index", () => {
     expect(html.match(/<mark/g)!.length).toBeGreaterThanOrEqual(6);
   });
 });
+
+describe("select with the contamination check", () => {
+  it("reports kept documents overlapping the evaluation split beside the target, drops them with --decontaminate-against, and says when there is nothing to check", async () => {
+    const { runCli, SHARED_DATA } = await import("../helpers/cli.js");
+    const b = path.join(dir, "sel-bench");
+    mkdirSync(b);
+    const src = path.join(SHARED_DATA, "benchmarks");
+    const { readFileSync } = await import("node:fs");
+    const cut = (f: string, k: number) => readFileSync(path.join(src, f), "utf8").split("\n").filter(Boolean).slice(0, k).join("\n") + "\n";
+    writeFileSync(path.join(b, "arc-challenge.train.oe_eval_docs.jsonl"), cut("arc-challenge.train.oe_eval_docs.jsonl", 50));
+    writeFileSync(path.join(b, "arc-challenge.validation.jsonl"), cut("arc-challenge.validation.jsonl", 50));
+    writeFileSync(path.join(b, "gsm8k.train.jsonl"), cut("gsm8k.train.jsonl", 20));
+    const val = readFileSync(path.join(b, "arc-challenge.validation.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { question: string });
+    const corpus = path.join(dir, "sel-corpus");
+    mkdirSync(corpus);
+    const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify({ id: `c${i}`, text: i % 8 === 0 ? `Homework help. ${val[i]!.question} Thanks!` : `An ordinary page number ${i} about cooking pasta, gardening and the weather this week.` }));
+    writeFileSync(path.join(corpus, "a.jsonl"), lines.join("\n") + "\n");
+    const common = ["select", "--method", "dsir", "--min-tokens", "1", "--keep", "1", "--sample", "20", "--holdout", "20", "--corpus", corpus, "--workers", "1", "--json"];
+    const target = path.join(b, "arc-challenge.train.oe_eval_docs.jsonl");
+    const beside = await runCli([...common, "--target", target, "--out", path.join(dir, "sel-beside")]);
+    expect(beside.code, beside.stderr).toBe(0);
+    expect(JSON.parse(beside.stdout)).toMatchObject({ kept: 40, dropped: 0 });
+    const r1 = readFileSync(path.join(dir, "sel-beside/report.html"), "utf8");
+    expect(r1).toContain("arc-challenge.validation.jsonl");
+    expect(r1).toMatch(/<div class="v">5 \(12\.5%\)<\/div><div class="k">documents with an overlap/);
+
+    const drop = await runCli([...common, "--target", target, "--out", path.join(dir, "sel-drop"), "--decontaminate-against", path.join(b, "arc-challenge.validation.jsonl")]);
+    expect(drop.code, drop.stderr).toBe(0);
+    expect(JSON.parse(drop.stdout)).toMatchObject({ kept: 35, dropped: 5, reconciled: true });
+    const stats = JSON.parse(readFileSync(path.join(dir, "sel-drop/stats.json"), "utf8"));
+    expect(stats.steps[1].stats.dropped_contaminated).toBe(5);
+    const kept = readFileSync(path.join(dir, "sel-drop/selected/a.jsonl"), "utf8");
+    expect(kept).not.toContain('"c0"');
+    expect(kept).toContain('"c1"');
+
+    const none = await runCli([...common, "--target", path.join(b, "gsm8k.train.jsonl"), "--out", path.join(dir, "sel-none")]);
+    expect(none.code, none.stderr).toBe(0);
+    expect(readFileSync(path.join(dir, "sel-none/report.html"), "utf8")).toContain("no evaluation split beside the target files");
+  }, 300_000);
+});
