@@ -4,6 +4,11 @@
  * executors/backends → models and I/O); every command of the CLI is a call into one of these.
  */
 export { VERSION } from "./version.js";
+// Every pipeline's shard jobs, so executors started from the library know them.
+import "./pipelines/tasks.js";
+
+// Errors: one-line messages with the exit code the CLI would use (EXIT).
+export { UserError, EXIT } from "./util/errors.js";
 
 // Corpus I/O: shard discovery, streaming readers/writers, bad-input accounting, stats, atomic files.
 export * from "./io/index.js";
@@ -19,31 +24,40 @@ export { loadTargets, supportedShapes } from "./targets/index.js";
 export type { TargetBenchmark, TargetExample } from "./targets/index.js";
 export { createEmbedder, DEFAULT_EMBEDDER, EMBEDDER_SPECS } from "./backends/embed/index.js";
 export type { Embedder, EmbedderOptions } from "./backends/embed/index.js";
-export { runSelect } from "./pipelines/select/index.js";
-export type { SelectOptions, SelectResult } from "./pipelines/select/index.js";
+export { runSelect, SELECT_DEFAULTS, DEFAULT_CLASSIFIER_LABEL } from "./pipelines/select/index.js";
+export type { SelectOptions, SelectResult, SelectSummary, SelectKeep, SelectMethod } from "./pipelines/select/index.js";
 // the corpus sample alone: one pass on this thread, or as shard jobs on an executor (same docs)
 export { sampleCorpus } from "./pipelines/select/sample.js";
 export { sampleWithExecutor } from "./pipelines/select/sample-shard.js";
 export type { CorpusSample, SampledDoc } from "./pipelines/select/sample.js";
 
 // Executors for shard jobs (local threads, BullMQ queue, Slurm/Kubernetes ranks) and merge.
-export type { Executor, JobSpec, ShardResult, ShardTask, TaskHandler } from "./exec/types.js";
+export type { Executor, JobSpec, RunOptions, ShardCounts, ShardResult, ShardTask, StorageFactory, TaskContext, TaskHandler } from "./exec/types.js";
+// A pipeline of your own registers its shard jobs (and run-level step) here, see exec/handlers.ts.
+export { registerTaskKind, registerHandlerModule } from "./exec/handlers.js";
+export type { TaskKind, ShardFinalizer, FinalizeContext } from "./exec/handlers.js";
+export { cachedStep } from "./exec/step-cache.js";
 export { LocalExecutor } from "./exec/local.js";
 export { QueueExecutor } from "./exec/queue.js";
 export { RankExecutor, resolveRankWorld } from "./exec/rank.js";
 export { mergeShards } from "./exec/merge.js";
+export type { MergeOutcome, MergeOptions } from "./exec/merge.js";
 
 // fit: scaling laws.
 export { LAWS, resolveLaw } from "./models/laws/registry.js";
+export type { Law } from "./models/laws/types.js";
 export { fitLaw } from "./models/laws/fit.js";
-export { optimalAllocation } from "./models/laws/allocation.js";
+export type { LawFit } from "./models/laws/fit.js";
+export { optimalAllocation, allocationDefined } from "./models/laws/allocation.js";
+export type { Allocation, ChinchillaParams } from "./models/laws/allocation.js";
 export { optimalFilterRate, FILTER_RATE_LAWS } from "./models/laws/filter-rate.js";
 export type { FilterPool } from "./models/laws/filter-rate.js";
-export { runFit } from "./pipelines/fit/run.js";
-export type { FitRun, FitRunOptions, FitSummary } from "./pipelines/fit/run.js";
+export { runFit, FIT_DEFAULTS } from "./pipelines/fit/run.js";
+export type { FitRun, FitRunOptions, FitSummary, Prediction, HoldoutPoint, PlotData, PlotPoint } from "./pipelines/fit/run.js";
 
 // predict: model databases, cross-validation, card predictions and sweeps.
 export { loadModelDb } from "./pipelines/predict/db.js";
+export type { ModelDb } from "./pipelines/predict/db.js";
 export { taskData } from "./pipelines/predict/features.js";
 export { compareFeatureSets, forwardSelect, resolveFeatures } from "./pipelines/predict/evaluate.js";
 export { buildPredictor, predictCard, readCard, sweep } from "./pipelines/predict/card.js";
