@@ -114,8 +114,8 @@ function printTokens(t: TokensResult): void {
     out.push(`${name.padEnd(8)} ${m.id}: perplexity ${fmt(m.perplexity)}, without eol/whitespace/punctuation ${fmt(m.perplexityInformative)}, ${fmt(m.bitsPerByte)} bits/byte, ${m.tokens} tokens`);
   }
   out.push(`change: ${pct(t.relativeChange)}`);
-  const a = t.attribution;
-  if (a) {
+  const a = t;
+  if (a.classes && a.concentration && a.worst) {
     out.push(`by class (total delta, share of the total change ${fmt(a.totalDelta)}):`);
     for (const c of a.classes) out.push(`  ${c.class.padEnd(12)} ${String(c.count).padStart(8)}  ${fmt(c.delta).padStart(10)}  ${pct(c.share)}`);
     out.push(`concentration: the top ${a.concentration.topTypes} of ${a.concentration.types} token types carry ${pct(a.concentration.share)} of the absolute change`);

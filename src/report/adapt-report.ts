@@ -9,7 +9,7 @@ import { html, type RawHtml } from "./escape.js";
 import { chart, kpis, renderPage, table, type Section } from "./page.js";
 import type { ChartSpec } from "./chart.js";
 import type { SimilarityResult } from "../pipelines/adapt/similarity.js";
-import type { TokensResult } from "../pipelines/adapt/tokens.js";
+import { analysisOf, type TokensResult } from "../pipelines/adapt/tokens.js";
 import type { SweepResult } from "../pipelines/adapt/sweep.js";
 import type { Risk, Thresholds } from "../models/adapt/verdict.js";
 import { adviceFor } from "../models/adapt/advice.js";
@@ -80,7 +80,7 @@ function similaritySection(s: SimilarityResult): Section {
 }
 
 function deltaHistogram(t: TokensResult): ChartSpec {
-  const values = (t.attribution?.histogram ?? []).filter((b) => b.types > 0);
+  const values = (t.histogram ?? []).filter((b) => b.types > 0);
   return {
     $schema: SCHEMA,
     width: 720,
@@ -97,7 +97,7 @@ function deltaHistogram(t: TokensResult): ChartSpec {
 }
 
 function classChart(t: TokensResult): ChartSpec {
-  const values = (t.attribution?.classes ?? []).map((c) => ({ class: c.class, delta: c.delta, sign: c.delta < 0 ? "worse" : "better" }));
+  const values = (t.classes ?? []).map((c) => ({ class: c.class, delta: c.delta, sign: c.delta < 0 ? "worse" : "better" }));
   return {
     $schema: SCHEMA,
     width: 720,
@@ -120,8 +120,8 @@ async function tokensSection(t: TokensResult): Promise<Section[]> {
   );
   const intro = `${t.texts} ${t.unit === "line" ? "lines, each scored as a sentence (<s> … </s>)" : "documents"}, ${t.bytes} bytes. Change: ${pct(t.relativeChange)} ${t.comparison === "tokens" ? "in perplexity" : "in bits per byte"}.`;
   const out: Section[] = [{ title: "Pilot: both models on the domain's test text", intro, body: html`${t.note ? html`<p class="warn">${t.note}</p>` : ""}${models}` }];
-  const a = t.attribution;
-  if (!a) return out;
+  const a = t;
+  if (!a.classes || !a.concentration || !a.worst) return out;
   out.push({
     title: "Where the change sits",
     intro: `Per token type, delta = Σ (ln p_adapted − ln p_base) over its occurrences; negative means the adapted model got worse. The top 1% of types (${a.concentration.topTypes} of ${a.concentration.types}) carry ${pct(a.concentration.share)} of the absolute change.`,
@@ -213,7 +213,7 @@ export async function renderAdaptReport(r: AdaptReportInput): Promise<string> {
   const sections: Section[] = [];
   const risk = r.similarity?.risk;
   if (r.similarity || r.tokens) {
-    const advice = adviceFor(risk, r.tokens?.attribution);
+    const advice = adviceFor(risk, analysisOf(r.tokens));
     if (r.tokens?.note) advice.push(r.tokens.note);
     sections.push(verdictSection(risk, r.similarity?.thresholds, advice, r.proxyNote));
   } else if (r.proxyNote) {

@@ -27,7 +27,11 @@ interface TokensJson {
   adapted: { perplexity: number; tokens: number; bitsPerByte: number };
   comparison: string;
   unit: string;
-  attribution: { tokens: Array<{ token: string; count: number; delta: number; class: string }>; tokenTypes: number; totalDelta: number; classes: Array<{ class: string; delta: number; share: number }>; worst: Array<{ token: string; examples: Array<{ context: string }> }> };
+  tokens: Array<{ token: string; count: number; delta: number; class: string }>;
+  tokenTypes: number;
+  totalDelta: number;
+  classes: Array<{ class: string; delta: number; share: number }>;
+  worst: Array<{ token: string; examples: Array<{ context: string }> }>;
 }
 
 describe("adapt tokens", () => {
@@ -60,19 +64,19 @@ describe("adapt tokens", () => {
           want.set(t.token, w);
         }),
       );
-      expect(out.attribution.tokenTypes).toBe(want.size);
-      expect(out.attribution.tokens.length).toBe(want.size);
-      for (const t of out.attribution.tokens) {
+      expect(out.tokenTypes).toBe(want.size);
+      expect(out.tokens.length).toBe(want.size);
+      for (const t of out.tokens) {
         const w = want.get(t.token)!;
         expect(t.count).toBe(w.count);
         expect(Math.abs(t.delta - w.delta)).toBeLessThan(1e-9 * Math.max(1, Math.abs(w.delta)));
       }
-      const deltas = out.attribution.tokens.map((t) => t.delta);
+      const deltas = out.tokens.map((t) => t.delta);
       expect(deltas).toEqual([...deltas].sort((x, y) => x - y));
-      expect(out.attribution.tokens.find((t) => t.token === "</s>")).toMatchObject({ class: "eol", count: lines.length });
+      expect(out.tokens.find((t) => t.token === "</s>")).toMatchObject({ class: "eol", count: lines.length });
       const total = [...want.values()].reduce((s, w) => s + w.delta, 0);
-      expect(out.attribution.totalDelta).toBeCloseTo(total, 6);
-      expect(out.attribution.classes.reduce((s, c) => s + c.share, 0)).toBeCloseTo(1, 9);
+      expect(out.totalDelta).toBeCloseTo(total, 6);
+      expect(out.classes.reduce((s, c) => s + c.share, 0)).toBeCloseTo(1, 9);
     } finally {
       await a.close();
       await b.close();
@@ -82,11 +86,11 @@ describe("adapt tokens", () => {
   it("--top limits the list; contexts are short and escaped", async () => {
     const r = await runCli(["adapt", "tokens", "--base", O3, "--adapted", O5, "--data", TEST, "--top", "5", "--worst", "3", "--json"]);
     const j = JSON.parse(r.stdout) as TokensJson;
-    expect(j.attribution.tokens.length).toBe(5);
-    expect(j.attribution.tokenTypes).toBe(out.attribution.tokenTypes);
-    expect(j.attribution.tokens.map((t) => t.token)).toEqual(out.attribution.tokens.slice(0, 5).map((t) => t.token));
-    expect(j.attribution.worst.length).toBe(3);
-    for (const w of j.attribution.worst) for (const e of w.examples) expect(e.context.length).toBeLessThan(120);
+    expect(j.tokens.length).toBe(5);
+    expect(j.tokenTypes).toBe(out.tokenTypes);
+    expect(j.tokens.map((t) => t.token)).toEqual(out.tokens.slice(0, 5).map((t) => t.token));
+    expect(j.worst.length).toBe(3);
+    for (const w of j.worst) for (const e of w.examples) expect(e.context.length).toBeLessThan(120);
   });
 
   it("models with different tokenizers are compared in bits per byte, and the output says so", async () => {
@@ -97,7 +101,7 @@ describe("adapt tokens", () => {
       const r = await runTokens({ base: O3, adapted: "other", data: [TEST], unit: "line", models: { base: a, adapted: other } });
       expect(r.comparison).toBe("bits-per-byte");
       expect(r.note).toMatch(/different tokenizers.*bits per byte/);
-      expect(r.attribution).toBeUndefined();
+      expect(r.tokens).toBeUndefined();
       const bytes = readFileSync(TEST, "utf8").split("\n").filter((l) => l.trim() !== "").reduce((s, l) => s + Buffer.byteLength(l) + 1, 0);
       expect(r.bytes).toBe(bytes);
       expect(r.base.bitsPerByte).toBeCloseTo((Math.log(kenlmPerplexity(3)) * 21863) / Math.LN2 / bytes, 5);

@@ -14,7 +14,7 @@ import { adviceFor } from "../../models/adapt/advice.js";
 import { calibrateThresholds, DEFAULT_THRESHOLDS, riskOf, RISK_METRICS, type Risk, type RiskMetric, type Thresholds } from "../../models/adapt/verdict.js";
 import { UserError } from "../../util/errors.js";
 import { runSimilarity, type SimilarityOptions, type SimilarityResult } from "./similarity.js";
-import { runTokens, type TokensOptions, type TokensResult } from "./tokens.js";
+import { analysisOf, runTokens, type TokensOptions, type TokensResult } from "./tokens.js";
 
 export interface ManifestRow {
   domain: string;
@@ -125,7 +125,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   const domains = partial.map((d) => {
     const risk = riskOf(distancesOf(d.similarity), thresholds);
     // the sweep's thresholds replace each run's defaults, so every panel shows the same verdict
-    return { ...d, similarity: { ...d.similarity, risk, thresholds }, risk, advice: adviceFor(risk, d.tokens?.attribution) };
+    return { ...d, similarity: { ...d.similarity, risk, thresholds }, risk, advice: adviceFor(risk, analysisOf(d.tokens)) };
   });
   return { domains, thresholds, correlations };
 }

@@ -81,7 +81,17 @@ export interface TokensResult {
   note?: string;
   /** adapted / base − 1 on the comparison's measure (perplexity, or bits per byte). */
   relativeChange: number;
-  attribution?: Omit<Attribution, "tokens"> & { tokens: Attribution["tokens"]; tokenTypes: number; histogram: DeltaBin[] };
+  /** Token types sorted by delta, most degraded first (the first --top of them); absent across tokenizers. */
+  tokens?: Attribution["tokens"];
+  /** Token types in all, whatever --top keeps. */
+  tokenTypes?: number;
+  totalDelta?: number;
+  classes?: Attribution["classes"];
+  /** Perplexity of each model without the non-informative classes. */
+  informative?: Attribution["informative"];
+  concentration?: Attribution["concentration"];
+  worst?: Attribution["worst"];
+  histogram?: DeltaBin[];
   advice: string[];
   badInput: ReturnType<BadInputLog["toJSON"]>;
 }
@@ -194,7 +204,14 @@ export async function runTokens(o: TokensOptions): Promise<TokensResult> {
     result.base.perplexityInformative = att.informative.base;
     result.adapted.perplexityInformative = att.informative.adapted;
     result.relativeChange = att.perplexity.adapted / att.perplexity.base - 1;
-    result.attribution = { ...att, tokens: o.top !== undefined ? att.tokens.slice(0, o.top) : att.tokens, tokenTypes: att.tokens.length, histogram: deltaHistogram(att.tokens.map((t) => t.delta)) };
+    result.tokens = o.top !== undefined ? att.tokens.slice(0, o.top) : att.tokens;
+    result.tokenTypes = att.tokens.length;
+    result.totalDelta = att.totalDelta;
+    result.classes = att.classes;
+    result.informative = att.informative;
+    result.concentration = att.concentration;
+    result.worst = att.worst;
+    result.histogram = deltaHistogram(att.tokens.map((t) => t.delta));
     result.advice = adviceFor(undefined, att);
     return result;
   } finally {
@@ -203,4 +220,10 @@ export async function runTokens(o: TokensOptions): Promise<TokensResult> {
       await base.close();
     }
   }
+}
+
+/** What the advice needs from a token analysis; undefined when the models could not be compared per token. */
+export function analysisOf(t: TokensResult | undefined): Pick<Attribution, "perplexity" | "informative" | "classes" | "concentration"> | undefined {
+  if (!t || !t.classes || !t.informative || !t.concentration) return undefined;
+  return { perplexity: { base: t.base.perplexity, adapted: t.adapted.perplexity, tokens: t.base.tokens }, informative: t.informative, classes: t.classes, concentration: t.concentration };
 }
