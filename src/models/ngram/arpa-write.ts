@@ -7,7 +7,8 @@ import { ROOT, STRIDE, type SuffixTrie } from "./trie.js";
 import type { Estimate } from "./estimate.js";
 import type { Vocab } from "./vocab.js";
 import { writeFixed7 } from "./format.js";
-
+// local copies: under a CommonJS transform (tsx) an imported binding costs a getter call per use
+const ROOT_ = ROOT, STRIDE_ = STRIDE;
 const CHUNK = 1 << 20;
 const encoder = new TextEncoder();
 
@@ -40,9 +41,9 @@ export function* arpaChunks(trie: SuffixTrie, est: Estimate, vocab: Vocab): Gene
       }
       pos = writeFixed7(buf, pos, est.prob[node]);
       buf[pos++] = 9;
-      for (let x = node, first = true; x !== ROOT; x = data[x * STRIDE], first = false) {
+      for (let x = node, first = true; x !== ROOT_; x = data[x * STRIDE_], first = false) {
         if (!first) buf[pos++] = 32;
-        const w = data[x * STRIDE + 1];
+        const w = data[x * STRIDE_ + 1];
         const s = wordStart[w];
         const len = wordStart[w + 1] - s;
         if (pos + len > buf.length - 64) {

@@ -5,7 +5,8 @@
  * default) or, with skipSymbols, treated as whitespace (its --skip_symbols).
  */
 import { BOS, EOS, Vocab } from "./vocab.js";
-
+// local copies: under a CommonJS transform (tsx) an imported binding costs a getter call per use
+const BOS_ = BOS, EOS_ = EOS;
 export class SpecialWordError extends Error {
   constructor(
     readonly word: string,
@@ -46,13 +47,13 @@ export function tokenizeForTraining(buf: Uint8Array, vocab: Vocab, opts: { skipS
   };
   while (i < len) {
     if (!inSentence) {
-      push(BOS);
+      push(BOS_);
       inSentence = true;
       sentences++;
     }
     const c = buf[i];
     if (c === 10) {
-      push(EOS);
+      push(EOS_);
       inSentence = false;
       line++;
       i++;
@@ -65,7 +66,7 @@ export function tokenizeForTraining(buf: Uint8Array, vocab: Vocab, opts: { skipS
     const start = i;
     while (i < len && !LMPLZ_DELIM[buf[i]]) i++;
     const id = vocab.findOrAdd(buf, start, i);
-    if (id <= EOS) {
+    if (id <= EOS_) {
       if (!opts.skipSymbols) throw new SpecialWordError(vocab.word(id), line);
       opts.onSkip?.(vocab.word(id));
       continue;
@@ -80,7 +81,7 @@ export function tokenizeForTraining(buf: Uint8Array, vocab: Vocab, opts: { skipS
   }
   // A trailing line without a newline keeps its words but no </s>, as in lmplz; one with
   // no words at all is no sentence (lmplz reads nothing there).
-  if (inSentence && ids[n - 1] === BOS) {
+  if (inSentence && ids[n - 1] === BOS_) {
     n--;
     sentences--;
   }

@@ -12,7 +12,8 @@
 import { ROOT, STRIDE, type SuffixTrie } from "./trie.js";
 import { computeDiscount, discountFor, type Discount } from "./discount.js";
 import { BOS, UNK } from "./vocab.js";
-
+// local copies: under a CommonJS transform (tsx) an imported binding costs a getter call per use
+const ROOT_ = ROOT, STRIDE_ = STRIDE, BOS_ = BOS, UNK_ = UNK;
 const f = Math.fround;
 
 export interface EstimateOptions {
@@ -41,10 +42,10 @@ export function estimate(trie: SuffixTrie, opts: EstimateOptions = {}): Estimate
 
   // Adjusted counts: continuation counts first, then the raw count where lmplz keeps it.
   const adj = new Uint32Array(size);
-  for (let node = 1; node < size; node++) if (ord[node] >= 2) adj[data[node * STRIDE]]++;
+  for (let node = 1; node < size; node++) if (ord[node] >= 2) adj[data[node * STRIDE_]]++;
   for (let node = 1; node < size; node++) {
-    const o = node * STRIDE;
-    if (ord[node] === N || data[o + 1] === BOS) adj[node] = data[o + 2];
+    const o = node * STRIDE_;
+    if (ord[node] === N || data[o + 1] === BOS_) adj[node] = data[o + 2];
   }
 
   const counts = new Array<number>(N).fill(0);
@@ -57,25 +58,29 @@ export function estimate(trie: SuffixTrie, opts: EstimateOptions = {}): Estimate
   }
   const discounts = coc.map((n, i) => computeDiscount(i + 1, n, opts.fallback, opts.onFallback));
 
-  // Per context (indexed by node id, root = the empty context of unigrams): Σ a(h·) and N_k(h·).
-  const denom = new Uint32Array(size);
-  const nk = new Uint32Array(size * 3);
+  // Per context (indexed by node id, root = the empty context of unigrams), one 16-byte record:
+  // [Σ a(h·), N1(h·), N2(h·), N3+(h·)]; N1's slot then holds γ(h) as float32, so
+  // interpolation reads one cache line per context.
+  const ctxBuf = new ArrayBuffer(size * 16);
+  const ctxU = new Uint32Array(ctxBuf);
+  const ctxF = new Float32Array(ctxBuf);
   for (let node = 1; node < size; node++) {
-    const ctx = data[node * STRIDE + 3];
+    const o = data[node * STRIDE_ + 3] << 2;
     const a = adj[node];
-    denom[ctx] += a;
-    if (a > 0) nk[ctx * 3 + (a < 3 ? a : 3) - 1]++;
+    ctxU[o] += a;
+    if (a > 0) ctxU[o + (a < 3 ? a : 3)]++;
   }
   // γ(h), with the context's order deciding the discount (its extensions are one order up).
-  const gamma = new Float32Array(size);
   for (let ctx = 0; ctx < size; ctx++) {
-    if (denom[ctx] === 0) continue;
+    const o = ctx << 2;
+    const den = ctxU[o];
+    if (den === 0) continue;
     const d = discounts[ord[ctx]];
     let g = 0;
-    g = f(g + f(d[1] * f(nk[ctx * 3])));
-    g = f(g + f(d[2] * f(nk[ctx * 3 + 1])));
-    g = f(g + f(d[3] * f(nk[ctx * 3 + 2])));
-    gamma[ctx] = f(g / f(denom[ctx]));
+    g = f(g + f(d[1] * f(ctxU[o + 1])));
+    g = f(g + f(d[2] * f(ctxU[o + 2])));
+    g = f(g + f(d[3] * f(ctxU[o + 3])));
+    ctxF[o + 1] = f(g / f(den));
   }
 
   // Interpolate in node order (a suffix is always older than its extensions).
@@ -84,27 +89,29 @@ export function estimate(trie: SuffixTrie, opts: EstimateOptions = {}): Estimate
   const complete = new Float32Array(size);
   const prob = new Float32Array(size);
   const backoff = new Float32Array(size);
-  const rootDenom = f(denom[ROOT]);
+  const rootDenom = f(ctxU[0]);
+  const rootGamma = ctxF[1];
   for (let node = 1; node < size; node++) {
-    const o = node * STRIDE;
+    const o = node * STRIDE_;
     const parent = data[o];
     const word = data[o + 1];
-    const ctx = data[o + 3];
+    const c = data[o + 3] << 2;
     const n = ord[node];
     const d = discounts[n - 1];
     const a = adj[node];
     let p: number;
     if (n === 1) {
-      if (word === UNK) p = f(gamma[ROOT] * uniform);
-      else if (word === BOS) p = 1;
-      else p = f(f(f(f(a) - discountFor(d, a)) / rootDenom) + f(gamma[ROOT] * uniform));
+      if (word === UNK_) p = f(rootGamma * uniform);
+      else if (word === BOS_) p = 1;
+      else p = f(f(f(f(a) - discountFor(d, a)) / rootDenom) + f(rootGamma * uniform));
     } else {
-      p = f(f(f(f(a) - discountFor(d, a)) / f(denom[ctx])) + f(gamma[ctx] * complete[parent]));
+      p = f(f(f(f(a) - discountFor(d, a)) / f(ctxU[c])) + f(ctxF[c + 1] * complete[parent]));
     }
     complete[node] = p;
     const l = f(Math.log10(p));
     prob[node] = l < 0 ? l : 0;
-    backoff[node] = n < N && denom[node] > 0 ? f(Math.log10(gamma[node])) : 0;
+    const self = node << 2;
+    backoff[node] = n < N && ctxU[self] > 0 ? f(Math.log10(ctxF[self + 1])) : 0;
   }
   return { order: N, counts, discounts, countOfCounts: coc.map((c) => c.slice(1)), prob, backoff };
 }

@@ -5,40 +5,58 @@
  * decimal between 1e-6 and 1e21, exponent without '+'), so lines can match byte for byte.
  */
 
+/** Two ASCII digits per value 0..99, for writing numbers two digits at a time. */
+const PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  PAIRS[2 * i] = 48 + Math.floor(i / 10);
+  PAIRS[2 * i + 1] = 48 + (i % 10);
+}
+
 /** Writes x with at most 7 decimals into buf at pos; returns the new position. */
 export function writeFixed7(buf: Uint8Array, pos: number, x: number): number {
-  if (x === 0 || Object.is(x, -0)) {
-    buf[pos] = 48;
-    return pos + 1;
-  }
-  if (!Number.isFinite(x) || Math.abs(x) >= 1e8) {
-    const s = Number.isNaN(x) ? "nan" : x === -Infinity ? "-inf" : x === Infinity ? "inf" : String(x);
+  const ax = x < 0 ? -x : x;
+  if (!(ax < 199)) {
+    // large, infinite or NaN: rare, take the slow road
+    const s = Number.isNaN(x) ? "nan" : x === -Infinity ? "-inf" : x === Infinity ? "inf" : String(Math.round(x * 1e7) / 1e7);
     for (let i = 0; i < s.length; i++) buf[pos++] = s.charCodeAt(i);
     return pos;
   }
-  const v = Math.round(Math.abs(x) * 1e7);
+  const v = Math.round(ax * 1e7); // < 2^31: integer arithmetic below
   if (v === 0) {
     buf[pos] = 48;
     return pos + 1;
   }
   if (x < 0) buf[pos++] = 45;
-  const int = Math.floor(v / 1e7);
-  let frac = v - int * 1e7;
-  pos = writeUint(buf, pos, int);
-  if (frac > 0) {
-    buf[pos++] = 46;
-    let digits = 7;
-    while (frac % 10 === 0) {
-      frac /= 10;
-      digits--;
-    }
-    for (let i = digits - 1; i >= 0; i--) {
-      buf[pos + i] = 48 + (frac % 10);
-      frac = Math.floor(frac / 10);
-    }
-    pos += digits;
-  }
-  return pos;
+  const int = (v / 10000000) | 0;
+  const frac = v - int * 10000000;
+  if (int >= 100) {
+    buf[pos++] = 49;
+    const r = int - 100;
+    buf[pos++] = PAIRS[2 * r];
+    buf[pos++] = PAIRS[2 * r + 1];
+  } else if (int >= 10) {
+    buf[pos++] = PAIRS[2 * int];
+    buf[pos++] = PAIRS[2 * int + 1];
+  } else buf[pos++] = 48 + int;
+  if (frac === 0) return pos;
+  buf[pos] = 46;
+  // 7 digits: d0 | d1d2 | d3d4 | d5d6
+  const a = (frac / 1000000) | 0;
+  let r = frac - a * 1000000;
+  const b = (r / 10000) | 0;
+  r -= b * 10000;
+  const c = (r / 100) | 0;
+  const d = r - c * 100;
+  buf[pos + 1] = 48 + a;
+  buf[pos + 2] = PAIRS[2 * b];
+  buf[pos + 3] = PAIRS[2 * b + 1];
+  buf[pos + 4] = PAIRS[2 * c];
+  buf[pos + 5] = PAIRS[2 * c + 1];
+  buf[pos + 6] = PAIRS[2 * d];
+  buf[pos + 7] = PAIRS[2 * d + 1];
+  let end = pos + 8;
+  while (buf[end - 1] === 48) end--;
+  return end;
 }
 
 export function writeUint(buf: Uint8Array, pos: number, n: number): number {

@@ -11,6 +11,8 @@ import { BYTES_PER_NGRAM, MemoryBudgetError } from "./memory.js";
 /** Node data stride: [parent, word, count, prefix]. */
 export const STRIDE = 4;
 export const ROOT = 0;
+// a local copy: under a CommonJS transform (tsx) an imported binding is a getter call per use
+const BOS_ID = BOS;
 
 function slotHash(parent: number, word: number): number {
   let h = Math.imul(parent, 0x9e3779b1) ^ Math.imul(word + 0x7f4a7c15, 0x85ebca77);
@@ -71,14 +73,15 @@ export class SuffixTrie {
   /** Counts every n-gram (up to maxOrder) of each sentence: BOS w1 … [EOS]. */
   countCorpus(ids: Uint32Array, length: number, onProgress?: (done: number) => void): void {
     const N = this.maxOrder;
+    const bos = BOS_ID;
     let prev = new Int32Array(N + 1);
     let cur = new Int32Array(N + 1);
     let sinceBos = 0;
     for (let i = 0; i < length; i++) {
       const w = ids[i];
-      if (w === BOS) {
+      if (w === bos) {
         prev[0] = ROOT;
-        prev[1] = this.unigramNode(BOS);
+        prev[1] = this.unigramNode(bos);
         sinceBos = 0;
         continue;
       }
@@ -86,11 +89,18 @@ export class SuffixTrie {
       cur[0] = ROOT;
       const maxK = sinceBos + 1 < N ? sinceBos + 1 : N;
       let node = this.unigramNode(w);
-      this.data[node * STRIDE + 2]++;
+      this.data[node * 4 + 2]++;
       cur[1] = node;
+      // Once an n-gram is new, every longer one ending here is new too (its suffix was not
+      // there): those are appended without searching the table.
+      let fresh = false;
       for (let k = 2; k <= maxK; k++) {
-        node = this.child(node, ids[i - k + 1], prev[k - 1]);
-        this.data[node * STRIDE + 2]++;
+        if (fresh) node = this.append(node, ids[i - k + 1], prev[k - 1]);
+        else {
+          node = this.child(node, ids[i - k + 1], prev[k - 1]);
+          fresh = this.created;
+        }
+        this.data[node * 4 + 2]++;
         cur[k] = node;
       }
       const t = prev;
@@ -100,6 +110,9 @@ export class SuffixTrie {
     }
   }
 
+  /** Set by child(): whether the node it returned was created by that call. */
+  created = false;
+
   /** The child of `parent` for `word` (the n-gram extended one word to the left), created when new. */
   child(parent: number, word: number, prefix: number): number {
     let slot = slotHash(parent, word) & this.mask;
@@ -108,21 +121,37 @@ export class SuffixTrie {
     for (;;) {
       const node = slots[slot];
       if (node < 0) break;
-      const o = node * STRIDE;
-      if (data[o] === parent && data[o + 1] === word) return node;
+      const o = node * 4;
+      if (data[o] === parent && data[o + 1] === word) {
+        this.created = false;
+        return node;
+      }
       slot = (slot + 1) & this.mask;
     }
+    this.created = true;
+    return this.place(slot, parent, word, prefix);
+  }
+
+  /** Adds a node known to be absent: only an empty slot is searched for. */
+  private append(parent: number, word: number, prefix: number): number {
+    let slot = slotHash(parent, word) & this.mask;
+    const slots = this.slots;
+    while (slots[slot] >= 0) slot = (slot + 1) & this.mask;
+    return this.place(slot, parent, word, prefix);
+  }
+
+  private place(slot: number, parent: number, word: number, prefix: number): number {
     const node = this.size++;
     if (node > this.maxNodes) throw new MemoryBudgetError(this.memoryBudget, node);
     if (node >= this.order.length) this.grow();
-    const o = node * STRIDE;
+    const o = node * 4;
     const d = this.data;
     d[o] = parent;
     d[o + 1] = word;
     d[o + 2] = 0;
     d[o + 3] = prefix;
     this.order[node] = this.order[parent] + 1;
-    slots[slot] = node;
+    this.slots[slot] = node;
     if (this.size > this.mask * 0.7) this.rehash();
     return node;
   }
