@@ -9,7 +9,7 @@ import { usageError } from "../util/errors.js";
 import { redact } from "../util/redact.js";
 import { countOption, defaultThreads, fractionOption, numberOption, seedOption } from "./options.js";
 import { addExecutorOptions, buildExecutor, type ExecutorCliOptions } from "./executor-options.js";
-import { runSelect, type SelectOptions } from "../pipelines/select/index.js";
+import { runSelect, SELECT_DEFAULTS, type SelectOptions } from "../pipelines/select/index.js";
 
 /** Parsed flags: the pipeline's own option types where the flag maps one to one. */
 export interface SelectFlags
@@ -80,20 +80,20 @@ export function registerSelect(program: Command): void {
     .option("--out <dir>", "output directory: selected/, scores/, model/, stats.json, report.html")
     .option("--keep <fraction>", "fraction of tokens (or docs, see --keep-by) to keep (default 0.1)", fractionOption("--keep"))
     .option("--compute <flops>", "training compute; the keep rate comes from BETR's optimal filter-rate law", numberOption("--compute", { gt: 0 }))
-    .addOption(new Option("--pool <pool>", "filter-rate law for --compute").choices(["nemotron-cc", "dclm-rw"]).default("nemotron-cc"))
-    .addOption(new Option("--keep-by <unit>", "what --keep counts: tokens (whitespace-separated words) or docs").choices(["tokens", "docs"]).default("tokens"))
-    .addOption(new Option("--method <method>", "selection method").choices(["betr", "dsir", "classifier"]).default("betr"))
+    .addOption(new Option("--pool <pool>", "filter-rate law for --compute").choices(["nemotron-cc", "dclm-rw"]).default(SELECT_DEFAULTS.pool))
+    .addOption(new Option("--keep-by <unit>", "what --keep counts: tokens (whitespace-separated words) or docs").choices(["tokens", "docs"]).default(SELECT_DEFAULTS.keepBy))
+    .addOption(new Option("--method <method>", "selection method").choices(["betr", "dsir", "classifier"]).default(SELECT_DEFAULTS.method))
     .option("--model <file>", "fastText .bin model for --method classifier (e.g. DCLM's OH-2.5+ELI5 filter)")
-    .option("--label <label>", "positive label of --model (score = p(label))", "__label__hq")
+    .option("--label <label>", "positive label of --model (score = p(label))", SELECT_DEFAULTS.label)
     .option("--threshold <score>", "absolute score threshold instead of a keep fraction (e.g. 0.018112 for DCLM's top 10%)", numberOption("--threshold"))
     .option("--embedder <spec>", "BETR ranking features: 'lexical' (default: sparse tf-idf + cross-fitted logistic regression), or dense embeddings with a fastText classifier: 'lsa:128', 'tfidf:4096', 'transformers:<dir>', 'openai:<base url>[#model]'")
-    .option("--sample <n>", "documents sampled to train the scorer", countOption("--sample", 2), 100_000)
-    .option("--holdout <n>", "held-out documents to set the threshold on", countOption("--holdout", 0), 100_000)
-    .option("--seed <n>", "random seed (same seed, same output, whatever --workers)", seedOption("--seed"), 0)
+    .option("--sample <n>", "documents sampled to train the scorer", countOption("--sample", 2), SELECT_DEFAULTS.sample)
+    .option("--holdout <n>", "held-out documents to set the threshold on", countOption("--holdout", 0), SELECT_DEFAULTS.holdout)
+    .option("--seed <n>", "random seed (same seed, same output, whatever --workers)", seedOption("--seed"), SELECT_DEFAULTS.seed)
     .option("--all-examples", "use every target example instead of equal numbers per benchmark")
-    .addOption(new Option("--aggregate <how>", "BETR: credit each doc by the sum of 1/rank over target examples (default), the best log2(1/rank) (the paper's max; dense embedders use it for sum) or the mean").choices(["sum", "max", "mean"]).default("sum"))
-    .addOption(new Option("--value <how>", "BETR: rank value log2(1/r) or 1/r").choices(["log", "inverse"]).default("log"))
-    .addOption(new Option("--hashing <mode>", "DSIR n-gram hashing: fast, or dsir-compatible (sha256, reference buckets)").choices(["fast", "dsir-compatible"]).default("fast"))
+    .addOption(new Option("--aggregate <how>", "BETR: credit each doc by the sum of 1/rank over target examples (default), the best log2(1/rank) (the paper's max; dense embedders use it for sum) or the mean").choices(["sum", "max", "mean"]).default(SELECT_DEFAULTS.aggregate))
+    .addOption(new Option("--value <how>", "BETR: rank value log2(1/r) or 1/r").choices(["log", "inverse"]).default(SELECT_DEFAULTS.value))
+    .addOption(new Option("--hashing <mode>", "DSIR n-gram hashing: fast, or dsir-compatible (sha256, reference buckets)").choices(["fast", "dsir-compatible"]).default(SELECT_DEFAULTS.hashing))
     .option("--group-by <field>", "break the kept share down by this metadata field in the report and summary (e.g. source, domain, lang; dotted paths allowed)")
     .option("--min-tokens <n>", "DSIR: documents with fewer tokens are masked, never kept (DSIR's rule; default 100)", countOption("--min-tokens", 0))
     .option("--target-field <name>", "field holding the target text in target files of your own (CSV/TSV columns or JSON fields); default: benchmark shapes are detected")
@@ -126,7 +126,7 @@ Examples:
       }
       if (flags.json) printJson(result.summary);
       else {
-        const s = result.summary as { kept: number; read: number; tokensKept: number; tokensRead: number; rejected: number };
+        const s = result.summary;
         log(`kept ${s.kept} of ${s.read} docs (${s.tokensKept} of ${s.tokensRead} tokens)${s.rejected ? `, ${s.rejected} bad input lines` : ""}`);
         log(`selected: ${result.outDir}/selected  scores: ${result.outDir}/scores  stats: ${result.statsPath}`);
         if (result.reportPath) process.stdout.write(`Report: ${result.reportPath}\n`);
