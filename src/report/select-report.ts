@@ -162,7 +162,7 @@ async function keepSection(d: SelectReportData): Promise<Section> {
     title: "Keep rate",
     intro:
       "Every input line is read; bad lines are rejected and counted, the rest are scored, and documents at or above the threshold are kept. " +
-      "The bar below compares the kept share of tokens and documents with the requested rate (the threshold is set on a held-out sample, so the achieved share can differ slightly).",
+      "The bar below compares the kept share of tokens and documents with the requested rate. The threshold is placed where the whole corpus reaches that rate (every document is scored, in the sample or by a count pass), so the kept share is within ±3% of the request unless a warning above says why not.",
     body: html`${await chart(funnelSpec(d.funnel), "documents at each step")}${await chart(
       keepSpec({ tokens: d.keep.achievedTokenFraction, docs: d.keep.achievedDocFraction, requested: d.keep.requested, by: d.keep.by }),
       "kept share of tokens and documents",
