@@ -13,6 +13,7 @@ import { loadModelDb, benchmarkSummary, type ModelDb } from "../pipelines/predic
 import { taskData, type TaskData } from "../pipelines/predict/features.js";
 import { adjustAcrossBenchmarks, compareFeatureSets, resolveFeatures, type CvSummary, type FeatureMode } from "../pipelines/predict/evaluate.js";
 import { buildPredictor, parseVary, predictCard, readCard, sweep, type CardPrediction } from "../pipelines/predict/card.js";
+import { validateCard } from "../pipelines/predict/validate.js";
 import { writePredictReport } from "../report/predict-report.js";
 
 interface DbOpts {
@@ -158,6 +159,7 @@ async function runCard(o: CardOpts, withSweep: boolean): Promise<void> {
   if (withSweep && !o.vary) throw usageError("--vary <feature=a..b> is required");
   const card = readCard(o.model);
   const db = await openDb(o);
+  validateCard(db, card, o.model);
   const tasks = tasksFor(db, o);
   const mode = featureMode(o.features);
   const preds: CardPrediction[] = [];
@@ -166,7 +168,9 @@ async function runCard(o: CardOpts, withSweep: boolean): Promise<void> {
     const { features } = resolveFeatures(db, task, mode, { selectionSeeds: o.selectionSeeds, onStep: (m) => log(`${task.benchmark}: ${m}`) });
     log(`${task.benchmark} ${task.setting}: training on ${task.models.length} models, ${o.seeds} CV seeds for the interval`);
     const p = buildPredictor(db, task, features, { seeds: o.seeds, seed: o.seed });
-    preds.push(predictCard(p, card, o.coverage));
+    const pred = predictCard(p, card, o.coverage);
+    for (const w of pred.warnings) log(`warning: ${task.benchmark}: ${w}`);
+    preds.push(pred);
     if (withSweep) {
       const { feature, values } = parseVary(o.vary!, o.points);
       sweeps.push({ card: card.id, benchmark: task.benchmark, feature, points: sweep(p, card, feature, values, o.coverage) });
@@ -185,7 +189,9 @@ async function runCard(o: CardOpts, withSweep: boolean): Promise<void> {
   for (const [i, p] of preds.entries()) {
     const scale = Math.abs(p.prediction) <= 1.5 ? 100 : 1;
     const unit = scale === 100 ? " points" : "";
-    process.stdout.write(`${p.id} on ${p.benchmark} ${p.setting} (${p.metric}): ${p.prediction.toFixed(4)} [${p.interval[0].toFixed(4)}, ${p.interval[1].toFixed(4)}] (${Math.round(p.coverage * 100)}% CV interval; CV MAE ${p.cv_mae.toFixed(4)})\n`);
+    const validity = p.interval_valid ? "" : `, NOT VALID: outside the training data in ${p.extrapolated.map((e) => e.feature).join(", ")}`;
+    process.stdout.write(`${p.id} on ${p.benchmark} ${p.setting} (${p.metric}): ${p.prediction.toFixed(4)} [${p.interval[0].toFixed(4)}, ${p.interval[1].toFixed(4)}] (${Math.round(p.coverage * 100)}% CV interval${validity}; CV MAE ${p.cv_mae.toFixed(4)})\n`);
+    for (const w of p.warnings) process.stdout.write(`  warning: ${w}\n`);
     process.stdout.write(`  base value ${p.base_value.toFixed(4)}\n`);
     for (const c of p.contributions) {
       const v = c.shap * scale;
@@ -194,7 +200,7 @@ async function runCard(o: CardOpts, withSweep: boolean): Promise<void> {
     if (withSweep) {
       const s = sweeps[i];
       process.stdout.write(`  sweep of ${s.feature}:\n`);
-      for (const pt of s.points) process.stdout.write(`    ${s.feature}=${pt.value}: ${pt.prediction.toFixed(4)} [${pt.lo.toFixed(4)}, ${pt.hi.toFixed(4)}]\n`);
+      for (const pt of s.points) process.stdout.write(`    ${s.feature}=${pt.value}: ${pt.prediction.toFixed(4)} [${pt.lo.toFixed(4)}, ${pt.hi.toFixed(4)}]${pt.interval_valid ? "" : " (outside the training data: interval not valid)"}\n`);
     }
   }
 }

@@ -122,10 +122,12 @@ function sweepChart(s: { card: string; benchmark: string; feature: string; point
     width: 480,
     height: 260,
     title: `${s.card}: ${s.benchmark} as ${s.feature} varies`,
-    data: { values: s.points },
+    // The interval band is drawn only where it holds (inside the training data); points outside are hollow.
+    data: { values: s.points.map((p) => ({ ...p, lo: p.interval_valid === false ? null : p.lo, hi: p.interval_valid === false ? null : p.hi, data: p.interval_valid === false ? "outside the training data" : "inside the training data" })) },
     layer: [
       { mark: { type: "area", opacity: 0.2 }, encoding: { x: { field: "value", type: "quantitative", title: s.feature }, y: { field: "lo", type: "quantitative", title: "predicted", scale: { zero: false } }, y2: { field: "hi" } } },
-      { mark: { type: "line", point: true }, encoding: { x: { field: "value", type: "quantitative" }, y: { field: "prediction", type: "quantitative" } } },
+      { mark: { type: "line" }, encoding: { x: { field: "value", type: "quantitative" }, y: { field: "prediction", type: "quantitative" } } },
+      { mark: { type: "point" }, encoding: { x: { field: "value", type: "quantitative" }, y: { field: "prediction", type: "quantitative" }, shape: { field: "data", type: "nominal", title: null }, fill: { condition: { test: "datum.interval_valid === false", value: "white" }, value: "#4c78a8" } } },
     ],
   } as ChartSpec;
 }
@@ -170,9 +172,10 @@ export async function buildPredictReport(input: PredictReportInput): Promise<str
       title: `Prediction for ${p.id}: ${p.benchmark}`,
       intro: `Interval: ${Math.round(p.coverage * 100)}% of cross-validated absolute errors. Contributions are exact TreeSHAP values; they sum to the prediction minus the base value.`,
       body: combine(
+        p.warnings?.length ? html`<div class="warn"><ul>${p.warnings.map((w) => html`<li>${w}</li>`)}</ul></div>` : html``,
         kpis([
           { label: `predicted ${p.metric}`, value: p.prediction.toFixed(4) },
-          { label: "interval", value: `${p.interval[0].toFixed(3)} – ${p.interval[1].toFixed(3)}` },
+          { label: p.interval_valid === false ? "interval (NOT VALID: extrapolation)" : "interval", value: `${p.interval[0].toFixed(3)} – ${p.interval[1].toFixed(3)}` },
           { label: "base value", value: p.base_value.toFixed(4) },
           { label: "CV MAE", value: p.cv_mae.toFixed(4) },
           { label: "models", value: p.n },
@@ -182,7 +185,13 @@ export async function buildPredictReport(input: PredictReportInput): Promise<str
       ),
     });
   }
-  for (const s of input.sweeps ?? []) sections.push({ title: `Sweep: ${s.feature}`, body: await chart(sweepChart(s), `sweep ${s.feature}`) });
+  for (const s of input.sweeps ?? []) {
+    const outside = s.points.filter((p) => p.interval_valid === false).map((p) => p.value);
+    const note = outside.length
+      ? html`<div class="warn">${outside.length} of ${s.points.length} points lie outside the training data (${s.feature} = ${outside.join(", ")}): predictions there are extrapolations and their interval is not valid (no band drawn).</div>`
+      : html``;
+    sections.push({ title: `Sweep: ${s.feature}`, body: combine(note, await chart(sweepChart(s), `sweep ${s.feature}`)) });
+  }
   return renderPage({ title: "datatailor predict", subtitle: `database: ${input.db}`, sections });
 }
 

@@ -11,6 +11,7 @@ import { shapValues } from "../../models/gbdt/shap.js";
 import { cvSeed, fitFinal, type CvOptions, type GridPoint } from "./cv.js";
 import type { ModelDb } from "./db.js";
 import { encodeRows, makeEncoder, type CardLike, type Encoder, type TaskData } from "./features.js";
+import { extrapolations, extrapolationWarning, type Extrapolation } from "./validate.js";
 
 export interface Card extends CardLike {
   id: string;
@@ -96,6 +97,11 @@ export interface CardPrediction {
   n: number;
   features: string[];
   params: GridPoint;
+  /** False when a feature lies outside the training models' range: the CV interval does not hold there. */
+  interval_valid: boolean;
+  /** The features outside that range, and one warning line each. */
+  extrapolated: Extrapolation[];
+  warnings: string[];
 }
 
 export function predictCard(p: Predictor, card: Card, coverage = 0.9): CardPrediction {
@@ -121,7 +127,13 @@ export function predictCard(p: Predictor, card: Card, coverage = 0.9): CardPredi
     n: p.task.models.length,
     features: p.encoder.features,
     params: p.params,
+    ...outsideData(p, card),
   };
+}
+
+function outsideData(p: Predictor, card: CardLike): Pick<CardPrediction, "interval_valid" | "extrapolated" | "warnings"> {
+  const extrapolated = extrapolations(p.encoder, p.task.models, card);
+  return { interval_valid: extrapolated.length === 0, extrapolated, warnings: extrapolated.map(extrapolationWarning) };
 }
 
 /** Parses `name=a..b` or `name=a..b:step` (or `name=v1,v2,...`). */
@@ -151,6 +163,8 @@ export interface SweepPoint {
   prediction: number;
   lo: number;
   hi: number;
+  /** False where the card (with this value) lies outside the training data: lo/hi do not hold. */
+  interval_valid: boolean;
 }
 
 /** Predicted score as one numeric feature of the card varies (params/tokens in raw units). */
@@ -165,5 +179,5 @@ export function sweep(p: Predictor, card: Card, feature: string, values: number[
   });
   const preds = predict(p.model, encodeRows(p.encoder, rows));
   const half = quantile(p.cvErrors, coverage);
-  return values.map((value, i) => ({ value, prediction: preds[i], lo: preds[i] - half, hi: preds[i] + half }));
+  return values.map((value, i) => ({ value, prediction: preds[i], lo: preds[i] - half, hi: preds[i] + half, interval_valid: extrapolations(p.encoder, p.task.models, rows[i]!).length === 0 }));
 }
