@@ -5,6 +5,7 @@
  * per domain. One self-contained HTML file (inline SVG, no script); corpus text is escaped.
  */
 import { writeFileAtomic } from "../io/atomic.js";
+import { maxOf, minOf, pushAll } from "../util/array.js";
 import { html, type RawHtml } from "./escape.js";
 import { chart, kpis, renderPage, table, type Section } from "./page.js";
 import type { ChartSpec } from "./chart.js";
@@ -151,8 +152,8 @@ function sweepScatter(s: SweepResult): ChartSpec | undefined {
   const layers: unknown[] = [];
   if (fit && pts.length >= 2) {
     const xs = pts.map((p) => p.x);
-    const lo = Math.min(...xs);
-    const hi = Math.max(...xs);
+    const lo = minOf(xs);
+    const hi = maxOf(xs);
     layers.push({
       data: { values: [lo, hi].map((x) => ({ x, y: (fit.intercept + fit.slope * x) * 100 })) },
       mark: { type: "line", color: "#17324d", strokeDash: [4, 3] },
@@ -220,8 +221,8 @@ export async function renderAdaptReport(r: AdaptReportInput): Promise<string> {
     sections.push({ title: "Note", body: html`<p class="warn">${r.proxyNote}</p>` });
   }
   if (r.similarity) sections.push(similaritySection(r.similarity));
-  if (r.tokens) sections.push(...(await tokensSection(r.tokens)));
-  if (r.sweep) sections.push(...(await sweepSections(r.sweep)));
+  if (r.tokens) pushAll(sections, await tokensSection(r.tokens));
+  if (r.sweep) pushAll(sections, await sweepSections(r.sweep));
   return renderPage({ title: "datatailor adapt: will continued pretraining help or hurt?", subtitle: r.subtitle, sections, generatedBy: "datatailor adapt" });
 }
 

@@ -217,6 +217,9 @@ export function tokenContext(bytes: Uint8Array, tok: TokenScore, ctx: number): s
   return (a > 0 ? "…" : "") + escapeControl(DEC.decode(bytes.subarray(a, start))) + "⟦" + escapeControl(mid) + "⟧" + escapeControl(DEC.decode(bytes.subarray(end, b))) + (b < bytes.length ? "…" : "");
 }
 
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are escaped for display
+const CONTROL = /[\u0000-\u001f\u007f]/g;
+
 export function escapeControl(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === "\n" ? "\\n" : c === "\t" ? "\\t" : c === "\r" ? "\\r" : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`));
+  return s.replace(CONTROL, (c) => (c === "\n" ? "\\n" : c === "\t" ? "\\t" : c === "\r" ? "\\r" : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`));
 }
