@@ -66,3 +66,21 @@ export { buildPredictor, predictCard, readCard, sweep } from "./pipelines/predic
 export { openLanguageModel, parseLmSpec, scoreTexts, summarize, sameTokenizer, assertSameTokenizer, LM_SCHEMES, LM_SPECS } from "./backends/lm/index.js";
 export type { LanguageModel, ScoredText, ScoredToken, TokenizerIdentity, ScoreOptions, GenerateOptions, OpenLmOptions, ScoreTextsOptions, TextScore } from "./backends/lm/index.js";
 export { installBackend, loadOptional, backendStatus, BACKENDS } from "./backends/optional.js";
+
+// adapt: distances to the pretraining data, token-level attribution of a pilot, sweeps (docs/adapt.md).
+export { runSimilarity } from "./pipelines/adapt/similarity.js";
+export type { SimilarityOptions, SimilarityResult } from "./pipelines/adapt/similarity.js";
+export { runTokens } from "./pipelines/adapt/tokens.js";
+export type { TokensOptions, TokensResult } from "./pipelines/adapt/tokens.js";
+export { runSweep } from "./pipelines/adapt/sweep.js";
+export type { SweepOptions, SweepResult } from "./pipelines/adapt/sweep.js";
+export { gaussianMmd2 } from "./models/distance/mmd.js";
+export { medianPairwiseDistance } from "./models/distance/bandwidth.js";
+export { mmdPermutationTest } from "./models/distance/permutation.js";
+export { frechetDistance, FRECHET_EPS } from "./models/distance/frechet.js";
+export { nearestNeighbourCoverage } from "./models/distance/coverage.js";
+export { attributeTokens } from "./models/adapt/attribution.js";
+export type { Attribution, TokenDelta, ClassDelta } from "./models/adapt/attribution.js";
+export { DEFAULT_THRESHOLDS, calibrateThresholds, riskOf } from "./models/adapt/verdict.js";
+export type { Risk, Thresholds } from "./models/adapt/verdict.js";
+export { writeAdaptReport } from "./report/adapt-report.js";
