@@ -8,7 +8,8 @@
  */
 import { KEY, keyExtend, keyStart } from "./key.js";
 import { NgramModel, QueryState } from "./query-model.js";
-
+// local copies: under a CommonJS transform (tsx) an imported binding costs a getter call per use
+const KEY_ = KEY, keyExtend_ = keyExtend, keyStart_ = keyStart;
 export class ArpaFormatError extends Error {
   constructor(
     readonly line: number,
@@ -177,33 +178,41 @@ export class ArpaParser {
     }
   }
 
+  // The previous line of the section: its bytes, word boundaries, ids and suffix keys
+  // (keyHi/keyLo[k] = key of words k..n-1). lmplz writes each order in suffix order, so a
+  // line mostly shares its last words with the one before: those are not looked up again.
+  private prevBytes = new Uint8Array(256);
+  private prevLen = -1;
+  private prevWs = new Int32Array(8);
+  private prevWe = new Int32Array(8);
+  private keyHi = new Int32Array(8);
+  private keyLo = new Int32Array(8);
+  private curWs = new Int32Array(8);
+  private curWe = new Int32Array(8);
+
   /** One n-gram line: log10 p, the words, optionally log10 backoff. */
   private ngram(buf: Uint8Array, s: number, e: number): void {
     const n = this.section;
     const m = this.model!;
     if (this.seen === this.counts[n - 1]) throw new ArpaFormatError(this.lineNo, `more ${n}-grams than the header's ${this.counts[n - 1]}`);
+    if (this.seen === 0) this.prevLen = -1;
+    if (this.curWs.length < n) {
+      for (const k of ["prevWs", "prevWe", "keyHi", "keyLo", "curWs", "curWe"] as const) this[k] = new Int32Array(n * 2);
+      this.ids = new Int32Array(n * 2);
+    }
     this.pos = s;
     const prob = this.number(buf, e, "log10 probability");
     if (prob > 0) throw new ArpaFormatError(this.lineNo, `positive log probability ${prob}`);
     let p = this.pos;
-    const ids = this.ids.length >= n ? this.ids : (this.ids = new Int32Array(n * 2));
+    const ids = this.ids;
+    const ws = this.curWs;
+    const we = this.curWe;
     for (let k = 0; k < n; k++) {
       while (p < e && isSpace(buf[p])) p++;
-      const ws = p;
+      ws[k] = p;
       while (p < e && !isSpace(buf[p])) p++;
-      if (ws === p) throw new ArpaFormatError(this.lineNo, `a ${n}-gram line needs ${n} word${n > 1 ? "s" : ""} after the probability`);
-      if (n === 1) {
-        const before = m.vocab.size;
-        const isUnk = p - ws === 5 && buf[ws] === 60 && buf[ws + 1] === 117 && buf[ws + 2] === 110 && buf[ws + 3] === 107 && buf[ws + 4] === 62;
-        const id = m.vocab.findOrAdd(buf, ws, p);
-        if (isUnk) this.sawUnk = true;
-        else if (id < before) throw new ArpaFormatError(this.lineNo, `duplicate unigram "${clip(dec.decode(buf.subarray(ws, p)))}"`);
-        ids[0] = id;
-      } else {
-        const id = m.vocab.find(buf, ws, p);
-        if (id < 0) throw new ArpaFormatError(this.lineNo, `word "${clip(dec.decode(buf.subarray(ws, p)))}" of this ${n}-gram is not among the unigrams`);
-        ids[k] = id;
-      }
+      we[k] = p;
+      if (ws[k] === p) throw new ArpaFormatError(this.lineNo, `a ${n}-gram line needs ${n} word${n > 1 ? "s" : ""} after the probability`);
     }
     while (p < e && isSpace(buf[p])) p++;
     let backoff = 0;
@@ -217,7 +226,13 @@ export class ArpaParser {
     }
     this.seen++;
     if (n === 1) {
-      const id = ids[0];
+      const a = ws[0];
+      const b = we[0];
+      const before = m.vocab.size;
+      const isUnk = b - a === 5 && buf[a] === 60 && buf[a + 1] === 117 && buf[a + 2] === 110 && buf[a + 3] === 107 && buf[a + 4] === 62;
+      const id = m.vocab.findOrAdd(buf, a, b);
+      if (isUnk) this.sawUnk = true;
+      else if (id < before) throw new ArpaFormatError(this.lineNo, `duplicate unigram "${clip(dec.decode(buf.subarray(a, b)))}"`);
       if (id >= m.uniProb.length) {
         const cap = Math.max(id + 1, m.uniProb.length * 2);
         const np = new Float32Array(cap);
@@ -231,18 +246,50 @@ export class ArpaParser {
       m.uniBackoff[id] = backoff;
       return;
     }
-    // key of the suffix w2..wn first: it tells whether a blank is needed
-    keyStart(ids[n - 1]);
-    for (let k = n - 2; k >= 1; k--) keyExtend(ids[k]);
-    if (n >= 3 && m.tables[n - 2].find(KEY.hi, KEY.lo) < 0) {
-      const hi = KEY.hi;
-      const lo = KEY.lo;
-      this.addBlank(ids, n);
-      KEY.hi = hi;
-      KEY.lo = lo;
+    // words shared at the end with the previous line keep their ids and keys
+    const prev = this.prevBytes;
+    let shared = 0;
+    if (this.prevLen >= 0) {
+      for (let k = n - 1; k >= 0; k--) {
+        const len = we[k] - ws[k];
+        const ps = this.prevWs[k];
+        if (this.prevWe[k] - ps !== len) break;
+        let i = 0;
+        const base = ws[k];
+        while (i < len && prev[ps + i] === buf[base + i]) i++;
+        if (i !== len) break;
+        shared++;
+      }
     }
-    keyExtend(ids[0]);
-    m.tables[n - 1].insert(KEY.hi, KEY.lo, prob, backoff);
+    const keyHi = this.keyHi;
+    const keyLo = this.keyLo;
+    for (let k = n - 1 - shared; k >= 0; k--) {
+      const id = m.vocab.find(buf, ws[k], we[k]);
+      if (id < 0) throw new ArpaFormatError(this.lineNo, `word "${clip(dec.decode(buf.subarray(ws[k], we[k])))}" of this ${n}-gram is not among the unigrams`);
+      ids[k] = id;
+      if (k === n - 1) keyStart_(id);
+      else {
+        KEY_.hi = keyHi[k + 1];
+        KEY_.lo = keyLo[k + 1];
+        keyExtend_(id);
+      }
+      keyHi[k] = KEY_.hi;
+      keyLo[k] = KEY_.lo;
+    }
+    // the suffix w2..wn must exist for the lookup to reach this n-gram (SRILM may have pruned it)
+    if (n >= 3 && shared < n - 1 && m.tables[n - 2].find(keyHi[1], keyLo[1]) < 0) this.addBlank(ids, n);
+    m.tables[n - 1].insert(keyHi[0], keyLo[0], prob, backoff);
+    // remember this line
+    const lineLen = we[n - 1] - ws[0];
+    if (prev.length < lineLen) this.prevBytes = new Uint8Array(lineLen * 2);
+    const dst = this.prevBytes;
+    const off = ws[0];
+    for (let i = 0; i < lineLen; i++) dst[i] = buf[off + i];
+    for (let k = 0; k < n; k++) {
+      this.prevWs[k] = ws[k] - off;
+      this.prevWe[k] = we[k] - off;
+    }
+    this.prevLen = lineLen;
   }
 
   /** SRILM dropped the suffix w2..wn of this n-gram: add it (and its own missing suffixes) carrying the backed-off probability. */
@@ -251,9 +298,9 @@ export class ArpaParser {
     const len = n - 1;
     const words = ids.slice(1, n);
     if (len >= 3) {
-      keyStart(words[len - 1]);
-      for (let k = len - 2; k >= 1; k--) keyExtend(words[k]);
-      if (m.tables[len - 2].find(KEY.hi, KEY.lo) < 0) this.addBlank(words, len);
+      keyStart_(words[len - 1]);
+      for (let k = len - 2; k >= 1; k--) keyExtend_(words[k]);
+      if (m.tables[len - 2].find(KEY_.hi, KEY_.lo) < 0) this.addBlank(words, len);
     }
     // p(w_n | w_2 .. w_{n-1}) by the model as loaded so far (lower orders are complete)
     this.scratchIn ??= new QueryState(m.order);
@@ -265,9 +312,9 @@ export class ArpaParser {
       prob = m.score(st, words[k], this.scratchOut);
       st.copyFrom(this.scratchOut);
     }
-    keyStart(words[len - 1]);
-    for (let k = len - 2; k >= 0; k--) keyExtend(words[k]);
-    m.tables[len - 1].insert(KEY.hi, KEY.lo, prob, 0);
+    keyStart_(words[len - 1]);
+    for (let k = len - 2; k >= 0; k--) keyExtend_(words[k]);
+    m.tables[len - 1].insert(KEY_.hi, KEY_.lo, prob, 0);
     this.blanks++;
   }
 

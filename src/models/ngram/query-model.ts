@@ -7,7 +7,8 @@
 import { KEY, keyExtend, keyStart } from "./key.js";
 import { NgramTable } from "./table.js";
 import { Vocab } from "./vocab.js";
-
+// local copies: under a CommonJS transform (tsx) an imported binding costs a getter call per use
+const KEY_ = KEY, keyExtend_ = keyExtend, keyStart_ = keyStart;
 /** Reusable scoring state: the context words (most recent first) and their backoffs. */
 export class QueryState {
   words: Int32Array;
@@ -79,12 +80,12 @@ export class NgramModel {
     let len = 1;
     out.words[0] = word;
     out.backoff[0] = this.uniBackoff[word];
-    keyStart(word);
+    keyStart_(word);
     const ctxLen = state.length;
     for (let j = 0; j < ctxLen && len < N; j++) {
-      keyExtend(state.words[j]);
+      keyExtend_(state.words[j]);
       const table = this.tables[len];
-      const slot = table.find(KEY.hi, KEY.lo);
+      const slot = table.find(KEY_.hi, KEY_.lo);
       if (slot < 0) break;
       prob = table.prob(slot);
       len++;
