@@ -66,6 +66,14 @@ describe.skipIf(!haveFticl)("the paper's release leaks (first 250 test items, th
     ]);
   }, 30_000);
 
+  it("beyond the issue's list: SST-2 demo 4 is test item 145 and Amazon demo 6 is test item 156", async () => {
+    const run = (name: string) =>
+      runBuild({ task: "sentiment", train: fticl("sentiment/amazon_train_2000.json"), demos: fticl("sentiment/few_shot", `${name}_few_shot.json`), k: 8, format: "trl", out: path.join(tmp(), "o.jsonl"), tests: [fticl("sentiment", `${name}_test_500.json`)], testLimit: 250 });
+    expect((await run("sst2")).leaks!.filter((l) => l.source === "demo")).toEqual([{ test: "sst2_test_500", testIndex: 145, source: "demo", sourceIndex: 4, kind: "exact" }]);
+    expect((await run("amazon")).leaks!.filter((l) => l.source === "demo")).toEqual([{ test: "amazon_test_500", testIndex: 156, source: "demo", sourceIndex: 6, kind: "exact" }]);
+    expect((await run("yelp")).leaks!.filter((l) => l.source === "demo")).toEqual([]);
+  }, 60_000);
+
   it("the CLI says so in --json and on stderr", async () => {
     const dir = tmp();
     const r = await runCli([
