@@ -9,8 +9,8 @@ import type { ChartSpec } from "./chart.js";
 import { html, type RawHtml } from "./escape.js";
 import { chart, kpis, renderPage, table, type Section } from "./page.js";
 import type { EvalResult } from "../pipelines/tune/eval.js";
+import { maxOf, minOf } from "../util/array.js";
 
-const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "-");
 const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? "+" : ""}${x.toFixed(2)}` : "-");
 
 /** Column label of a test set: in-domain ones carry a ★. */
@@ -48,14 +48,14 @@ function heatmap(r: EvalResult): ChartSpec {
 
 function midpoint(xs: number[]): number {
   if (xs.length === 0) return 0;
-  return (Math.min(...xs) + Math.max(...xs)) / 2;
+  return (minOf(xs) + maxOf(xs)) / 2;
 }
 
 function gainChart(r: EvalResult): ChartSpec {
   const values = r.gains.filter((g) => Number.isFinite(g.inDomain) && Number.isFinite(g.outOfDomain)).map((g) => ({ label: `${g.model} · ${g.shots}-shot`, model: g.model, in: Number(g.inDomain.toFixed(2)), out: Number(g.outOfDomain.toFixed(2)) }));
   const all = values.flatMap((v) => [v.in, v.out, 0]);
-  const lo = Math.min(...all) - 1;
-  const hi = Math.max(...all) + 1;
+  const lo = minOf(all) - 1;
+  const hi = maxOf(all) + 1;
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: `Gain over ${r.gains[0]?.base ?? "base"} in points: in-domain vs mean out-of-domain (on the diagonal, the gain carries over)`,

@@ -41,7 +41,12 @@ export function textLogprob(s: ScoredText, byteLength: number): number {
 export function argmax(xs: readonly number[]): number {
   let best = -1;
   let bv = -Infinity;
-  for (let i = 0; i < xs.length; i++) if (xs[i] > bv) ((bv = xs[i]), (best = i));
+  for (let i = 0; i < xs.length; i++) {
+    if (xs[i] > bv) {
+      bv = xs[i];
+      best = i;
+    }
+  }
   return best;
 }
 

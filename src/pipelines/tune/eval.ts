@@ -24,6 +24,7 @@ import { pairedBootstrap, type PairedDiff } from "./paired-bootstrap.js";
 import { readTuneSet, type TuneItem } from "./read.js";
 import { renderTemplate, TASK_KIND, TASK_LABELS, type TaskName } from "./templates.js";
 import { resolveTemplate } from "./build.js";
+import { maxOf } from "../../util/array.js";
 
 export interface EvalOptions {
   task?: TaskName;
@@ -126,7 +127,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
   if (!kind) throw usageError("--template needs --kind generation|classification");
   const labels = kind === "classification" ? (opts.labels ?? (opts.task ? TASK_LABELS[opts.task]?.slice() : undefined)) : undefined;
   if (kind === "classification" && (!labels || labels.length < 2)) throw usageError("classification needs at least two --labels");
-  const maxShots = Math.max(...opts.shots);
+  const maxShots = maxOf(opts.shots);
   const bad = new BadInputLog({ strict: opts.strict });
 
   const tests: LoadedTest[] = [];
