@@ -1,6 +1,7 @@
 /**
  * Hashed TF-IDF vectors as scikit-learn's TfidfVectorizer(sublinear_tf=True) builds them:
- * tf = 1 + ln(count), idf = ln((1 + n) / (1 + df)) + 1 (smoothed), rows L2-normalised. Terms
+ * tf = 1 + ln(count), idf = ln((1 + n) / (1 + df)) + 1 (smoothed), words the fitted sample
+ * never saw left out, rows L2-normalised. Terms
  * are the hashes of text/lexical-tokens.ts folded into `buckets` columns, so the vocabulary
  * needs no dictionary and a vector can be built anywhere (a worker thread, another machine)
  * from the idf table alone.
@@ -67,7 +68,9 @@ export class TfidfFeaturizer {
       n++;
     }
     const idf = new Float32Array(this.buckets);
-    for (let c = 0; c < this.buckets; c++) idf[c] = Math.log((1 + n) / (1 + df[c]!)) + 1;
+    // A column no sampled document holds stays 0: like a word outside TfidfVectorizer's
+    // vocabulary, it is left out of the vector and of its norm.
+    for (let c = 0; c < this.buckets; c++) idf[c] = df[c] ? Math.log((1 + n) / (1 + df[c]!)) + 1 : 0;
     this.idf = idf;
   }
 
@@ -75,11 +78,15 @@ export class TfidfFeaturizer {
   vector(text: string): number {
     const idf = this.idf;
     if (!idf) throw new Error("TfidfFeaturizer: fit() or set idf before vector()");
-    const u = this.countTerms(text);
+    const n = this.countTerms(text);
+    let u = 0;
     let norm = 0;
-    for (let i = 0; i < u; i++) {
-      const w = (1 + Math.log(this.vals[i]!)) * idf[this.cols[i]!]!;
-      this.vals[i] = w;
+    for (let i = 0; i < n; i++) {
+      const c = this.cols[i]!;
+      if (idf[c] === 0) continue;
+      const w = (1 + Math.log(this.vals[i]!)) * idf[c]!;
+      this.cols[u] = c;
+      this.vals[u++] = w;
       norm += w * w;
     }
     if (norm > 0) {
