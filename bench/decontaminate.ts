@@ -7,7 +7,9 @@
  * pass; it writes nothing). Both sides index the same items: every item of the shared
  * benchmarks with at least 13 words (the reference has no whole-item matching for shorter ones).
  * Index building is timed apart on both sides; each thread count gets one untimed warm-up run
- * on its thread pool (thread start-up and module loading), then the best of the timed runs. The corpus is real text (toy Pile), copied with
+ * on its thread pool (thread start-up, module loading, the index), then the best of the timed
+ * runs. Wall time and CPU time are both printed: on a machine shared with other work, MB per
+ * CPU-second is what one core would do alone. The corpus is real text (toy Pile), copied with
  * half of each copy's words resampled, 1% of documents with a benchmark item planted in them;
  * the contaminated-document counts of both sides must agree.
  */
@@ -73,25 +75,30 @@ try {
   console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}; best of ${reps} runs each`);
 
   // python reference
-  let py = { docs: 0, contaminated: 0, bytes: 0, seconds: Infinity };
+  let py = { docs: 0, contaminated: 0, bytes: 0, seconds: Infinity, cpu_seconds: Infinity };
   let pyBuild = Infinity;
   for (let r = 0; r < reps; r++) {
     const t0 = performance.now();
     const out = JSON.parse(execFileSync("/usr/bin/python3", [REFERENCE, itemsFile, corpusFile, "13"], { encoding: "utf8", maxBuffer: 1 << 26 })) as typeof py;
     const total = (performance.now() - t0) / 1000;
-    if (out.seconds < py.seconds) py = out;
+    py = { ...out, seconds: Math.min(py.seconds, out.seconds), cpu_seconds: Math.min(py.cpu_seconds, out.cpu_seconds) };
     pyBuild = Math.min(pyBuild, total - out.seconds);
   }
 
-  // datatailor: one warm-up run per thread count on the same pool (thread start-up and module
-  // loading are a fixed cost a real run amortises), then the timed runs
-  const ours: Record<number, { seconds: number; contaminated: number; build: number }> = {};
+  // datatailor: per thread count, a first run builds the index and warms the pool (thread
+  // start-up, module loading); each timed run then reuses that index (index/ kept, the shard
+  // outputs and completion markers removed), so it times the corpus stage alone. CPU time is
+  // the whole process's (all threads), over the same span.
+  const ours: Record<number, { seconds: number; cpu: number; contaminated: number; build: number }> = {};
   for (const workers of [1, 2]) {
     const executor = new LocalExecutor({ workers });
+    const out = path.join(dir, `out-${workers}`);
+    let build = 0;
     try {
       for (let r = -1; r < reps; r++) {
-        const out = path.join(dir, `out-${workers}-${r}`);
+        for (const sub of ["clean", "contaminated", "hits", "completions"]) rmSync(path.join(out, sub), { recursive: true, force: true });
         let runSeconds = 0;
+        const c0 = process.cpuUsage();
         const res = await runDecontaminate({
           against: [itemsFile],
           corpus: [corpus],
@@ -105,29 +112,37 @@ try {
             if (x && m.includes("MB of shards")) runSeconds = Number(x[1]);
           },
         });
-        rmSync(out, { recursive: true, force: true });
-        if (r < 0) continue;
+        const c = process.cpuUsage(c0);
+        if (r < 0) {
+          build = res.index.seconds;
+          continue;
+        }
+        if (!res.index.reused) throw new Error("the timed run rebuilt the index");
+        const cpu = (c.user + c.system) / 1e6;
         const prev = ours[workers];
-        if (!prev || runSeconds < prev.seconds) ours[workers] = { seconds: runSeconds, contaminated: res.summary!.contaminated, build: res.index.seconds };
+        ours[workers] = { seconds: Math.min(prev?.seconds ?? Infinity, runSeconds), cpu: Math.min(prev?.cpu ?? Infinity, cpu), contaminated: res.summary!.contaminated, build };
       }
     } finally {
       await executor.close();
+      rmSync(out, { recursive: true, force: true });
     }
   }
 
   const rate = (s: number) => mb / s;
   const pyRate = rate(py.seconds);
-  console.log(`python3 reference (json.loads + simplify_text + 13-gram tuple set), 1 core: ${py.seconds.toFixed(2)} s, ${pyRate.toFixed(2)} MB/s per core; index build ${pyBuild.toFixed(2)} s; contaminated docs ${py.contaminated}`);
+  const pyCpuRate = rate(py.cpu_seconds);
+  console.log(`python3 reference (json.loads + simplify_text + 13-gram tuple set), 1 thread: ${py.seconds.toFixed(2)} s wall, ${py.cpu_seconds.toFixed(2)} s CPU: ${pyRate.toFixed(2)} MB/s per core (wall), ${pyCpuRate.toFixed(2)} MB per CPU-second; index build ${pyBuild.toFixed(2)} s; contaminated docs ${py.contaminated}`);
   for (const w of [1, 2]) {
     const o = ours[w]!;
     const perCore = rate(o.seconds) / w;
     console.log(
-      `datatailor decontaminate, ${w} thread(s) (read, tokenise, look up, write clean/ + contaminated/ + hit tables): ${o.seconds.toFixed(2)} s, ${rate(o.seconds).toFixed(1)} MB/s, ${perCore.toFixed(1)} MB/s per core = ${(perCore / pyRate).toFixed(1)}x the reference per core; index build ${o.build.toFixed(2)} s; contaminated docs ${o.contaminated}`,
+      `datatailor decontaminate, ${w} thread(s) (read, tokenise, look up, write clean/ + contaminated/ + hit tables): ${o.seconds.toFixed(2)} s wall, ${o.cpu.toFixed(2)} s CPU: ${rate(o.seconds).toFixed(1)} MB/s, ${perCore.toFixed(1)} MB/s per core (wall) = ${(perCore / pyRate).toFixed(1)}x the reference; ${rate(o.cpu).toFixed(1)} MB per CPU-second = ${(rate(o.cpu) / pyCpuRate).toFixed(1)}x; index build ${o.build.toFixed(2)} s; contaminated docs ${o.contaminated}`,
     );
   }
   const agree = ours[1]!.contaminated === py.contaminated && ours[2]!.contaminated === py.contaminated;
   console.log(`contaminated documents agree with the reference: ${agree}`);
-  console.log(`targets: >= 5x the reference per core (1 thread: ${(rate(ours[1]!.seconds) / pyRate).toFixed(1)}x), >= 30 MB/s per core including reading (1 thread: ${rate(ours[1]!.seconds).toFixed(1)} MB/s)`);
+  console.log(`load average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+  console.log(`targets: >= 5x the reference per core (1 thread: ${(rate(ours[1]!.seconds) / pyRate).toFixed(1)}x wall, ${(rate(ours[1]!.cpu) / pyCpuRate).toFixed(1)}x CPU), >= 30 MB/s per core including reading (1 thread: ${rate(ours[1]!.seconds).toFixed(1)} MB/s wall, ${rate(ours[1]!.cpu).toFixed(1)} MB per CPU-second)`);
   if (!agree) process.exitCode = 1;
 } finally {
   rmSync(dir, { recursive: true, force: true });

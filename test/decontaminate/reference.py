@@ -10,7 +10,7 @@ usage: reference.py ITEMS.jsonl DOCS.jsonl N [--hits]
   DOCS.jsonl   the corpus (field "text")
   --hits       print one JSON line per document: [[item, shared distinct n-grams], ...]
                (items shorter than N words count 1 when their whole word sequence occurs)
-  otherwise    print {"docs", "contaminated", "bytes", "seconds"} (index build excluded)
+  otherwise    print {"docs", "contaminated", "bytes", "seconds", "cpu_seconds"} (index build excluded)
 """
 import json
 import re
@@ -58,6 +58,7 @@ def main():
             short.setdefault(len(w), {}).setdefault(tuple(w), set()).add(i)
     docs = contaminated = size = 0
     t0 = time.perf_counter()
+    c0 = time.process_time()
     with open(docs_path, "rb") as f:
         for raw in f:
             size += len(raw)
@@ -85,7 +86,7 @@ def main():
                             break
                 contaminated += hit
     if not hits_mode:
-        print(json.dumps({"docs": docs, "contaminated": contaminated, "bytes": size, "seconds": time.perf_counter() - t0}))
+        print(json.dumps({"docs": docs, "contaminated": contaminated, "bytes": size, "seconds": time.perf_counter() - t0, "cpu_seconds": time.process_time() - c0}))
 
 
 if __name__ == "__main__":
