@@ -36,6 +36,7 @@ interface SimilarityFlags {
   permutations: number;
   permutationSample: number;
   frechetEps?: number;
+  threads?: number;
   textField?: string;
   idField?: string;
   cacheDir?: string;
@@ -59,6 +60,7 @@ function addSimilarityOptions(cmd: Command, withSamples = true): Command {
     .option("--permutations <n>", "permutations for the MMD² p-value", countOption("--permutations", 1), DEFAULT_PERMUTATIONS)
     .option("--permutation-sample <n>", "vectors per side in the permutation test", countOption("--permutation-sample", 2), DEFAULT_PERMUTATION_SAMPLE)
     .option("--frechet-eps <eps>", "offset added to both covariance diagonals (default: 1e-6 only when a sample has no more vectors than dimensions)", numberOption("--frechet-eps", { min: 0 }))
+    .option("--threads <n>", "threads for the all-pairs passes (default: one per core; results do not depend on it)", countOption("--threads", 1))
     .option("--text-field <name>", "field holding the text (default text)")
     .option("--id-field <name>", "field holding the id (default id)")
     .option("--cache-dir <dir>", "cache embeddings on disk here")
@@ -78,6 +80,7 @@ function similarityOptions(f: SimilarityFlags): Omit<SimilarityOptions, "domain"
     permutations: f.permutations,
     permutationSample: f.permutationSample,
     frechetEps: f.frechetEps ?? "auto",
+    threads: f.threads,
     textField: f.textField,
     idField: f.idField,
     cacheDir: f.cacheDir,

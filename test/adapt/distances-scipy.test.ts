@@ -85,6 +85,8 @@ describe("distances: parity with numpy/scipy", () => {
       const py = scipy(c.x, c.y, 0);
       const sigma = medianPairwiseDistance(concatRows(c.x, c.y));
       expect(rel(sigma, py.sigma)).toBeLessThan(1e-12);
+      // the two-pass selection used for large pools gives the very same number
+      expect(medianPairwiseDistance(concatRows(c.x, c.y), { maxStoredPairs: 0 })).toBe(sigma);
       const m = gaussianMmd2(c.x, c.y, sigma);
       expect(rel(m.mmd2, py.mmd2)).toBeLessThan(1e-6);
       const f = frechetDistance(c.x, c.y);

@@ -25,54 +25,96 @@ export interface MmdOptions {
 }
 
 /** Rows per tile: 64 rows of 128 float64 = 64 KB, two tiles stay in L2 while every pair between them is visited. */
-const TILE = 64;
+export const TILE = 64;
+
+/**
+ * One share of the pass: the row tiles t with t % parts === part. Kernel sums are kept per row
+ * tile and added in tile order by mmdFromPartials, so the result does not depend on how many
+ * parts (threads) did the work. Minimum distances are squared; Infinity where untouched.
+ */
+export interface MmdPartial {
+  sxx: Float64Array;
+  syy: Float64Array;
+  sxy: Float64Array;
+  nnX: Float64Array;
+  nnY: Float64Array;
+}
 
 export function gaussianMmd2(x: VectorSet, y: VectorSet, sigma: number, opts: MmdOptions = {}): MmdResult {
+  checkMmdInputs(x, y, sigma);
+  return mmdFromPartials([mmdPartial(x, y, sigma, 0, 1, opts.onPairs)], x.n, y.n);
+}
+
+export function checkMmdInputs(x: VectorSet, y: VectorSet, sigma: number): void {
   if (x.dim !== y.dim) throw new RangeError(`vector dimensions differ: ${x.dim} vs ${y.dim}`);
   if (x.n < 2 || y.n < 2) throw new RangeError(`unbiased MMD² needs at least 2 vectors per sample (got ${x.n} and ${y.n})`);
   if (!(sigma > 0) || !Number.isFinite(sigma)) throw new RangeError(`kernel bandwidth must be positive and finite, got ${sigma}`);
-  const gamma = 1 / (2 * sigma * sigma);
-  const nnX = new Float64Array(x.n).fill(Infinity);
-  const nnY = new Float64Array(y.n).fill(Infinity);
-  const sxx = triangle(x, gamma, null, opts);
-  const syy = triangle(y, gamma, nnY, opts);
-  const sxy = rectangle(x, y, gamma, nnX, opts);
-  const meanKxx = (2 * sxx) / (x.n * (x.n - 1));
-  const meanKyy = (2 * syy) / (y.n * (y.n - 1));
-  const meanKxy = sxy / (x.n * y.n);
-  for (let i = 0; i < nnX.length; i++) nnX[i] = Math.sqrt(nnX[i]);
-  for (let i = 0; i < nnY.length; i++) nnY[i] = Math.sqrt(nnY[i]);
-  return { mmd2: meanKxx + meanKyy - 2 * meanKxy, meanKxx, meanKyy, meanKxy, nnDomainToReference: nnX, nnReferenceToReference: nnY };
 }
 
-/** Σ_{i<j} k(a_i, a_j); with `nn`, the squared distance of each row to its nearest other row. */
-function triangle(a: VectorSet, gamma: number, nn: Float64Array | null, opts: MmdOptions): number {
-  let total = 0;
-  for (let i0 = 0; i0 < a.n; i0 += TILE) {
-    const i1 = Math.min(a.n, i0 + TILE);
+export function mmdPartial(x: VectorSet, y: VectorSet, sigma: number, part: number, parts: number, onPairs?: (pairs: number) => void): MmdPartial {
+  const gamma = 1 / (2 * sigma * sigma);
+  const tx = Math.ceil(x.n / TILE);
+  const ty = Math.ceil(y.n / TILE);
+  const out: MmdPartial = {
+    sxx: new Float64Array(tx),
+    syy: new Float64Array(ty),
+    sxy: new Float64Array(tx),
+    nnX: new Float64Array(x.n).fill(Infinity),
+    nnY: new Float64Array(y.n).fill(Infinity),
+  };
+  for (let t = part; t < tx; t += parts) {
+    const i0 = t * TILE;
+    const i1 = Math.min(x.n, i0 + TILE);
     let pairs = 0;
-    for (let j0 = i0; j0 < a.n; j0 += TILE) {
-      const j1 = Math.min(a.n, j0 + TILE);
-      total += tile(a.data, i0, i1, a.data, j0, j1, a.dim, gamma, j0 === i0, nn, nn);
+    for (let j0 = i0; j0 < x.n; j0 += TILE) {
+      const j1 = Math.min(x.n, j0 + TILE);
+      out.sxx[t] += tile(x.data, i0, i1, x.data, j0, j1, x.dim, gamma, j0 === i0, null, null);
       pairs += j0 === i0 ? ((i1 - i0) * (i1 - i0 - 1)) / 2 : (i1 - i0) * (j1 - j0);
     }
-    opts.onPairs?.(pairs);
+    for (let j0 = 0; j0 < y.n; j0 += TILE) {
+      const j1 = Math.min(y.n, j0 + TILE);
+      out.sxy[t] += tile(x.data, i0, i1, y.data, j0, j1, x.dim, gamma, false, out.nnX, null);
+    }
+    onPairs?.(pairs + (i1 - i0) * y.n);
   }
-  return total;
+  for (let t = part; t < ty; t += parts) {
+    const i0 = t * TILE;
+    const i1 = Math.min(y.n, i0 + TILE);
+    let pairs = 0;
+    for (let j0 = i0; j0 < y.n; j0 += TILE) {
+      const j1 = Math.min(y.n, j0 + TILE);
+      out.syy[t] += tile(y.data, i0, i1, y.data, j0, j1, y.dim, gamma, j0 === i0, out.nnY, out.nnY);
+      pairs += j0 === i0 ? ((i1 - i0) * (i1 - i0 - 1)) / 2 : (i1 - i0) * (j1 - j0);
+    }
+    onPairs?.(pairs);
+  }
+  return out;
 }
 
-/** Σ_{i,j} k(a_i, b_j); the squared distance of each row of a to its nearest row of b into nnA. */
-function rectangle(a: VectorSet, b: VectorSet, gamma: number, nnA: Float64Array, opts: MmdOptions): number {
-  let total = 0;
-  for (let i0 = 0; i0 < a.n; i0 += TILE) {
-    const i1 = Math.min(a.n, i0 + TILE);
-    for (let j0 = 0; j0 < b.n; j0 += TILE) {
-      const j1 = Math.min(b.n, j0 + TILE);
-      total += tile(a.data, i0, i1, b.data, j0, j1, a.dim, gamma, false, nnA, null);
+/** Combines the parts of one pass (any number, any order) into the statistic and the NN distances. */
+export function mmdFromPartials(parts: MmdPartial[], nx: number, ny: number): MmdResult {
+  const sum = (key: "sxx" | "syy" | "sxy") => {
+    let s = 0;
+    const n = parts[0][key].length;
+    for (let t = 0; t < n; t++) {
+      let v = 0;
+      for (const p of parts) v += p[key][t]; // one part owns tile t; the others hold 0
+      s += v;
     }
-    opts.onPairs?.((i1 - i0) * b.n);
+    return s;
+  };
+  const nnX = new Float64Array(nx).fill(Infinity);
+  const nnY = new Float64Array(ny).fill(Infinity);
+  for (const p of parts) {
+    for (let i = 0; i < nx; i++) if (p.nnX[i] < nnX[i]) nnX[i] = p.nnX[i];
+    for (let i = 0; i < ny; i++) if (p.nnY[i] < nnY[i]) nnY[i] = p.nnY[i];
   }
-  return total;
+  for (let i = 0; i < nx; i++) nnX[i] = Math.sqrt(nnX[i]);
+  for (let i = 0; i < ny; i++) nnY[i] = Math.sqrt(nnY[i]);
+  const meanKxx = (2 * sum("sxx")) / (nx * (nx - 1));
+  const meanKyy = (2 * sum("syy")) / (ny * (ny - 1));
+  const meanKxy = sum("sxy") / (nx * ny);
+  return { mmd2: meanKxx + meanKyy - 2 * meanKxy, meanKxx, meanKyy, meanKxy, nnDomainToReference: nnX, nnReferenceToReference: nnY };
 }
 
 /**

@@ -7,16 +7,15 @@
  *   - nearest-neighbour coverage
  *   - hashed uni+bigram KL both ways, vocabulary overlap and OOV rate (on the texts)
  * MMD² and coverage visit every pair of vectors, O(n²): above `mmdSample` vectors per side they
- * run on a seeded subsample (the output says which sizes were used); the bandwidth's median is
- * over all pairs of a pool of at most MAX_EXACT_BANDWIDTH_POINTS; the permutation test builds a
- * kernel matrix over at most `permutationSample` vectors per side.
+ * run on a seeded subsample (the output says which sizes were used); the bandwidth is the exact
+ * median over all pairs of the same pooled vectors; the permutation test builds a kernel matrix
+ * over at most `permutationSample` vectors per side.
  */
 import { BadInputLog } from "../../io/bad-input.js";
 import { createEmbedder, DEFAULT_EMBEDDER } from "../../backends/embed/index.js";
-import { MAX_EXACT_BANDWIDTH_POINTS, medianPairwiseDistance } from "../../models/distance/bandwidth.js";
+import { MAX_STORED_PAIRS } from "../../models/distance/bandwidth.js";
 import { nearestNeighbourCoverage } from "../../models/distance/coverage.js";
 import { frechetDistance } from "../../models/distance/frechet.js";
-import { gaussianMmd2 } from "../../models/distance/mmd.js";
 import { ngramKl } from "../../models/distance/ngram-kl.js";
 import { mmdPermutationTest } from "../../models/distance/permutation.js";
 import { checkComparable, concatRows, takeRows, vectorSet, type VectorSet } from "../../models/distance/vectors.js";
@@ -26,6 +25,8 @@ import { DEFAULT_THRESHOLDS, riskOf, type Risk, type Thresholds } from "../../mo
 import { UserError } from "../../util/errors.js";
 import { createProgress } from "../../util/progress.js";
 import { sampleDocs } from "./sample.js";
+import { pairPasses } from "./pairs-pool.js";
+import os from "node:os";
 
 export const DEFAULT_SAMPLE_DOMAIN = 10_000;
 export const DEFAULT_SAMPLE_REFERENCE = 50_000;
@@ -50,6 +51,8 @@ export interface SimilarityOptions {
   textField?: string;
   idField?: string;
   strict?: boolean;
+  /** Threads for the all-pairs passes (default: the machine's cores); results do not depend on it. */
+  threads?: number;
   cacheDir?: string;
   log?: (m: string) => void;
   progress?: boolean;
@@ -148,18 +151,14 @@ export async function runSimilarity(o: SimilarityOptions): Promise<SimilarityRes
   const xs = subsample(x, cap, seed, 0x6d6d64);
   const ys = subsample(y, cap, seed, 0x6d6d65);
   const pooled = concatRows(xs, ys);
-  let bandwidth = o.bandwidth;
-  let bandwidthSource = "--bandwidth";
-  if (bandwidth === undefined) {
-    const pool = subsample(pooled, MAX_EXACT_BANDWIDTH_POINTS, seed, 0x626477);
-    bandwidth = medianPairwiseDistance(pool);
-    bandwidthSource = pool.n === pooled.n ? `median pairwise distance over all ${pool.n} pooled vectors` : `median pairwise distance over a seeded subsample of ${pool.n} of the ${pooled.n} pooled vectors`;
-    if (!(bandwidth > 0)) throw new UserError("every sampled vector is identical: the median pairwise distance is 0; give --bandwidth");
-  }
+  const medianPairs = o.bandwidth === undefined && (pooled.n * (pooled.n - 1)) / 2 > MAX_STORED_PAIRS ? pooled.n * (pooled.n - 1) : 0;
   const pairs = (xs.n * (xs.n - 1)) / 2 + (ys.n * (ys.n - 1)) / 2 + xs.n * ys.n;
-  const bar = createProgress({ label: "MMD pairs", unit: "pairs", total: pairs, enabled: progress ? undefined : false });
-  const mmd = gaussianMmd2(xs, ys, bandwidth, { onPairs: (p) => bar.tick(p) });
+  const bar = createProgress({ label: "all pairs (bandwidth, MMD², coverage)", unit: "pairs", total: medianPairs + pairs, enabled: progress ? undefined : false });
+  const passes = await pairPasses(xs, ys, pooled, o.bandwidth, o.threads ?? defaultThreads(), { median: (p) => bar.tick(p), mmd: (p) => bar.tick(p) });
   bar.stop();
+  const bandwidth = passes.sigma;
+  const bandwidthSource = o.bandwidth !== undefined ? "--bandwidth" : `median pairwise distance over all ${pooled.n} pooled vectors${pooled.n < x.n + y.n ? " of the MMD subsample" : ""}`;
+  const mmd = passes.mmd;
   const cov = nearestNeighbourCoverage(mmd.nnDomainToReference, mmd.nnReferenceToReference);
   const pcap = o.permutationSample ?? DEFAULT_PERMUTATION_SAMPLE;
   const px = subsample(xs, pcap, seed, 0x706d78);
@@ -204,6 +203,10 @@ export async function runSimilarity(o: SimilarityOptions): Promise<SimilarityRes
     },
     badInput: bad.toJSON(),
   };
+}
+
+function defaultThreads(): number {
+  return Math.max(1, os.availableParallelism());
 }
 
 /** At most `cap` rows, chosen by seed (order kept); the set itself when it is small enough. */
