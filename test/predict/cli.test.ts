@@ -5,6 +5,7 @@ import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { runCli } from "../helpers/cli.js";
 import { checkReport, chromiumAvailable } from "../helpers/browser.js";
+import { requireTool } from "../helpers/system.js";
 import { MT19937 } from "../../src/models/gbdt/mt19937.js";
 import { loadModelDb } from "../../src/pipelines/predict/db.js";
 import { taskData } from "../../src/pipelines/predict/features.js";
@@ -72,7 +73,7 @@ describe("datatailor predict (CLI)", () => {
     const s = JSON.parse(r.stdout);
     expect(s.points.map((p: { value: number }) => p.value)).toEqual([0, 10, 20, 30, 40]);
     expect(s.points[4].prediction).toBeGreaterThan(s.points[0].prediction);
-    if (chromiumAvailable()) {
+    if (requireTool("chromium", chromiumAvailable())) {
       const page = await checkReport(report);
       expect(page.consoleErrors).toEqual([]);
       expect(page.pageErrors).toEqual([]);
@@ -101,7 +102,7 @@ describe("datatailor predict (CLI)", () => {
       expect(x.features).toEqual(["params", "tokens", "percentage_code"]);
       expect(x.p_adjusted).toBeGreaterThanOrEqual(x.p_value);
     }
-    if (chromiumAvailable()) {
+    if (requireTool("chromium", chromiumAvailable())) {
       const page = await checkReport(report);
       expect(page.pageErrors).toEqual([]);
       expect(page.svgCount).toBeGreaterThanOrEqual(3);

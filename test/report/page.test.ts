@@ -5,6 +5,7 @@ import path from "node:path";
 import { chart, renderPage, table } from "../../src/report/page.js";
 import { html } from "../../src/report/escape.js";
 import { checkReport, chromiumAvailable } from "../helpers/browser.js";
+import { requireTool } from "../helpers/system.js";
 
 describe("report page", () => {
   it("escapes interpolated corpus text", () => {
@@ -15,7 +16,7 @@ describe("report page", () => {
     expect(out).toContain("&lt;script&gt;");
   });
 
-  it.skipIf(!chromiumAvailable())("renders a chart and inert corpus text in Chromium without errors", async () => {
+  it.skipIf(!requireTool("chromium", chromiumAvailable()))("renders a chart and inert corpus text in Chromium without errors", async () => {
     const evil = `<script>globalThis.__injected = 1</script><img src=x onerror="globalThis.__injected=1">`;
     const svg = await chart(
       {

@@ -85,8 +85,12 @@ print(json.dumps(out))`;
 
 describe("seeded uniforms", () => {
   it("are deterministic, seed-dependent and roughly uniform", () => {
-    expect(uniform01(1, "a.jsonl:3")).toBe(uniform01(1, "a.jsonl:3"));
-    expect(uniform01(2, "a.jsonl:3")).not.toBe(uniform01(1, "a.jsonl:3"));
+    // Pinned from an independent Python implementation of the definition in text/hash.ts
+    // (FNV-1a steps over UTF-16 units, fmix32, 21 + 32 bits from two seeded hashes).
+    expect(uniform01(1, "a.jsonl:3")).toBe(0.430409732323926);
+    expect(uniform01(2, "a.jsonl:3")).toBe(0.7730251969530868);
+    expect(uniform01(7, "s:0")).toBe(0.9036711766500958);
+    expect(uniform01(0, "é€")).toBe(0.7693391065384365); // units above 0xff hash both bytes
     const bins = new Array(10).fill(0);
     for (let i = 0; i < 20000; i++) bins[Math.floor(uniform01(7, `s:${i}`) * 10)]++;
     for (const b of bins) expect(Math.abs(b - 2000)).toBeLessThan(200);

@@ -14,7 +14,7 @@ let work: string;
 const MATH = "DM Mathematics";
 
 function lines(file: string): string[] {
-  let buf = readFileSync(file);
+  let buf: Buffer = readFileSync(file);
   if (file.endsWith(".gz")) buf = gunzipSync(buf);
   if (file.endsWith(".zst")) buf = decompress(buf);
   return buf.toString("utf8").split("\n").filter(Boolean);
