@@ -144,6 +144,7 @@ function summarySection(d: SelectReportData): Section {
     { label: "score threshold", value: fmtNum(d.keep.threshold) },
   ];
   if (d.kl) items.push({ label: "KL reduction (nats)", value: fmtNum(d.kl.reduction, 3) });
+  if (d.masked) items.push({ label: "masked (shorter than --min-tokens)", value: fmtInt(d.masked) });
   items.push({ label: "rejected input lines", value: fmtInt(d.rejected.total) });
   const balance = f.read - f.kept - f.dropped - f.rejected;
   const reconciled =

@@ -145,3 +145,50 @@ describe.skipIf(!requireTool("chromium", chromiumAvailable()))("select report in
     expect(check.bodyText).toContain("odd/<b>name</b>.jsonl.gz");
   });
 });
+
+describe("select report: warnings and where the kept documents came from", () => {
+  const withSources = (): SelectReportData => ({
+    ...syntheticReport(),
+    warnings: [`kept 12.50% of documents where 10.00% was asked (+25.0% relative, beyond ±3%): 500 documents shorter than --min-tokens were masked`, `targets ${EVIL_SCRIPT} come from its test split`],
+    masked: 500,
+    sources: {
+      shards: [
+        { name: "web/a.jsonl", read: 1000, kept: 10 },
+        { name: "math/b.jsonl.zst", read: 200, kept: 150 },
+      ],
+      groupBy: "source",
+      groups: [
+        { name: "arxiv", read: 300, kept: 240 },
+        { name: EVIL_IMG, read: 900, kept: 9 },
+      ],
+    },
+  });
+
+  it("puts the warnings in a box at the top, escaped", async () => {
+    const page = await renderSelectReport(withSources());
+    const warn = page.indexOf("Warnings");
+    expect(warn).toBeGreaterThan(0);
+    expect(warn).toBeLessThan(page.indexOf("Summary"));
+    expect(page).toContain("where 10.00% was asked (+25.0% relative");
+    expect(page).toContain("&lt;script&gt;globalThis.__injected = 1&lt;/script&gt; come from its test split");
+    expect(page).toContain("masked (shorter than --min-tokens)");
+  });
+
+  it("breaks the kept share down by the --group-by field and by shard", async () => {
+    const page = await renderSelectReport(withSources());
+    expect(page).toContain("Where the kept documents came from");
+    expect(page).toContain("By source");
+    // arxiv: 240 of 300 kept = 80.0%; the shard math/b: 150 of 200 = 75.0% (written by hand)
+    expect(page).toContain("80.0%");
+    expect(page).toContain("75.0%");
+    expect(page).toContain("&lt;img src=x onerror=");
+    expect(/<img src=x/i.test(page)).toBe(false);
+  });
+
+  it("says how to get the breakdown when no --group-by was given", async () => {
+    const d = withSources();
+    const page = await renderSelectReport({ ...d, sources: { shards: d.sources!.shards } });
+    expect(page).toContain("--group-by FIELD");
+    expect(page).not.toContain("By source");
+  });
+});
