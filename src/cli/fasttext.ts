@@ -1,6 +1,6 @@
 /**
  * `datatailor fasttext <command>`: a drop-in for fastText 0.9.2's CLI (supervised, test,
- * predict, predict-prob, quantize) with the same single-dash flags, defaults and output, so
+ * test-label, predict, predict-prob, print-sentence-vectors, quantize) with the same single-dash flags, defaults and output, so
  * a script switches by changing one word. Arguments are parsed here, not by commander,
  * because fastText's flags are single-dash long names.
  */
@@ -21,8 +21,31 @@ The commands supported by fasttext are:
   supervised              train a supervised classifier
   quantize                quantize a model to reduce the memory usage
   test                    evaluate a supervised classifier
+  test-label              print labels with precision and recall scores
   predict                 predict most likely labels
   predict-prob            predict most likely labels with probabilities
+  print-sentence-vectors  print sentence vectors given a trained model
+`;
+
+const TEST_LABEL_USAGE = `usage: datatailor fasttext test-label <model> <test-data> [<k>] [<th>] [--json]
+
+  <model>      model filename (.bin or .ftz)
+  <test-data>  test data filename (if -, read from stdin)
+  <k>          (optional; 1 by default) predict top k labels
+  <th>         (optional; 0.0 by default) probability threshold
+  --json       print {n, k, threshold, precision, recall, labels: [{label, f1, precision, recall, gold,
+               predicted, correct}]} (null where undefined)
+
+As in fastText 0.9.2, the text output's per-label Recall is "--------" and its F1 is
+2*correct/predicted (fastText does not count per-label gold labels here); --json has
+the real per-label recall and F1.
+`;
+
+const SENTENCE_USAGE = `usage: datatailor fasttext print-sentence-vectors <model>
+
+  <model>      model filename (.bin or .ftz)
+
+One vector per line of stdin: the mean of the line's input rows (words, n-grams, </s>).
 `;
 
 const TRAIN_USAGE = `usage: datatailor fasttext supervised -input <path> -output <path> [options]
@@ -263,6 +286,69 @@ async function test(argv: string[]): Promise<void> {
   process.stdout.write(`N\t${r.n}\nP@${k}\t${formatG(r.precision, 3)}\nR@${k}\t${formatG(r.recall, 3)}\n`);
 }
 
+/** fastText's test-label: per-label F1, precision and recall (std::fixed, 6 decimals; "--------" for 0/0), then N, P@k, R@k. */
+async function testLabel(argv: string[]): Promise<void> {
+  if (wantsHelp(argv)) return void process.stdout.write(TEST_LABEL_USAGE);
+  const { model, data, k, th, json } = positional(argv, TEST_LABEL_USAGE, "test-label");
+  const ft = await load(model);
+  const file = data === "-" ? await stdinToTemp() : data;
+  let r;
+  try {
+    r = await ft.test(file, k === -1 ? ft.labels.length : k, th);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new UserError(`Test file cannot be opened! (${data})`);
+    throw err;
+  }
+  const num = (x: number) => (Number.isFinite(x) ? x : null);
+  if (json) {
+    return printJson({
+      n: r.n,
+      k,
+      threshold: th,
+      precision: num(r.precision),
+      recall: num(r.recall),
+      labels: r.labels.map((l) => ({ label: l.label, f1: num(l.f1), precision: num(l.precision), recall: num(l.recall), gold: l.gold, predicted: l.predicted, correct: l.predictedGold })),
+    });
+  }
+  const metric = (name: string, x: number) => `${name} : ${Number.isFinite(x) ? x.toFixed(6) : "--------"}  `;
+  const fixed3 = (x: number) => (Number.isNaN(x) ? "nan" : Number.isFinite(x) ? x.toFixed(3) : x > 0 ? "inf" : "-inf");
+  // fastText 0.9.2's test-label runs its Meter without false-negative labels, so no label's gold
+  // count is kept: recall prints as "--------" and F1 is 2·correct/predicted. Reproduced for
+  // byte parity; --json has the real per-label recall and F1.
+  const out = r.labels.map((l) => {
+    const f1 = l.predicted === 0 ? NaN : (2 * l.predictedGold) / l.predicted;
+    return `${metric("F1-Score", f1)}${metric("Precision", l.precision)}${metric("Recall", NaN)} ${l.label}\n`;
+  });
+  out.push(`N\t${r.n}\nP@${k}\t${fixed3(r.precision)}\nR@${k}\t${fixed3(r.recall)}\n`);
+  process.stdout.write(out.join(""));
+}
+
+/** fastText's print-sentence-vectors: one vector per stdin line, each value %g with 5 digits and a space. */
+async function printSentenceVectors(argv: string[]): Promise<void> {
+  if (wantsHelp(argv)) return void process.stdout.write(SENTENCE_USAGE);
+  if (argv.length !== 1) {
+    process.stderr.write(SENTENCE_USAGE);
+    throw usageError("print-sentence-vectors needs <model> (the sentences come on stdin)");
+  }
+  const ft = await load(argv[0]!);
+  const v = new Float32Array(ft.args.dim);
+  let out: string[] = [];
+  let bytes = 0;
+  await forEachLine(process.stdin, (buf, s, e, eos) => {
+    ft.sentenceVector(buf, s, e, eos, v);
+    let line = "";
+    for (let j = 0; j < v.length; j++) line += formatG(v[j]!, 5) + " ";
+    out.push(line + "\n");
+    bytes += line.length;
+    if (bytes > 1 << 16) {
+      process.stdout.write(out.join(""));
+      out = [];
+      bytes = 0;
+    }
+  });
+  process.stdout.write(out.join(""));
+}
+
 async function predict(argv: string[], withProb: boolean): Promise<void> {
   if (wantsHelp(argv)) return void process.stdout.write(PREDICT_USAGE);
   const { model, data, k, th } = positional(argv, PREDICT_USAGE, withProb ? "predict-prob" : "predict");
@@ -338,6 +424,10 @@ export async function runFasttext(argv: string[]): Promise<void> {
       return supervised(rest);
     case "test":
       return test(rest);
+    case "test-label":
+      return testLabel(rest);
+    case "print-sentence-vectors":
+      return printSentenceVectors(rest);
     case "predict":
       return predict(rest, false);
     case "predict-prob":
@@ -360,7 +450,7 @@ export async function runFasttext(argv: string[]): Promise<void> {
 export function registerFasttext(program: Command): void {
   program
     .command("fasttext")
-    .description("fastText 0.9.2-compatible classifier: supervised, test, predict, predict-prob, quantize (same flags and output)")
+    .description("fastText 0.9.2-compatible classifier: supervised, test, test-label, predict, predict-prob, print-sentence-vectors, quantize (same flags and output)")
     .helpOption(false)
     .allowUnknownOption()
     .allowExcessArguments()

@@ -22,6 +22,19 @@ export interface TestResult {
   n: number;
   precision: number;
   recall: number;
+  /** Per label, in the model's label order (fastText `test-label`); NaN where undefined (0/0). */
+  labels: LabelMetrics[];
+}
+
+export interface LabelMetrics {
+  label: string;
+  f1: number;
+  precision: number;
+  recall: number;
+  /** examples carrying the label, predictions of it, and correct predictions of it */
+  gold: number;
+  predicted: number;
+  predictedGold: number;
 }
 
 export class FastText {
@@ -120,7 +133,7 @@ export class FastText {
 
   /** fastText's `test`: precision and recall at k over lines that have labels. */
   async test(input: string | Iterable<LabeledText> | AsyncIterable<LabeledText>, k = 1, threshold = 0): Promise<TestResult> {
-    const m = new Meter();
+    const m = new Meter(this.labels.length);
     const words = new IntBuffer(256);
     const labels = new IntBuffer(16);
     const dict = this.model.dict;
@@ -140,8 +153,29 @@ export class FastText {
       if (Symbol.asyncIterator in input) for await (const ex of input as AsyncIterable<LabeledText>) each(ex);
       else for (const ex of input as Iterable<LabeledText>) each(ex);
     }
-    return m.result();
+    return m.result(this.labels);
   }
+
+  /**
+   * fastText's `print-sentence-vectors` for a supervised model: the mean of the input rows of a
+   * line's features (words, word n-grams, subwords, </s>; labels left out), accumulated in
+   * float32 as fastText does. The same vector the classifier's hidden layer sees.
+   */
+  sentenceVector(buf: Uint8Array, start = 0, end = buf.length, eos = true, out = new Float32Array(this.args.dim)): Float32Array {
+    const m = this.model;
+    const words = (this.sentenceWords ??= new IntBuffer(256));
+    const labels = (this.sentenceLabels ??= new IntBuffer(16));
+    out.fill(0);
+    m.dict.lineFeatures(buf, start, end, eos, words, labels);
+    for (let k = 0; k < words.len; k++) m.input.addRowToVector(out, words.data[k]!);
+    if (words.len > 0) {
+      const inv = Math.fround(1 / words.len);
+      for (let j = 0; j < out.length; j++) out[j] = Math.fround(out[j]! * inv);
+    }
+    return out;
+  }
+  private sentenceWords?: IntBuffer;
+  private sentenceLabels?: IntBuffer;
 
   /**
    * Product-quantizes the model (fastText `quantize`): optional -cutoff keeps the rows with
@@ -203,25 +237,54 @@ function retrainPruned(model: FastTextModel, buf: Uint8Array, epoch: number, lr:
   output.data.set(out64);
 }
 
-/** fastText's Meter (general metrics only). */
+/** fastText's Meter: general metrics and, per label, gold / predicted / correctly predicted counts. */
 class Meter {
   n = 0;
   gold = 0;
   predicted = 0;
   predictedGold = 0;
+  private readonly labelGold: Float64Array;
+  private readonly labelPredicted: Float64Array;
+  private readonly labelPredictedGold: Float64Array;
+
+  constructor(nlabels: number) {
+    this.labelGold = new Float64Array(nlabels);
+    this.labelPredicted = new Float64Array(nlabels);
+    this.labelPredictedGold = new Float64Array(nlabels);
+  }
+
   log(labels: IntBuffer, preds: number[]): void {
     this.n++;
     this.gold += labels.len;
     this.predicted += preds.length;
     for (const p of preds) {
+      this.labelPredicted[p]!++;
       for (let i = 0; i < labels.len; i++)
         if (labels.data[i] === p) {
           this.predictedGold++;
+          this.labelPredictedGold[p]!++;
           break;
         }
     }
+    // every occurrence counts, as in fastText (a label given twice is gold twice)
+    for (let i = 0; i < labels.len; i++) this.labelGold[labels.data[i]!]!++;
   }
-  result(): TestResult {
-    return { n: this.n, precision: this.predictedGold / this.predicted, recall: this.predictedGold / this.gold };
+
+  result(names: string[]): TestResult {
+    const labels = names.map((label, i) => {
+      const gold = this.labelGold[i]!;
+      const predicted = this.labelPredicted[i]!;
+      const predictedGold = this.labelPredictedGold[i]!;
+      return {
+        label,
+        f1: predicted + gold === 0 ? NaN : (2 * predictedGold) / (predicted + gold),
+        precision: predicted === 0 ? NaN : predictedGold / predicted,
+        recall: gold === 0 ? NaN : predictedGold / gold,
+        gold,
+        predicted,
+        predictedGold,
+      };
+    });
+    return { n: this.n, precision: this.predictedGold / this.predicted, recall: this.predictedGold / this.gold, labels };
   }
 }

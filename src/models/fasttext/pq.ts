@@ -57,7 +57,8 @@ export class ProductQuantizer {
       const o = this.centroidOffset(m, codes[base + m]);
       if (m === this.nsubq - 1) d = this.lastdsub;
       const xo = m * this.dsub;
-      for (let n = 0; n < d; n++) x[xo + n] += alpha * c[o + n];
+      // float32 product, then float32 sum, as fastText computes real * real
+      for (let n = 0; n < d; n++) x[xo + n] += Math.fround(alpha * c[o + n]);
     }
   }
 
