@@ -31,6 +31,16 @@ export { sampleCorpus } from "./pipelines/select/sample.js";
 export { sampleWithExecutor } from "./pipelines/select/sample-shard.js";
 export type { CorpusSample, SampledDoc } from "./pipelines/select/sample.js";
 
+// decontaminate: the n-gram index, matching, and the pipeline (also select's check of kept documents).
+export { runDecontaminate } from "./pipelines/decontaminate/index.js";
+export type { DecontaminateOptions, DecontaminateResult } from "./pipelines/decontaminate/index.js";
+export { buildContamIndex } from "./models/contam/build.js";
+export { ContamIndex } from "./models/contam/index-image.js";
+export { Matcher } from "./models/contam/match.js";
+export { normalizedWords } from "./models/contam/words.js";
+export { loadEvalItems } from "./pipelines/decontaminate/items.js";
+export { docHits, DocChecker } from "./pipelines/decontaminate/doc-hits.js";
+
 // Executors for shard jobs (local threads, BullMQ queue, Slurm/Kubernetes ranks) and merge.
 export type { Executor, JobSpec, RunOptions, ShardCounts, ShardResult, ShardTask, StorageFactory, TaskContext, TaskHandler } from "./exec/types.js";
 // A pipeline of your own registers its shard jobs (and run-level step) here, see exec/handlers.ts.
