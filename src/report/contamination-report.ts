@@ -52,7 +52,7 @@ ${d.command ? html`<p class="intro">command: <code>${d.command}</code></p>` : ""
       title: "Throughput",
       body: table(
         ["stage", "seconds", "documents", "MB/s", "workers"],
-        d.throughput.map((t) => [t.stage, t.seconds.toFixed(2), t.docs ?? "", t.bytes && t.seconds > 0 ? (t.bytes / 1e6 / t.seconds).toFixed(1) : "", t.workers ?? ""]),
+        d.throughput.map((t) => [t.stage, t.seconds.toFixed(2), t.docs ?? "", t.bytes && t.seconds > 0 ? (t.bytes / 1e6 / t.seconds).toPrecision(3) : "", t.workers ?? ""]),
         [false, true, true, true, true],
       ),
     },
