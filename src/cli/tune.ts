@@ -63,7 +63,7 @@ export function registerTune(program: Command): void {
     .option("--test <files...>", "test sets to check demos and training data against (leakage)")
     .option("--test-limit <n>", "check only the first n items of each test set (the paper evaluates 250)", countOption("--test-limit", 1))
     .option("--max-length <n>", "warn about examples longer than n tokens (the trainer truncates them)", countOption("--max-length", 1))
-    .option("--tokenizer <file>", "count tokens with a Hugging Face tokenizer.json (default: whitespace words)")
+    .option("--tokenizer <file>", "count tokens with a Hugging Face tokenizer.json or a .gguf model's vocabulary (default: whitespace words)")
     .option("--lengths <file>", "write per-example token counts as JSONL")
     .option("--strict", "stop at the first bad record (exit 3)")
     .option("--json", "print a JSON summary on stdout (logs go to stderr)")

@@ -12,6 +12,10 @@ import { runBuild } from "../../src/pipelines/tune/build.js";
 import { runCli } from "../helpers/cli.js";
 import { DEBIAN_PYTHON, hasTool, requireTool } from "../helpers/system.js";
 import { fticl, haveFticl } from "./data.js";
+import { backendStatus } from "../../src/backends/optional.js";
+import { TinyModel } from "../lm/tiny-gguf.js";
+
+const ggufBackend = requireTool("node-llama-cpp (datatailor backends install gguf)", backendStatus("gguf").source !== null);
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), "tune-build-"));
 const lines = (file: string) => readFileSync(file, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -128,7 +132,7 @@ describe("lengths", () => {
     expect(logs.join("\n")).toMatch(/5 of 5 examples are longer than --max-length 3 whitespace words.*in 5 of them the prompt alone/);
   });
 
-  it("--tokenizer with a Hugging Face tokenizer.json counts that tokenizer's tokens; a GGUF file is refused clearly", async () => {
+  it("--tokenizer with a Hugging Face tokenizer.json counts that tokenizer's tokens", async () => {
     const dir = tmp();
     // A word-level tokenizer: known words get their id, everything else [UNK]; split on whitespace and punctuation.
     const vocab: Record<string, number> = { "[UNK]": 0, text: 1, number: 2 };
@@ -150,11 +154,22 @@ describe("lengths", () => {
     expect(s.tokenizer).toMatch(/^hf:/);
     // "text number 0:" -> text, number, 0, ":" = 4; + "label0" -> 5 (BERT pre-tokenizer splits on punctuation).
     expect(lines(path.join(dir, "l.jsonl"))[0]).toEqual({ index: 0, prompt_tokens: 4, completion_tokens: 1, total_tokens: 5 });
+  });
+
+  it.skipIf(!ggufBackend)("--tokenizer with a GGUF file counts llama.cpp's tokens of that model; a broken file is one clear error", async () => {
+    const dir = tmp();
+    // the tiny test model has one token per character
+    new TinyModel().write(path.join(dir, "tiny.gguf"));
+    const train = path.join(dir, "t.jsonl");
+    writeFileSync(train, JSON.stringify({ input: "bad cafe", output: "ah" }) + "\n");
+    const s = await runBuild({ template: "{input}.", train, k: 0, format: "trl", out: path.join(dir, "o.jsonl"), tokenizer: path.join(dir, "tiny.gguf"), lengthsOut: path.join(dir, "l.jsonl") });
+    expect(s.tokenizer).toBe(`gguf:${path.join(dir, "tiny.gguf")}`);
+    expect(lines(path.join(dir, "l.jsonl"))[0]).toEqual({ index: 0, prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 });
     writeFileSync(path.join(dir, "m.gguf"), "GGUF");
     const r = await runCli(["tune", "build", "--task", "summary", "--train", smallSet(dir), "--out", path.join(dir, "x.jsonl"), "--tokenizer", path.join(dir, "m.gguf")]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/GGUF file is not supported; pass the model's Hugging Face tokenizer.json/);
-  });
+    expect(r.stderr.trim().split("\n").pop()).toMatch(/--tokenizer .*m\.gguf: llama\.cpp could not read the vocabulary/);
+  }, 300_000);
 });
 
 describe("bad input and usage", () => {

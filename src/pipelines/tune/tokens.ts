@@ -1,12 +1,14 @@
 /**
  * Token counts for length checks. Whitespace words by default (no model needed); with
- * --tokenizer, a Hugging Face tokenizer.json (or a directory holding one) through the pure-JS
- * @huggingface/tokenizers that ships with the optional @huggingface/transformers dependency.
- * GGUF files are refused with a clear error: their vocabularies are not read here.
+ * --tokenizer, either a Hugging Face tokenizer.json (or a directory holding one) through the
+ * pure-JS @huggingface/tokenizers that ships with the optional @huggingface/transformers, or a
+ * .gguf model file whose vocabulary llama.cpp loads alone (node-llama-cpp's vocabOnly, the
+ * optional gguf backend: no weights read), tokenising exactly as llama.cpp does for that model.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { UserError } from "../../util/errors.js";
+import { loadOptional } from "../../backends/optional.js";
 
 export interface TokenCounter {
   /** "whitespace" or "hf:<path>". */
@@ -38,11 +40,7 @@ export async function openTokenCounter(spec: string | undefined): Promise<TokenC
   if (spec === undefined) return whitespaceCounter;
   const abs = path.resolve(spec);
   if (!existsSync(abs)) throw new UserError(`--tokenizer ${spec}: no such file or directory`);
-  if (abs.toLowerCase().endsWith(".gguf")) {
-    throw new UserError(
-      `--tokenizer ${spec}: reading a tokenizer from a GGUF file is not supported; pass the model's Hugging Face tokenizer.json (or leave --tokenizer out to count whitespace words)`,
-    );
-  }
+  if (abs.toLowerCase().endsWith(".gguf")) return openGgufCounter(spec, abs);
   const file = statSync(abs).isDirectory() ? path.join(abs, "tokenizer.json") : abs;
   if (!existsSync(file)) throw new UserError(`--tokenizer ${spec}: ${file} is missing (a Hugging Face tokenizer directory holds tokenizer.json)`);
   let json: object;
@@ -69,4 +67,28 @@ export async function openTokenCounter(spec: string | undefined): Promise<TokenC
     throw new UserError(`--tokenizer ${spec}: could not build the tokenizer (${(e as Error).message.split("\n")[0]})`);
   }
   return { name: `hf:${file}`, count: (text: string) => tok.encode(text, { add_special_tokens: false }).ids.length };
+}
+
+/** The slice of node-llama-cpp used here (not a compile-time dependency). */
+interface NlcVocab {
+  getLlama(o: { gpu: false; build: "never"; logLevel?: string; logger?: (level: string, message: string) => void }): Promise<{
+    loadModel(o: { modelPath: string; gpuLayers?: number; vocabOnly?: boolean }): Promise<{ tokenize(text: string, specialTokens?: boolean): number[] }>;
+  }>;
+}
+
+async function openGgufCounter(spec: string, abs: string): Promise<TokenCounter> {
+  let lib: NlcVocab;
+  try {
+    lib = await loadOptional<NlcVocab>("gguf");
+  } catch (e) {
+    throw new UserError(`--tokenizer ${spec}: a GGUF tokenizer needs the optional gguf backend (${(e as Error).message.split("\n")[0]}); or pass the model's tokenizer.json`);
+  }
+  try {
+    const llama = await lib.getLlama({ gpu: false, build: "never", logLevel: "error", logger: () => {} });
+    const model = await llama.loadModel({ modelPath: abs, gpuLayers: 0, vocabOnly: true });
+    // no BOS/EOS: the trainer adds those, as it adds them to whitespace counts
+    return { name: `gguf:${abs}`, count: (text: string) => model.tokenize(text, false).length };
+  } catch (e) {
+    throw new UserError(`--tokenizer ${spec}: llama.cpp could not read the vocabulary (${(e as Error).message.split("\n")[0]})`);
+  }
 }
