@@ -51,7 +51,8 @@ export function createProgress(opts: ProgressOptions): Progress {
     const bar = new cliProgress.SingleBar(
       {
         stream,
-        format: `${opts.label} [{bar}] {percentage}% | {value}/{total} ${opts.unit} | {rate} ${opts.unit}/s | ETA {eta_formatted}`,
+        // With no total yet (a first pass over a corpus of unknown size), a count and a rate, not "n/0".
+        format: total > 0 ? `${opts.label} [{bar}] {percentage}% | {value}/{total} ${opts.unit} | {rate} ${opts.unit}/s | ETA {eta_formatted}` : `${opts.label} {value} ${opts.unit} | {rate} ${opts.unit}/s | {duration_formatted}`,
         hideCursor: true,
         etaBuffer: 50,
         fps: 5,

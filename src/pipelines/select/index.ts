@@ -74,6 +74,7 @@ async function discover(o: ResolvedSelectOptions): Promise<SelectInputs> {
   if (!(o.sample >= 1) || !(o.holdout >= 0)) throw usageError("--sample must be >= 1 and --holdout >= 0");
   const c = keepPlan.compute;
   if (c) o.log(`keep rate from BETR's ${c.pool} filter-rate law ${c.formula}: ${c.percent.toPrecision(4)}% of tokens${c.clamped ? " (clamped to 100%)" : ""}`);
+  if (o.method === "betr" && o.embedder !== undefined && o.embedder !== "lexical") (await import("../../backends/embed/index.js")).checkEmbedderSpec(o.embedder);
   const disc = await discoverShards(o.corpus);
   const shards = disc.shards.filter((s) => !(s.path === outDir || s.path.startsWith(outDir + path.sep)));
   if (shards.length === 0) throw usageError("no corpus shards left once the output directory is excluded");
@@ -87,7 +88,7 @@ async function discover(o: ResolvedSelectOptions): Promise<SelectInputs> {
 /** What steps 2-4 depend on: the shards as they are on disk, the targets and every option that shapes the scorer. */
 async function prepareKey(o: ResolvedSelectOptions, inp: SelectInputs): Promise<string> {
   const model = o.method === "classifier" && o.model ? await fs.stat(path.resolve(o.model)).then((s) => [path.resolve(o.model!), s.size, s.mtimeMs], () => null) : null;
-  const sample = await sampleKey(inp.shards, { sample: o.sample, holdout: o.holdout, seed: o.seed, textField: o.textField, idField: o.idField });
+  const sample = await sampleKey(inp.shards, { sample: o.sample, holdout: o.holdout, seed: o.seed, textField: o.textField, idField: o.idField, txtSplit: o.txtSplit });
   const targets = inp.targets?.examples.map((e) => [e.benchmark, e.text]);
   // Not the command line, the report flag or the thread count: ranks differ in those.
   const { method, keepBy, label, embedder, aggregate, value, hashing, strict, groupBy, minTokens } = o;

@@ -34,6 +34,8 @@ export interface LexicalTrainOptions {
   modelDir: string;
   aggregate?: RankAggregate;
   log: (m: string) => void;
+  /** Called as each cross-fitted model is trained (for a progress bar). */
+  onFold?: () => void;
 }
 
 export interface LexicalTrained {
@@ -97,6 +99,7 @@ export async function trainLexical(targets: TargetExample[], train: SampledDoc[]
     const m = trainLogReg(selectRows(docs, rows), y, D.buckets, { C: D.C });
     weights.set(m.w, f * D.buckets);
     biases.push(m.bias);
+    opts.onFold?.();
   }
   const tTrain = (performance.now() - t2) / 1000;
   opts.log(`trained ${D.folds} cross-fitted logistic regressions (C ${D.C}) on ${train.length} sampled docs in ${tTrain.toFixed(1)}s`);

@@ -58,7 +58,7 @@ export interface SelectInputs {
 /** Step 2: the seeded sample and held-out sample, kept in model/ for reruns. */
 export async function drawSample(o: ResolvedSelectOptions, inp: SelectInputs, executor: Executor): Promise<{ sample: CorpusSample; throughput: Throughput }> {
   const t0 = performance.now();
-  const sampleOpts = { sample: o.sample, holdout: o.holdout, seed: o.seed, textField: o.textField, idField: o.idField };
+  const sampleOpts = { sample: o.sample, holdout: o.holdout, seed: o.seed, textField: o.textField, idField: o.idField, txtSplit: o.txtSplit };
   const key = await sampleKey(inp.shards, sampleOpts);
   let sample = await loadSample(inp.modelDir, key);
   const reused = sample !== undefined;
@@ -99,7 +99,8 @@ interface FittedScorer {
 export async function fitScorer(o: ResolvedSelectOptions, inp: SelectInputs, sample: CorpusSample, throughput: Throughput): Promise<FittedScorer> {
   const { outDir, modelDir, targets } = inp;
   if (o.method === "betr" && (o.embedder === undefined || o.embedder === "lexical")) {
-    const lex = await trainLexical(targets!.examples, sample.train, { seed: o.seed, modelDir, aggregate: o.aggregate === "max" ? "max" : "sum", log: o.log });
+    const bar = createProgress({ label: "train classifier", unit: "folds", total: LEXICAL_DEFAULTS.folds, enabled: o.progress });
+    const lex = await trainLexical(targets!.examples, sample.train, { seed: o.seed, modelDir, aggregate: o.aggregate === "max" ? "max" : "sum", log: o.log, onFold: () => bar.tick() }).finally(() => bar.stop());
     const D = LEXICAL_DEFAULTS;
     throughput.push({ stage: "tf-idf vectors of targets + sample", docs: sample.train.length + targets!.examples.length, seconds: lex.seconds.features });
     throughput.push({ stage: "rank (BETR scores)", docs: sample.train.length, seconds: lex.seconds.rank });
@@ -202,7 +203,7 @@ async function countPass(o: ResolvedSelectOptions, inp: SelectInputs, scorerSpec
     // The job's output directory is a working one: model paths resolve against the run's.
     const abs = (f: string) => path.resolve(inp.outDir, f);
     const scorer: ScorerSpec = scorerSpec.kind === "dsir" ? { ...scorerSpec, weights: abs(scorerSpec.weights) } : { ...scorerSpec, model: abs(scorerSpec.model) };
-    const params = { scorer, bins: countBins(heldOut, scorerSpec.kind !== "dsir"), keepBy: o.keepBy, textField: o.textField, idField: o.idField };
+    const params = { scorer, bins: countBins(heldOut, scorerSpec.kind !== "dsir"), keepBy: o.keepBy, textField: o.textField, idField: o.idField, txtSplit: o.txtSplit };
     const tasks = inp.shards.map((s, index) => ({ index, shard: s.rel }));
     const { threshold, expected } = await countThreshold(local ?? executor, inp.disc.root, workDir, tasks, params, inp.keepPlan.fraction, (n) => bar.tick(n));
     o.log(`count pass: threshold ${threshold.score.toPrecision(6)} keeps ${(expected * 100).toFixed(3)}% of ${o.keepBy} (asked ${(inp.keepPlan.fraction * 100).toFixed(3)}%)`);
@@ -231,6 +232,7 @@ export async function prepareSelection(o: ResolvedSelectOptions, inp: SelectInpu
     tieSeed: o.seed,
     textField: o.textField,
     idField: o.idField,
+    txtSplit: o.txtSplit,
     strict: o.strict,
     benchmarks: scorer.benchmarks,
     histogram,
