@@ -41,10 +41,17 @@ export function registerAdaptDemo(demo: Command): void {
         let report: string | undefined;
         if (f.report) {
           report = path.join(out, "report.html");
-          // the details panel shows the domain at highest risk (closest to the reference)
+          // the verdict panel is the domain at highest risk (closest to the reference); every domain's panels follow the sweep
           const order = { high: 0, medium: 1, low: 2 } as const;
           const focus = [...r.sweep.domains].sort((a, b) => order[a.risk] - order[b.risk] || b.similarity.coverage - a.similarity.coverage)[0];
-          await writeAdaptReport(report, { sweep: r.sweep, similarity: focus.similarity, tokens: focus.tokens, proxyNote: PROXY_NOTE, subtitle: `demo: three domains against Gutenberg prose; details for "${focus.domain}"` });
+          await writeAdaptReport(report, {
+            sweep: r.sweep,
+            similarity: focus.similarity,
+            tokens: focus.tokens,
+            details: r.sweep.domains.filter((d) => d !== focus).map((d) => ({ domain: d.domain, similarity: d.similarity, tokens: d.tokens })),
+            proxyNote: PROXY_NOTE,
+            subtitle: `demo: three domains against Gutenberg prose; first "${focus.domain}", the closest`,
+          });
         }
         const seconds = (performance.now() - t0) / 1000;
         const summary = {

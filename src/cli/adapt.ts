@@ -15,6 +15,7 @@ import {
   DEFAULT_PERMUTATIONS,
   DEFAULT_SAMPLE_DOMAIN,
   DEFAULT_SAMPLE_REFERENCE,
+  readThresholds,
   runSimilarity,
   type SimilarityOptions,
   type SimilarityResult,
@@ -151,12 +152,14 @@ export function registerAdapt(program: Command): void {
       .option("--domain <paths...>", "the domain's documents: files, directories or globs (.jsonl[.gz|.zst], .parquet)")
       .option("--reference <paths...>", "the reference (pretraining-like) documents"),
   )
+    .option("--thresholds <sweep.json>", "risk thresholds calibrated by an earlier `adapt sweep --json` (default: the documented defaults)")
     .option("--json", "one JSON document on stdout (logs go to stderr)")
     .option("--report <file.html>", "write an HTML report")
     .action(
-      action(async (f: SimilarityFlags) => {
+      action(async (f: SimilarityFlags & { thresholds?: string }) => {
         if (!f.domain?.length || !f.reference?.length) throw usageError("give --domain <data> and --reference <data>");
-        const s = await runSimilarity({ ...similarityOptions(f), domain: f.domain, reference: f.reference });
+        const thresholds = f.thresholds ? await readThresholds(f.thresholds) : undefined;
+        const s = await runSimilarity({ ...similarityOptions(f), domain: f.domain, reference: f.reference, thresholds });
         if (f.report) {
           await writeAdaptReport(f.report, { similarity: s, subtitle: `${f.domain.join(", ")} vs ${f.reference.join(", ")}` });
           log(`report: ${f.report}`);
@@ -211,7 +214,7 @@ export function registerAdapt(program: Command): void {
         const unit = choiceValue("--unit", f.unit, ["auto", "line", "doc"] as const);
         const s = await runSweep({ ...similarityOptions(f), manifest: f.manifest, reference: f.reference, tokens: { unit, limit: f.limit } });
         if (f.report) {
-          await writeAdaptReport(f.report, { sweep: s, subtitle: `sweep of ${s.domains.length} domains from ${f.manifest}` });
+          await writeAdaptReport(f.report, { sweep: s, details: s.domains.map((d) => ({ domain: d.domain, similarity: d.similarity, tokens: d.tokens })), subtitle: `sweep of ${s.domains.length} domains from ${f.manifest}` });
           log(`report: ${f.report}`);
         }
         if (f.json) printJson(s);

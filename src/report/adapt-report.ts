@@ -23,6 +23,8 @@ export interface AdaptReportInput {
   subtitle?: string;
   /** A line saying that the models are n-gram proxies, when they are. */
   proxyNote?: string;
+  /** Per-domain panels (a sweep's domains), each titled with its domain. */
+  details?: Array<{ domain: string; similarity?: SimilarityResult; tokens?: TokensResult }>;
 }
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
@@ -55,7 +57,7 @@ function verdictSection(risk: Risk | undefined, thresholds: Thresholds | undefin
   };
 }
 
-function similaritySection(s: SimilarityResult): Section {
+function similaritySection(s: SimilarityResult, prefix = ""): Section {
   const d = s.details;
   const rows: Array<[string, string, string]> = [
     ["MMD² (unbiased, Gaussian kernel)", fmt(s.mmd2), `bandwidth σ = ${fmt(s.bandwidth)} (${s.bandwidthSource}); on ${d.mmdSample.domain} domain × ${d.mmdSample.reference} reference vectors`],
@@ -68,7 +70,7 @@ function similaritySection(s: SimilarityResult): Section {
     ["OOV rate", pct(s.oovRate), `share of the domain's ${d.vocab.domainTokens} word tokens the reference never shows`],
   ];
   return {
-    title: "Similarity to the reference data",
+    title: `${prefix}Similarity to the reference data`,
     intro: `Embedder ${d.embedder} (${d.dim} dimensions), seed ${d.seed}; ${d.samples.domain} of ${d.samples.domainDocs} domain documents and ${d.samples.reference} of ${d.samples.referenceDocs} reference documents sampled.`,
     body: html`${kpis([
       { label: "risk", value: s.risk },
@@ -113,18 +115,18 @@ function classChart(t: TokensResult): ChartSpec {
   } as ChartSpec;
 }
 
-async function tokensSection(t: TokensResult): Promise<Section[]> {
+async function tokensSection(t: TokensResult, prefix = ""): Promise<Section[]> {
   const models = table(
     ["model", "tokenizer", "tokens", "perplexity", "perplexity without eol/whitespace/punctuation", "bits per byte"],
     [t.base, t.adapted].map((m, i) => [`${i ? "adapted" : "base"}: ${m.id}`, m.tokenizer, m.tokens, fmt(m.perplexity), fmt(m.perplexityInformative), fmt(m.bitsPerByte)]),
     [false, false, true, true, true, true],
   );
   const intro = `${t.texts} ${t.unit === "line" ? "lines, each scored as a sentence (<s> … </s>)" : "documents"}, ${t.bytes} bytes. Change: ${pct(t.relativeChange)} ${t.comparison === "tokens" ? "in perplexity" : "in bits per byte"}.`;
-  const out: Section[] = [{ title: "Pilot: both models on the domain's test text", intro, body: html`${t.note ? html`<p class="warn">${t.note}</p>` : ""}${models}` }];
+  const out: Section[] = [{ title: `${prefix}Pilot: both models on the domain's test text`, intro, body: html`${t.note ? html`<p class="warn">${t.note}</p>` : ""}${models}` }];
   const a = t;
   if (!a.classes || !a.concentration || !a.worst) return out;
   out.push({
-    title: "Where the change sits",
+    title: `${prefix}Where the change sits`,
     intro: `Per token type, delta = Σ (ln p_adapted − ln p_base) over its occurrences; negative means the adapted model got worse. The top 1% of types (${a.concentration.topTypes} of ${a.concentration.types}) carry ${pct(a.concentration.share)} of the absolute change.`,
     body: html`${await chart(deltaHistogram(t), "histogram of per-token deltas")}${await chart(classChart(t), "change by token class")}${table(
       ["class", "occurrences", "total delta", "share of total change"],
@@ -133,7 +135,7 @@ async function tokensSection(t: TokensResult): Promise<Section[]> {
     )}`,
   });
   out.push({
-    title: "Most degraded tokens, in context",
+    title: `${prefix}Most degraded tokens, in context`,
     intro: "Each token's worst occurrences; ⟦…⟧ marks the token, \\n a newline.",
     body: table(
       ["token", "class", "count", "delta", "contexts"],
@@ -223,6 +225,10 @@ export async function renderAdaptReport(r: AdaptReportInput): Promise<string> {
   if (r.similarity) sections.push(similaritySection(r.similarity));
   if (r.tokens) pushAll(sections, await tokensSection(r.tokens));
   if (r.sweep) pushAll(sections, await sweepSections(r.sweep));
+  for (const d of r.details ?? []) {
+    if (d.similarity) sections.push(similaritySection(d.similarity, `${d.domain}: `));
+    if (d.tokens) pushAll(sections, await tokensSection(d.tokens, `${d.domain}: `));
+  }
   return renderPage({ title: "datatailor adapt: will continued pretraining help or hurt?", subtitle: r.subtitle, sections, generatedBy: "datatailor adapt" });
 }
 

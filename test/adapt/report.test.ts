@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { runCli } from "../helpers/cli.js";
+import { ROOT, runCli } from "../helpers/cli.js";
 import { checkReport, chromiumAvailable } from "../helpers/browser.js";
 import { renderAdaptReport } from "../../src/report/adapt-report.js";
 import { attributeTokens } from "../../src/models/adapt/attribution.js";
@@ -51,6 +51,25 @@ describe("demo adapt and its report", () => {
     expect(demo.report).toBe(path.join(out, "report.html"));
   });
 
+  it("thresholds calibrated by the sweep carry over to a later similarity run", async () => {
+    const saved = path.join(out, "sweep.json");
+    writeFileSync(saved, JSON.stringify(demo));
+    const data = path.join(ROOT, "data/demo/adapt");
+    const r = await runCli(["adapt", "similarity", "--domain", path.join(data, "domains/novels"), "--reference", path.join(data, "reference"), "--thresholds", saved, "--json"]);
+    if (r.code !== 0) throw new Error(r.stderr);
+    const j = JSON.parse(r.stdout) as { risk: string; mmd2: number; thresholds: { source: string; metric: string; note: string } };
+    expect(j.thresholds).toMatchObject({ source: "calibrated", metric: demo.thresholds.metric });
+    expect(j.thresholds.note).toContain("read from");
+    const novels = demo.domains.find((d) => d.domain === "novels")!;
+    expect(j.mmd2).toBe(novels.mmd2);
+    expect(j.risk).toBe(novels.risk);
+    const bad = path.join(out, "bad.json");
+    writeFileSync(bad, "{}");
+    const e = await runCli(["adapt", "similarity", "--domain", path.join(data, "domains/novels"), "--reference", path.join(data, "reference"), "--thresholds", bad]);
+    expect(e.code).toBe(1);
+    expect(e.stderr).toMatch(/no thresholds found/);
+  }, 600_000);
+
   it.skipIf(!chromiumAvailable())("the report renders every panel in Chromium, with no script and no network", async () => {
     const check = await checkReport(demo.report);
     expect(check.consoleErrors).toEqual([]);
@@ -65,6 +84,8 @@ describe("demo adapt and its report", () => {
     }
     expect(check.bodyText).toMatch(/proxy that shows the mechanics/);
     expect(check.bodyText).toContain("⟦");
+    // every domain has its panels
+    for (const d of ["plays", "speeches"]) expect(check.bodyText).toContain(`${d}: Where the change sits`);
   });
 
   it.skipIf(!chromiumAvailable())("corpus text in token contexts stays inert", async () => {

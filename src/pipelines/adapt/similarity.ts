@@ -21,7 +21,8 @@ import { mmdPermutationTest } from "../../models/distance/permutation.js";
 import { checkComparable, concatRows, takeRows, vectorSet, type VectorSet } from "../../models/distance/vectors.js";
 import { vocabOverlap } from "../../models/distance/vocab.js";
 import { chooseIndices } from "../../targets/sample.js";
-import { DEFAULT_THRESHOLDS, riskOf, type Risk, type Thresholds } from "../../models/adapt/verdict.js";
+import { DEFAULT_THRESHOLDS, RISK_METRICS, riskOf, type Risk, type Thresholds } from "../../models/adapt/verdict.js";
+import { readFile } from "node:fs/promises";
 import { UserError } from "../../util/errors.js";
 import { createProgress } from "../../util/progress.js";
 import { sampleDocs } from "./sample.js";
@@ -51,6 +52,8 @@ export interface SimilarityOptions {
   textField?: string;
   idField?: string;
   strict?: boolean;
+  /** Thresholds calibrated by an earlier sweep (its JSON's `thresholds`); documented defaults otherwise. */
+  thresholds?: Thresholds;
   /** Threads for the all-pairs passes (default: the machine's cores); results do not depend on it. */
   threads?: number;
   cacheDir?: string;
@@ -182,8 +185,8 @@ export async function runSimilarity(o: SimilarityOptions): Promise<SimilarityRes
     vocabOverlap: voc.overlap,
     vocabJaccard: voc.jaccard,
     oovRate: voc.oovRate,
-    risk: riskOf(distances, DEFAULT_THRESHOLDS),
-    thresholds: DEFAULT_THRESHOLDS,
+    risk: riskOf(distances, o.thresholds ?? DEFAULT_THRESHOLDS),
+    thresholds: o.thresholds ?? DEFAULT_THRESHOLDS,
     details: {
       embedder: embedderId,
       dim: x.dim,
@@ -213,4 +216,20 @@ function defaultThreads(): number {
 function subsample(s: VectorSet, cap: number, seed: number, salt: number): VectorSet {
   if (s.n <= cap) return s;
   return takeRows(s, chooseIndices(s.n, cap, seed, salt));
+}
+
+/** The calibrated thresholds saved by `adapt sweep --json` (or a file holding just them). */
+export async function readThresholds(file: string): Promise<Thresholds> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(await readFile(file, "utf8"));
+  } catch (e) {
+    throw new UserError(`${file}: cannot read thresholds (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const t = ((doc as { thresholds?: unknown })?.thresholds ?? doc) as Partial<Thresholds>;
+  const metrics: readonly string[] = RISK_METRICS;
+  if (!t || typeof t !== "object" || !metrics.includes(String(t.metric)) || typeof t.high !== "number" || typeof t.medium !== "number" || (t.direction !== "above" && t.direction !== "below")) {
+    throw new UserError(`${file}: no thresholds found (expected the JSON of adapt sweep, with thresholds.metric, high, medium and direction)`);
+  }
+  return { source: t.source === "calibrated" ? "calibrated" : "default", metric: t.metric as Thresholds["metric"], high: t.high, medium: t.medium, direction: t.direction, fit: t.fit, note: `${t.note ?? "thresholds"} (read from ${file})` };
 }
