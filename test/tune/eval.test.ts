@@ -176,6 +176,23 @@ describe("tune eval against a local server that answers like vLLM and like llama
     }
   }, 120_000);
 
+  it("test items whose output is not a label are counted as bad input (file, line), or stop the run under --strict", async () => {
+    const dir = tmp();
+    const f = path.join(dir, "mixed.jsonl");
+    writeFileSync(f, ['{"input":"bad cafe","output":"ab"}', '{"input":"dab gab","output":"maybe"}', '{"input":"egg ace","output":"HE"}'].join("\n") + "\n");
+    const args = ["tune", "eval", "--template", "{input}", "--kind", "classification", "--labels", "ab,he", "--models", `base=openai:${servers["vllm-base"].url}#tiny`, "--tests", `in:${f}`, "--json"];
+    const env = { XDG_CACHE_HOME: path.join(dir, "xdg") };
+    const r = await runCli(args, { env });
+    expect(r.code, r.stderr).toBe(0);
+    const res = JSON.parse(r.stdout);
+    expect(res.tests[0].items).toBe(2);
+    expect(res.badInput.total).toBe(1);
+    expect(res.badInput.examples[0]).toMatchObject({ file: "mixed.jsonl", line: 2, reason: "label_not_in_set" });
+    const strict = await runCli([...args, "--strict"], { env });
+    expect(strict.code).toBe(3);
+    expect(strict.stderr.trim().split("\n").pop()).toMatch(/mixed\.jsonl \(line 2\): label_not_in_set/);
+  }, 60_000);
+
   it("bad specs and inputs are one-line usage errors", async () => {
     const dir = tmp();
     const { files } = writeSets(dir, "classification");
