@@ -11,13 +11,12 @@
  * for both).
  */
 import path from "node:path";
-import { selectRows } from "../../models/lexical/csr.js";
-import { trainLogReg } from "../../models/lexical/logreg.js";
 import { lexicalRankScores, type RankAggregate } from "../../models/lexical/rank.js";
 import { DEFAULT_BUCKETS, TfidfFeaturizer } from "../../models/lexical/tfidf.js";
 import type { TargetExample } from "../../targets/index.js";
 import { uniform01, uniform01Int } from "../../text/hash.js";
 import { writeLinearModel } from "./linear-model.js";
+import { fitFolds, type FoldJob } from "./lexical-folds.js";
 import { docKey, type SampledDoc } from "./sample.js";
 
 /** The measured defaults (docs/select.md, "What we tried"). */
@@ -34,6 +33,8 @@ export interface LexicalTrainOptions {
   modelDir: string;
   aggregate?: RankAggregate;
   log: (m: string) => void;
+  /** Threads for the cross-fitted models (default 1); the models are the same for any count. */
+  threads?: number;
   /** Called as each cross-fitted model is trained (for a progress bar). */
   onFold?: () => void;
 }
@@ -82,8 +83,7 @@ export async function trainLexical(targets: TargetExample[], train: SampledDoc[]
 
   const t2 = performance.now();
   const fold = Int32Array.from(train, (d) => foldOf(opts.seed, docKey(d.shard, d.line), D.folds));
-  const weights = new Float32Array(D.folds * D.buckets);
-  const biases: number[] = [];
+  const job: FoldJob = { rows: [], labels: [] };
   for (let f = 0; f < D.folds; f++) {
     let rows: number[] = [];
     for (let i = 0; i < train.length; i++) if (fold[i] !== f) rows.push(i);
@@ -94,13 +94,11 @@ export async function trainLexical(targets: TargetExample[], train: SampledDoc[]
       rows = [...pos, ...neg.slice(0, Math.max(pos.length, D.maxTrainDocs - pos.length))].sort((a, b) => a - b);
     }
     const y = Uint8Array.from(rows, (i) => labels[i]!);
-    const has = y.includes(1) && y.includes(0);
-    if (!has) throw new RangeError(`cross-fitting fold ${f + 1} of ${D.folds} holds only one class (${positives} positives in ${train.length} sampled docs): give more corpus documents or more target examples`);
-    const m = trainLogReg(selectRows(docs, rows), y, D.buckets, { C: D.C });
-    weights.set(m.w, f * D.buckets);
-    biases.push(m.bias);
-    opts.onFold?.();
+    if (!(y.includes(1) && y.includes(0))) throw new RangeError(`cross-fitting fold ${f + 1} of ${D.folds} holds only one class (${positives} positives in ${train.length} sampled docs): give more corpus documents or more target examples`);
+    job.rows.push(Int32Array.from(rows));
+    job.labels.push(y);
   }
+  const { weights, biases } = await fitFolds(docs, job, D.buckets, D.C, opts.threads ?? 1, opts.onFold);
   const tTrain = (performance.now() - t2) / 1000;
   opts.log(`trained ${D.folds} cross-fitted logistic regressions (C ${D.C}) on ${train.length} sampled docs in ${tTrain.toFixed(1)}s`);
 

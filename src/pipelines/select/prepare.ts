@@ -100,7 +100,7 @@ export async function fitScorer(o: ResolvedSelectOptions, inp: SelectInputs, sam
   const { outDir, modelDir, targets } = inp;
   if (o.method === "betr" && (o.embedder === undefined || o.embedder === "lexical")) {
     const bar = createProgress({ label: "train classifier", unit: "folds", total: LEXICAL_DEFAULTS.folds, enabled: o.progress });
-    const lex = await trainLexical(targets!.examples, sample.train, { seed: o.seed, modelDir, aggregate: o.aggregate === "max" ? "max" : "sum", log: o.log, onFold: () => bar.tick() }).finally(() => bar.stop());
+    const lex = await trainLexical(targets!.examples, sample.train, { seed: o.seed, modelDir, aggregate: o.aggregate === "max" ? "max" : "sum", log: o.log, threads: o.workers, onFold: () => bar.tick() }).finally(() => bar.stop());
     const D = LEXICAL_DEFAULTS;
     throughput.push({ stage: "tf-idf vectors of targets + sample", docs: sample.train.length + targets!.examples.length, seconds: lex.seconds.features });
     throughput.push({ stage: "rank (BETR scores)", docs: sample.train.length, seconds: lex.seconds.rank });
