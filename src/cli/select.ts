@@ -23,6 +23,7 @@ export interface SelectFlags
   strict?: boolean;
   json?: boolean;
   hashing: NonNullable<SelectOptions["hashing"]>;
+  txtSplit: NonNullable<SelectOptions["txtSplit"]>;
 }
 
 /** Flags → pipeline options (executor left to the caller). Throws usage errors for bad combinations. */
@@ -62,6 +63,7 @@ export function selectOptionsFromFlags(f: SelectFlags, argv: string[] = process.
     textField: f.textField,
     decontaminateAgainst: f.decontaminateAgainst,
     idField: f.idField,
+    txtSplit: f.txtSplit,
     hashing: f.hashing,
     groupBy: f.groupBy,
     minTokens: f.minTokens,
@@ -99,6 +101,7 @@ export function registerSelect(program: Command): void {
     .option("--target-field <name>", "field holding the target text in target files of your own (CSV/TSV columns or JSON fields); default: benchmark shapes are detected")
     .option("--text-field <name>", "field holding the text (default text)")
     .option("--id-field <name>", "field holding the id (default id; missing ids become <shard>:<line>)")
+    .addOption(new Option("--txt-split <how>", "plain .txt shards: one document per file, or per blank-line-separated paragraph").choices(["file", "paragraphs"]).default("file"))
     .option("--strict", "fail on the first bad input line (exit code 3) instead of counting it")
     .option("--decontaminate-against <paths...>", "benchmark files or dirs: drop kept documents sharing a 13-gram with an item (see docs/decontaminate.md); without it, kept documents are checked against the evaluation splits beside the targets")
     .option("--no-report", "skip report.html")

@@ -14,8 +14,9 @@ import { usageError } from "../util/errors.js";
 import type { BadInputLog } from "./bad-input.js";
 import { byteChunks, StreamError } from "./decompress.js";
 import { IdSet } from "./id-set.js";
-import { detectFormat } from "./formats.js";
+import { detectFormat, type TxtSplit } from "./formats.js";
 import { JsonlParser } from "./jsonl-read.js";
+import { TxtParser } from "./txt-read.js";
 import { openParquetFile, parquetInfo, readParquetRows, topLevelColumns } from "./parquet-read.js";
 import { REASONS, toRecord, type DocRecord, type FieldNames, type RejectReason } from "./record.js";
 import type { Shard } from "./shards.js";
@@ -32,8 +33,10 @@ export interface ReadOptions {
    * ~1 MB read chunk while held: pass false when records are kept beyond their batch.
    */
   raw?: boolean;
-  /** Longest JSONL line accepted; longer ones are rejected as line_too_long (default 256 MiB). */
+  /** Longest JSONL line (or .txt document) accepted; longer ones are rejected as line_too_long (default 256 MiB). */
   maxLineBytes?: number;
+  /** Plain-text shards: one document per file (default) or per blank-line-separated paragraph. */
+  txtSplit?: TxtSplit;
   /**
    * Parquet only: read just these columns (plus the text and id columns), e.g. for sampling.
    * `fields` then holds only them. JSONL lines are always parsed whole.
@@ -82,6 +85,10 @@ export class ShardReader {
       yield* this.parquetBatches(rel, names, reject);
       return;
     }
+    if (shard.format === "txt") {
+      yield* this.txtBatches(rel, reject);
+      return;
+    }
     const parser = new JsonlParser({ rel, raw: opts.raw ?? true, reject, maxLineBytes: opts.maxLineBytes, ...names });
     let out: DocRecord[] = [];
     try {
@@ -125,6 +132,32 @@ export class ShardReader {
     for (const rec of batch) {
       if (rec.fields[idField] === undefined || this.ids.add(rec.id)) continue;
       if (this.stats.duplicateIds++ === 0) this.stats.firstDuplicate = { id: rec.id, line: rec.line };
+    }
+  }
+
+  private async *txtBatches(rel: string, reject: (line: number, reason: RejectReason, detail: string) => void): AsyncGenerator<DocRecord[]> {
+    const parser = new TxtParser({ rel, split: this.opts.txtSplit ?? "file", reject, maxBytes: this.opts.maxLineBytes });
+    let out: DocRecord[] = [];
+    try {
+      for await (const chunk of byteChunks(this.shard.path, "jsonl")) {
+        this.opts.signal?.throwIfAborted();
+        parser.push(chunk, out);
+        if (out.length > 0) {
+          this.stats.read += out.length;
+          yield out;
+          out = [];
+        }
+      }
+    } catch (err) {
+      if (!(err instanceof StreamError)) throw err;
+      reject(parser.line + 1, REASONS.readError, err.message);
+      return;
+    }
+    parser.end(out);
+    this.stats.blank = parser.blank;
+    if (out.length > 0) {
+      this.stats.read += out.length;
+      yield out;
     }
   }
 

@@ -37,7 +37,7 @@ interface Found {
   format: ShardFormat;
 }
 
-const FORMATS_HINT = ".jsonl, .json, .ndjson (optionally .gz or .zst) or .parquet";
+const FORMATS_HINT = ".jsonl, .json, .ndjson (optionally .gz or .zst), .parquet or .txt";
 
 export async function discoverShards(inputs: string[]): Promise<Discovery> {
   if (inputs.length === 0) throw usageError("no corpus input given");
@@ -68,11 +68,22 @@ export async function discoverShards(inputs: string[]): Promise<Discovery> {
     if (!st) throw new UserError(`${input}: no such file or directory`);
     if (st.isDirectory()) {
       anchors.push(abs);
+      // .txt files are the corpus only in a directory of plain text: beside JSONL or Parquet
+      // shards they are READMEs, licenses and notes, and are skipped.
+      const texts: Found[] = [];
+      let structured = false;
       await walk(abs, "", -1, (file, _rel, fst) => {
         const format = detectFormat(file);
-        if (format) found.set(file, { abs: file, bytes: fst.size, format });
-        else skipped.add(file);
+        if (format === "txt") texts.push({ abs: file, bytes: fst.size, format });
+        else if (format) {
+          structured = true;
+          found.set(file, { abs: file, bytes: fst.size, format });
+        } else skipped.add(file);
       });
+      for (const t of texts) {
+        if (structured) skipped.add(t.abs);
+        else found.set(t.abs, t);
+      }
       if (found.size === before && ![...found.keys()].some((k) => k.startsWith(abs + path.sep)))
         throw usageError(`${input}: no corpus shards in this directory (${FORMATS_HINT})`);
     } else {

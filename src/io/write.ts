@@ -38,6 +38,13 @@ export async function openRecordWriter(finalPath: string, format: ShardFormat, o
   return openJsonlWriter(finalPath, format, opts.level);
 }
 
+/** Plain text: each record's text, records separated by a blank line (read back with txtSplit "paragraphs"; one record is the file itself). */
+function txtBytes(rec: DocRecord, first: boolean): Buffer {
+  // the writer ends every record with "\n": a text that already ends with one keeps just that
+  const t = rec.text.endsWith("\n") ? rec.text.slice(0, -1) : rec.text;
+  return Buffer.from(first ? t : "\n" + t);
+}
+
 async function openJsonlWriter(finalPath: string, format: ShardFormat, level?: number): Promise<RecordWriter> {
   const atomic = await openAtomic(finalPath);
   const file = atomic.stream;
@@ -86,8 +93,8 @@ async function openJsonlWriter(finalPath: string, format: ShardFormat, level?: n
     },
     write(rec: DocRecord) {
       check();
+      const bytes = format === "txt" ? txtBytes(rec, count === 0) : (rec.raw ?? Buffer.from(stringify(rec.fields)));
       count++;
-      const bytes = rec.raw ?? Buffer.from(stringify(rec.fields));
       const need = bytes.length + 1;
       let wait: Promise<void> | void = undefined;
       if (pos + need > buf.length) {

@@ -8,7 +8,7 @@
  */
 import { stat } from "node:fs/promises";
 import { BadInputLog } from "../../io/bad-input.js";
-import { detectFormat } from "../../io/formats.js";
+import { detectFormat, type TxtSplit } from "../../io/formats.js";
 import { openShard } from "../../io/read.js";
 import { LocalStorage } from "../../io/storage.js";
 import { countWhitespaceWords } from "../../text/wordpunct.js";
@@ -32,6 +32,8 @@ export interface CountShardParams {
   keepBy: "tokens" | "docs";
   textField?: string;
   idField?: string;
+  /** Plain-text shards: one document per file or per paragraph (--txt-split). */
+  txtSplit?: TxtSplit;
 }
 
 const t = (b: CountBins, s: number) => (b.logit ? Math.log(Math.max(s, 1e-300) / Math.max(1 - s, 1e-300)) : s);
@@ -68,7 +70,7 @@ export const countShard: TaskHandler<CountShardParams> = async (spec, task, ctx)
   const { size } = await stat(shardPath);
   const scorer = await loadScorer(p.scorer, spec.outDir);
   const bad = new BadInputLog({ strict: false });
-  const reader = openShard({ path: shardPath, rel: task.shard, format, bytes: size }, { bad, textField: p.textField, idField: p.idField, signal: ctx.signal });
+  const reader = openShard({ path: shardPath, rel: task.shard, format, bytes: size }, { bad, textField: p.textField, idField: p.idField, txtSplit: p.txtSplit, signal: ctx.signal });
   const weight = new Float64Array(COUNT_BINS);
   let total = 0;
   let docs = 0;

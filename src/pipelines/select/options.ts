@@ -7,6 +7,7 @@ import type { Executor } from "../../exec/types.js";
 import type { NgramHashMode } from "../../text/ngram-hash.js";
 import type { FilterPool } from "../../models/laws/filter-rate.js";
 import type { SelectMethod } from "./finalize.js";
+import type { TxtSplit } from "../../io/formats.js";
 
 export interface SelectOptions {
   /** Target examples: benchmark files or directories (needed by betr and dsir). */
@@ -48,6 +49,8 @@ export interface SelectOptions {
   /** Field holding the document text (default "text"; the Pile uses "contents"). */
   textField?: string;
   idField?: string;
+  /** Plain-text shards: one document per file or per paragraph (--txt-split). */
+  txtSplit?: TxtSplit;
   /** Metadata field the kept share is broken down by (report, summary). */
   groupBy?: string;
   /** DSIR: documents with fewer whitespace tokens are masked (DSIR's 100 by default). */

@@ -12,6 +12,7 @@ import { writeFileAtomic } from "../../io/atomic.js";
 import type { Shard } from "../../io/shards.js";
 import { openRecordWriter } from "../../io/write.js";
 import { readSampledDocs, sampledRecord, type CorpusSample, type SampledDoc } from "./sample.js";
+import type { TxtSplit } from "../../io/formats.js";
 
 const DOCS_FILE = "sample.jsonl.zst";
 /** Written after the documents: its presence with a matching key means the sample is complete. */
@@ -32,12 +33,14 @@ export interface SampleKeyOptions {
   holdout: number;
   textField?: string;
   idField?: string;
+  /** Plain-text shards: one document per file or per paragraph (--txt-split). */
+  txtSplit?: TxtSplit;
 }
 
 /** Identifies a sample: the shards as they are on disk and the options that drew it. */
 export async function sampleKey(shards: Shard[], opts: SampleKeyOptions): Promise<string> {
   const h = createHash("sha256");
-  h.update(JSON.stringify({ v: 1, seed: opts.seed, sample: opts.sample, holdout: opts.holdout, text: opts.textField ?? null, id: opts.idField ?? null }));
+  h.update(JSON.stringify({ v: 1, seed: opts.seed, sample: opts.sample, holdout: opts.holdout, text: opts.textField ?? null, id: opts.idField ?? null, ...(opts.txtSplit && opts.txtSplit !== "file" ? { txt: opts.txtSplit } : {}) }));
   for (const s of shards) {
     const st = await fs.stat(s.path);
     h.update(`\n${s.rel}\0${st.size}\0${st.mtimeMs}`);

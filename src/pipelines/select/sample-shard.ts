@@ -13,7 +13,7 @@ import path from "node:path";
 import { BadInputLog } from "../../io/bad-input.js";
 import { openShard } from "../../io/read.js";
 import { LocalStorage } from "../../io/storage.js";
-import { detectFormat } from "../../io/formats.js";
+import { detectFormat, type TxtSplit } from "../../io/formats.js";
 import { openRecordWriter, type RecordWriter } from "../../io/write.js";
 import { countWhitespaceWords } from "../../text/wordpunct.js";
 import type { Executor, ShardResult, TaskHandler } from "../../exec/types.js";
@@ -49,6 +49,8 @@ export interface SampleShardParams {
   cutoff?: number;
   textField?: string;
   idField?: string;
+  /** Plain-text shards: one document per file or per paragraph (--txt-split). */
+  txtSplit?: TxtSplit;
   strict?: boolean;
 }
 
@@ -70,7 +72,7 @@ export const sampleShard: TaskHandler<SampleShardParams> = async (spec, task, ct
   if (!format) throw new Error(`${task.shard}: not a corpus shard`);
   const shardPath = new LocalStorage(spec.inputRoot).resolveRead(task.shard);
   const bad = new BadInputLog({ strict: p.strict ?? false });
-  const reader = openShard({ path: shardPath, rel: task.shard, format, bytes: (await stat(shardPath)).size }, { bad, textField: p.textField, idField: p.idField, signal: ctx.signal, raw: false });
+  const reader = openShard({ path: shardPath, rel: task.shard, format, bytes: (await stat(shardPath)).size }, { bad, textField: p.textField, idField: p.idField, txtSplit: p.txtSplit, signal: ctx.signal, raw: false });
   const hist = p.round === "histogram" ? new Float64Array(PRIORITY_BINS) : undefined;
   const cutoff = p.cutoff ?? 2;
   let out: RecordWriter | undefined;
@@ -111,6 +113,8 @@ export interface DistributedSampleOptions {
   seed: number;
   textField?: string;
   idField?: string;
+  /** Plain-text shards: one document per file or per paragraph (--txt-split). */
+  txtSplit?: TxtSplit;
   strict?: boolean;
   onDocs?: (n: number) => void;
 }
@@ -118,7 +122,7 @@ export interface DistributedSampleOptions {
 /** The corpus sample through `executor`; `workDir` holds the rounds' markers and parts. */
 export async function sampleWithExecutor(executor: Executor, root: string, shards: Shard[], workDir: string, opts: DistributedSampleOptions): Promise<CorpusSample> {
   const tasks = shards.map((s, index) => ({ index, shard: s.rel }));
-  const base = { seed: opts.seed, textField: opts.textField, idField: opts.idField, strict: opts.strict };
+  const base = { seed: opts.seed, textField: opts.textField, idField: opts.idField, txtSplit: opts.txtSplit, strict: opts.strict };
   const onProgress = (n: number) => opts.onDocs?.(n);
   const counted = await executor.run<SampleShardParams>({ kind: "select-sample", inputRoot: root, outDir: path.join(workDir, "histogram"), params: { ...base, round: "histogram" } }, tasks, { onProgress });
   const hist = new Float64Array(PRIORITY_BINS);

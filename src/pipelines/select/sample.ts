@@ -107,6 +107,7 @@ export interface SampleOptions {
   seed: number;
   textField?: string;
   idField?: string;
+  txtSplit?: "file" | "paragraphs";
   bad: BadInputLog;
   onDocs?: (n: number) => void;
 }
@@ -119,7 +120,7 @@ export async function sampleCorpus(shards: Shard[], opts: SampleOptions): Promis
   let tokens = 0;
   let rejected = 0;
   for (const shard of shards) {
-    const reader = openShard(shard, { bad: opts.bad, textField: opts.textField, idField: opts.idField, raw: false });
+    const reader = openShard(shard, { bad: opts.bad, textField: opts.textField, idField: opts.idField, txtSplit: opts.txtSplit, raw: false });
     for await (const batch of reader.batches()) {
       for (const rec of batch) {
         const priority = docPriority(opts.seed, shard.rel, rec.line);

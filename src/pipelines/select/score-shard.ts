@@ -11,7 +11,7 @@ import { parquetWriteBuffer } from "hyparquet-writer";
 import { BadInputLog, type BadInputSummary } from "../../io/bad-input.js";
 import { openShard } from "../../io/read.js";
 import { LocalStorage } from "../../io/storage.js";
-import { detectFormat } from "../../io/formats.js";
+import { detectFormat, type TxtSplit } from "../../io/formats.js";
 import { countWhitespaceWords } from "../../text/wordpunct.js";
 import type { ShardResult, TaskHandler } from "../../exec/types.js";
 import { loadScorer, tieKey, type ScorerSpec } from "./scorer.js";
@@ -28,6 +28,8 @@ export interface SelectScoreParams {
   tieSeed: number;
   textField?: string;
   idField?: string;
+  /** Plain-text shards: one document per file or per paragraph (--txt-split). */
+  txtSplit?: TxtSplit;
   strict?: boolean;
   /** JSON object "<shard>:<line>" → benchmark for sampled docs (BETR); relative to the output directory. */
   benchmarks?: string;
@@ -106,7 +108,7 @@ export const scoreShard: TaskHandler<SelectScoreParams> = async (spec, task, ctx
   const { size } = await stat(shardPath);
   const [scorer, benchmarks] = await Promise.all([loadScorer(p.scorer, spec.outDir), loadBenchmarks(p.benchmarks && path.resolve(spec.outDir, p.benchmarks))]);
   const bad = new BadInputLog({ strict: p.strict ?? false });
-  const reader = openShard({ path: shardPath, rel: task.shard, format, bytes: size }, { bad, textField: p.textField, idField: p.idField, signal: ctx.signal, raw: format !== "parquet" });
+  const reader = openShard({ path: shardPath, rel: task.shard, format, bytes: size }, { bad, textField: p.textField, idField: p.idField, txtSplit: p.txtSplit, signal: ctx.signal, raw: format !== "parquet" });
   const contam = await openShardCheck(p.contamination, spec.outDir);
 
   const hist = new Float64Array(p.histogram.bins);
