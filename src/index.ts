@@ -94,3 +94,19 @@ export type { Attribution, TokenDelta, ClassDelta } from "./models/adapt/attribu
 export { DEFAULT_THRESHOLDS, calibrateThresholds, riskOf } from "./models/adapt/verdict.js";
 export type { Risk, Thresholds } from "./models/adapt/verdict.js";
 export { writeAdaptReport } from "./report/adapt-report.js";
+
+// tune: FT / FTICL training sets, leakage check, ROUGE-L, the in/out-of-domain matrix (docs/tune.md).
+export { runBuild } from "./pipelines/tune/build.js";
+export type { BuildOptions, BuildSummary } from "./pipelines/tune/build.js";
+export { buildExample, demoContext } from "./pipelines/tune/construct.js";
+export { PROMPT_MAPS, TASKS, TASK_LABELS, parseTemplate, renderTemplate, taskTemplate } from "./pipelines/tune/templates.js";
+export type { TaskName, Template } from "./pipelines/tune/templates.js";
+export { findLeaks } from "./pipelines/tune/leaks.js";
+export type { Leak, LeakKind } from "./pipelines/tune/leaks.js";
+export { runEval } from "./pipelines/tune/eval.js";
+export type { EvalOptions, EvalResult, EvalCell } from "./pipelines/tune/eval.js";
+export { scorePredictions } from "./pipelines/tune/score.js";
+export { pairedBootstrap } from "./pipelines/tune/paired-bootstrap.js";
+export { rougeL, rougeTokens, lcsLength } from "./models/rouge/index.js";
+export type { RougeScore } from "./models/rouge/index.js";
+export { writeTuneReport } from "./report/tune-report.js";
