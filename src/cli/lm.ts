@@ -94,9 +94,16 @@ async function readInput(file: string | undefined): Promise<Buffer> {
 }
 
 async function write(stream: NodeJS.WritableStream, chunk: Uint8Array): Promise<void> {
-  if (!stream.write(chunk)) await new Promise<void>((resolve, reject) => {
-    stream.once("drain", resolve);
-    stream.once("error", reject);
+  if (stream.write(chunk)) return;
+  await new Promise<void>((resolve, reject) => {
+    const done = (err?: Error) => {
+      stream.off("drain", done);
+      stream.off("error", done);
+      if (err) reject(err);
+      else resolve();
+    };
+    stream.on("drain", done);
+    stream.on("error", done);
   });
 }
 

@@ -83,12 +83,18 @@ export function formatFloat32(x: number): string {
   if (x === 0) return Object.is(x, -0) ? "-0" : "0";
   if (!Number.isFinite(x)) return Number.isNaN(x) ? "NaN" : x > 0 ? "inf" : "-inf";
   const target = Math.fround(x);
-  for (let p = 1; p <= 9; p++) {
+  // Six digits round-trip whenever anything shorter does (the shorter digits, zero-padded, are
+  // what rounding to six gives), and String() of the result drops the padding.
+  for (let p = 6; p <= 9; p++) {
     let s = target.toPrecision(p);
     if (Math.fround(Number(s)) !== target) continue;
-    // toPrecision rounds a tie away from zero; double-conversion takes the even digit
-    const tie = halfEven(target, p);
-    if (tie !== null && Math.fround(Number(tie)) === target) s = tie;
+    // toPrecision rounds a tie away from zero; double-conversion takes the even digit. A tie
+    // means the value has exactly p+1 significant digits, the last a 5.
+    const longer = target.toPrecision(p + 1);
+    if (Number(longer) === target && /5(e|$)/.test(longer)) {
+      const tie = halfEven(target, p);
+      if (tie !== null && Math.fround(Number(tie)) === target) s = tie;
+    }
     return kenlmStyle(String(Number(s)));
   }
   return kenlmStyle(String(target));

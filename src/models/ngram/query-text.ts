@@ -27,6 +27,11 @@ export interface QuerySummary {
 const SPACE = new Uint8Array(256);
 for (const c of [9, 10, 11, 12, 13, 32]) SPACE[c] = 1;
 const OUT = 1 << 20;
+const F32 = new Float32Array(1);
+const I32 = new Int32Array(F32.buffer);
+const CACHE_MASK = (1 << 16) - 1;
+/** bytes per cache slot: a length byte and up to 23 characters */
+const CACHE_SLOT = 24;
 const enc = new TextEncoder();
 
 export class TextQuery {
@@ -38,7 +43,8 @@ export class TextQuery {
   private carry: Uint8Array | null = null;
   private out = new Uint8Array(OUT);
   private outPos = 0;
-  private cache = new Map<number, Uint8Array>();
+  private cacheKeys = new Int32Array(CACHE_MASK + 1);
+  private cacheBytes = new Uint8Array((CACHE_MASK + 1) * CACHE_SLOT);
   corpusTotal = 0;
   corpusOovOnly = 0;
   oov = 0;
@@ -178,19 +184,44 @@ export class TextQuery {
     o = writeUint(out, o, len);
     out[o++] = 32;
     this.outPos = o;
-    this.bytes(this.float(p));
+    this.writeFloat(p);
     this.out[this.outPos++] = 9;
   }
 
-  /** KenLM's shortest float32 text, cached: the same probabilities recur all the time. */
+  /** KenLM's shortest float32 text, from a direct-mapped cache keyed by the float's bits: the same probabilities recur all the time. */
   private float(x: number): Uint8Array {
-    let b = this.cache.get(x);
-    if (b === undefined) {
-      b = enc.encode(formatFloat32(x));
-      if (this.cache.size > 1 << 20) this.cache.clear();
-      this.cache.set(x, b);
+    F32[0] = x;
+    const bits = I32[0];
+    let h = Math.imul(bits, 0x9e3779b1);
+    h = (h ^ (h >>> 15)) & CACHE_MASK;
+    const o = h * CACHE_SLOT;
+    if (this.cacheKeys[h] === bits && this.cacheBytes[o] !== 0) return this.cacheBytes.subarray(o + 1, o + 1 + this.cacheBytes[o]);
+    const b = enc.encode(formatFloat32(x));
+    if (b.length < CACHE_SLOT) {
+      this.cacheKeys[h] = bits;
+      this.cacheBytes[o] = b.length;
+      this.cacheBytes.set(b, o + 1);
     }
     return b;
+  }
+
+  private writeFloat(x: number): void {
+    F32[0] = x;
+    const bits = I32[0];
+    let h = Math.imul(bits, 0x9e3779b1);
+    h = (h ^ (h >>> 15)) & CACHE_MASK;
+    const o = h * CACHE_SLOT;
+    const cb = this.cacheBytes;
+    if (this.cacheKeys[h] === bits && cb[o] !== 0) {
+      const len = cb[o];
+      this.ensure(len);
+      const out = this.out;
+      let p = this.outPos;
+      for (let k = 1; k <= len; k++) out[p++] = cb[o + k];
+      this.outPos = p;
+      return;
+    }
+    this.bytes(this.float(x));
   }
 
   private ensure(n: number): void {

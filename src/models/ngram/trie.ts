@@ -108,6 +108,7 @@ export class SuffixTrie {
       cur = t;
       if (onProgress && (i & 0xfffff) === 0) onProgress(i);
     }
+    onProgress?.(length);
   }
 
   /** Set by child(): whether the node it returned was created by that call. */
