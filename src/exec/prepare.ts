@@ -43,6 +43,8 @@ const stamp = (key: string): string => JSON.stringify({ key, host: hostname(), p
 
 /** Rank 0's side: runs the work with a heartbeat, then records that it is done. */
 export async function prepareFirst<T>(storage: Storage, key: string, work: () => Promise<T>, timing: PrepareTiming = {}): Promise<T> {
+  // An earlier run's record must not let the others start before this preparation is done.
+  await storage.remove(PREPARED);
   await storage.writeAtomic(PREPARING, stamp(key));
   const beat = setInterval(() => void storage.writeAtomic(PREPARING, stamp(key)).catch(() => undefined), timing.heartbeatMs ?? 10_000);
   beat.unref();
@@ -69,7 +71,7 @@ export async function prepareAfterFirst<T>(storage: Storage, key: string, work: 
     const beat = await readStamp(storage, PREPARING);
     const alive = beat?.key === key && Date.now() - beat.at < staleMs;
     if (!alive && Date.now() - start > staleMs) {
-      log(`rank 0 is not preparing (no heartbeat for ${Math.round(staleMs / 1000)} s): preparing here`);
+      log(`rank 0 is not preparing (no heartbeat for ${+(staleMs / 1000).toFixed(1)} s): preparing here`);
       break;
     }
     if (!said) log("waiting for rank 0 to draw the sample and train the model");
