@@ -3,7 +3,12 @@ import { describe, expect, it } from "vitest";
 import { pairedBootstrap } from "../../src/pipelines/tune/paired-bootstrap.js";
 import { comparisonPairs } from "../../src/pipelines/tune/eval.js";
 import { paperFewShot, parseModels, parseShots, parseTests } from "../../src/pipelines/tune/eval-spec.js";
-import { argmax, textLogprob } from "../../src/pipelines/tune/eval-classify.js";
+import { argmax, chooseByFirstToken, textLogprob } from "../../src/pipelines/tune/eval-classify.js";
+import { runEval } from "../../src/pipelines/tune/eval.js";
+import type { LanguageModel } from "../../src/backends/lm/types.js";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { Rng } from "../../src/models/stats/rng.js";
 import { fticl, haveFticl } from "./data.js";
 
@@ -96,5 +101,48 @@ describe("label scores", () => {
     expect(textLogprob(s, 2)).toBe(-3);
     expect(argmax([-Infinity, -Infinity])).toBe(-1);
     expect(argmax([-3, -1, -2])).toBe(1);
+  });
+});
+
+describe("first-token label choice (the paper's method), for backends that offer top log-probabilities", () => {
+  /**
+   * A stand-in with fixed answers, only to exercise the method choice and label mapping: it has no
+   * prompt log-probabilities (score throws, as llama.cpp's server refuses echo) but offers
+   * firstTokenLogprobs; the first letter of the prompt decides which label's first token is likelier.
+   */
+  const stub = (): LanguageModel & { firstTokenLogprobs(p: string[], o: { topK: number }): Promise<Array<Array<{ token: string; logprob: number }>>> } => ({
+    id: "stub",
+    tokenizer: { kind: "stub", hash: "0", vocabSize: 0 },
+    async score() {
+      throw new Error("the server refuses echo");
+    },
+    async firstTokenLogprobs(prompts: string[]) {
+      return prompts.map((p) => [
+        { token: " pos", logprob: p.startsWith("g") ? -0.2 : -2 },
+        { token: "neg", logprob: p.startsWith("g") ? -1.8 : -0.3 },
+        { token: "the", logprob: -0.1 },
+      ]);
+    },
+    async close() {},
+  });
+
+  it("maps top tokens to labels by prefix, case- and space-insensitively; none matching is no answer", async () => {
+    const m = stub();
+    const c = await chooseByFirstToken(m, ["good film", "bad film"], ["positive", "negative", "mixed"]);
+    expect(c.map((x) => x.label)).toEqual([0, 1]);
+    expect(c[0].scores).toEqual([-0.2, -1.8, -Infinity]);
+  });
+
+  it("runEval falls back to it when the backend has no prompt log-probabilities, and says so", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "tune-ft-"));
+    const f = path.join(dir, "t.jsonl");
+    writeFileSync(f, ['{"input":"good","output":"positive"}', '{"input":"bad","output":"positive"}', '{"input":"great","output":"positive"}'].join("\n") + "\n");
+    const logs: string[] = [];
+    const r = await runEval({ template: "{input}", kind: "classification", labels: ["positive", "negative"], models: [{ name: "m", spec: "stub:" }], tests: [{ name: "t", file: f, domain: "in" }], shots: [0], limit: 250, cacheDir: false, progress: false, open: async () => stub(), log: (m) => logs.push(m) });
+    expect(r.cells[0].method).toBe("first-token");
+    // "good" and "great" → positive (right), "bad" → negative (wrong)
+    expect(r.cells[0].score).toBeCloseTo(200 / 3, 10);
+    expect(r.cells[0].noAnswer).toBe(0);
+    expect(logs.join("\n")).toMatch(/first generated token's top log-probabilities/);
   });
 });
