@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from "vitest";
 import os from "node:os";
 import path from "node:path";
 import { runCli } from "../helpers/cli.js";
-import { buildProgram, commandName } from "../../src/cli/program.js";
+import { buildProgram, commandName, COMMANDS } from "../../src/cli/program.js";
 
 const nowhere = path.join(os.tmpdir(), "dt-bad-values-never");
 const sel = ["select", "--target", nowhere, "--corpus", nowhere, "--out", nowhere];
@@ -69,6 +69,13 @@ const CASES: Array<[string[], string]> = [
   [["worker", "--redis", "redis://127.0.0.1:1", "--concurrency", "0"], "--concurrency"],
   [["worker", "--redis", "redis://127.0.0.1:1", "--lock-ms", "5"], "--lock-ms"],
   [["worker", "--redis", "redis://127.0.0.1:1", "--idle-exit", "-1"], "--idle-exit"],
+  [["adapt", "similarity", "--seed", "abc"], "--seed"],
+  [["adapt", "similarity", "--bandwidth", "0"], "--bandwidth"],
+  [["adapt", "tokens", "--top", "0"], "--top"],
+  [["adapt", "sweep", "--limit", "-3"], "--limit"],
+  [["decontaminate", "--ngram", "0"], "--ngram"],
+  [["lm", "train", "--order", "0"], "--order"],
+  [["lm", "score", "--lm", "ngram:" + nowhere, "--batch", "0"], "--batch"],
   [["merge"], "--out"],
   [["backends", "install", "no-such-backend"], "no-such-backend"],
 ];
@@ -129,6 +136,11 @@ describe("bad option values, every command", () => {
     }
     expect(failures).toEqual([]);
   }, 120_000);
+
+  it("covers every registered command", () => {
+    const covered = new Set(CASES.map(([a]) => a[0]));
+    expect(Object.keys(COMMANDS).filter((c) => !covered.has(c))).toEqual([]);
+  });
 
   it("the same through the real entry point (one line, exit 2, no stack)", async () => {
     const picked = CASES.filter(([a]) => ["select", "fit", "predict", "fasttext"].includes(a[0]!) && /^(10|2|0|-1|abc)$/.test(a[a.length - 1]!)).slice(0, 4);
