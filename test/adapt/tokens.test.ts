@@ -112,6 +112,17 @@ describe("adapt tokens", () => {
     }
   });
 
+  it("reads a .txt as KenLM's query does: every line a sentence, an empty line too (<s> </s>), no line after the final newline", async () => {
+    const dir = tmpDir();
+    const file = path.join(dir, "t.txt");
+    writeFileSync(file, "First Citizen:\n\nBefore we proceed any further, hear me speak.\n");
+    const r = await runCli(["adapt", "tokens", "--base", O3, "--adapted", O5, "--data", file, "--json"]);
+    const j = JSON.parse(r.stdout) as TokensJson & { texts: number };
+    expect(j.texts).toBe(3);
+    expect(j.base.tokens).toBe(2 + 1 + 1 + 8 + 1);
+    expect(j.tokens.find((t) => t.token === "</s>")!.count).toBe(3);
+  });
+
   it("rejects bad input with one line", async () => {
     const dir = tmpDir();
     const empty = path.join(dir, "empty.txt");

@@ -16,6 +16,7 @@ import { attributeTokens, TokenizationMismatch, type Attribution } from "../../m
 import { adviceFor } from "../../models/adapt/advice.js";
 import { UserError } from "../../util/errors.js";
 import { scoreTexts } from "../../backends/lm/index.js";
+import { pushAll } from "../../util/array.js";
 import { openLm, sameTokenizer, vocabularyFree } from "./lm.js";
 
 export type ScoringUnit = "line" | "doc";
@@ -98,8 +99,9 @@ export interface TokensResult {
 
 /**
  * The texts to score: records of JSONL/Parquet shards (their text split into lines for the line
- * unit), or plain .txt files whose lines are the sentences (as KenLM's query reads them).
- * Empty lines are skipped.
+ * unit), or plain .txt files whose lines are the sentences. Lines split on \n only and an empty
+ * line is a sentence too (<s> </s>), as KenLM's query reads a file; a newline ending the text does
+ * not open another line. In the doc unit, .txt documents are separated by blank lines.
  */
 export async function readTexts(inputs: string[], unit: ScoringUnit, opts: { textField?: string; strict?: boolean; limit?: number; bad: BadInputLog }): Promise<string[]> {
   const out: string[] = [];
@@ -112,8 +114,9 @@ export async function readTexts(inputs: string[], unit: ScoringUnit, opts: { tex
     } catch (e) {
       throw new UserError(`cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
-    const parts = unit === "doc" ? text.split(/\r?\n\s*\r?\n/) : text.split(/\r?\n/);
-    for (const t of parts) if (t.trim() !== "") out.push(unit === "doc" ? t.trim() : t);
+    if (unit === "doc") {
+      for (const t of text.split(/\r?\n\s*\r?\n/)) if (t.trim() !== "") out.push(t.trim());
+    } else pushAll(out, lines(text));
     if (out.length >= limit) return out.slice(0, limit);
   }
   const rest = inputs.filter((p) => !/\.txt$/i.test(p));
@@ -125,12 +128,19 @@ export async function readTexts(inputs: string[], unit: ScoringUnit, opts: { tex
       if (unit === "doc") {
         if (rec.text.trim() !== "") out.push(rec.text);
       } else {
-        for (const line of rec.text.split(/\r?\n/)) if (line.trim() !== "") out.push(line);
+        pushAll(out, lines(rec.text));
       }
       if (out.length >= limit) return out.slice(0, limit);
     }
   }
   return out;
+}
+
+/** KenLM's lines: split on \n, no extra empty line after a final newline. */
+function lines(text: string): string[] {
+  const parts = text.split("\n");
+  if (parts.length > 1 && parts[parts.length - 1] === "") parts.pop();
+  return parts;
 }
 
 async function scoreAll(m: LanguageModel, texts: string[], label: string, progress: boolean): Promise<ScoredText[]> {
@@ -160,7 +170,7 @@ export async function runTokens(o: TokensOptions): Promise<TokensResult> {
     const unit: ScoringUnit = o.unit && o.unit !== "auto" ? o.unit : vocabularyFree(base.tokenizer) && vocabularyFree(adapted.tokenizer) ? "line" : "doc";
     const bad = new BadInputLog({ strict: o.strict });
     const texts = await readTexts(o.data, unit, { textField: o.textField, limit: o.limit, bad });
-    if (!texts.length) throw new UserError(`no text to score in ${o.data.join(", ")}`);
+    if (!texts.some((t) => t.trim() !== "")) throw new UserError(`no text to score in ${o.data.join(", ")}`);
     log(`scoring ${texts.length} ${unit === "line" ? "lines (each a sentence: <s> … </s>)" : "documents"} with both models`);
     const sb = await scoreAll(base, texts, "base", o.progress ?? false);
     const sa = await scoreAll(adapted, texts, "adapted", o.progress ?? false);
