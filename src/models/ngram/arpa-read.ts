@@ -181,7 +181,7 @@ export class ArpaParser {
   // The previous line of the section: its bytes, word boundaries, ids and suffix keys
   // (keyHi/keyLo[k] = key of words k..n-1). lmplz writes each order in suffix order, so a
   // line mostly shares its last words with the one before: those are not looked up again.
-  private prevBytes = new Uint8Array(256);
+  private prevBuf: Uint8Array = new Uint8Array(0);
   private prevLen = -1;
   private prevWs = new Int32Array(8);
   private prevWe = new Int32Array(8);
@@ -247,7 +247,7 @@ export class ArpaParser {
       return;
     }
     // words shared at the end with the previous line keep their ids and keys
-    const prev = this.prevBytes;
+    const prev = this.prevBuf;
     let shared = 0;
     if (this.prevLen >= 0) {
       for (let k = n - 1; k >= 0; k--) {
@@ -279,15 +279,12 @@ export class ArpaParser {
     // the suffix w2..wn must exist for the lookup to reach this n-gram (SRILM may have pruned it)
     if (n >= 3 && shared < n - 1 && m.tables[n - 2].find(keyHi[1], keyLo[1]) < 0) this.addBlank(ids, n);
     m.tables[n - 1].insert(keyHi[0], keyLo[0], prob, backoff);
-    // remember this line
+    // remember this line (its chunk stays alive while referenced)
     const lineLen = we[n - 1] - ws[0];
-    if (prev.length < lineLen) this.prevBytes = new Uint8Array(lineLen * 2);
-    const dst = this.prevBytes;
-    const off = ws[0];
-    for (let i = 0; i < lineLen; i++) dst[i] = buf[off + i];
+    this.prevBuf = buf;
     for (let k = 0; k < n; k++) {
-      this.prevWs[k] = ws[k] - off;
-      this.prevWe[k] = we[k] - off;
+      this.prevWs[k] = ws[k];
+      this.prevWe[k] = we[k];
     }
     this.prevLen = lineLen;
   }

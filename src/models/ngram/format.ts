@@ -119,3 +119,75 @@ export function formatDouble(x: number): string {
   if (!Number.isFinite(x)) return Number.isNaN(x) ? "NaN" : x > 0 ? "inf" : "-inf";
   return kenlmStyle(String(x));
 }
+
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+const DIG = new Uint8Array(24);
+
+/**
+ * formatFloat32 written straight into bytes, without strings, for the values query prints
+ * (1e-20 < |x| < 1e15); returns -1 for anything else so the caller falls back to the string
+ * path. Finds the fewest digits p whose nearest p-digit decimal reads back as the same float,
+ * breaking an exact tie toward the even digit as double-conversion does.
+ */
+export function writeFloat32Shortest(out: Uint8Array, pos: number, x: number): number {
+  const t = Math.fround(x);
+  const ax = t < 0 ? -t : t;
+  if (!(ax > 1e-20 && ax < 1e15)) return -1;
+  let e10 = Math.floor(Math.log10(ax));
+  if (ax < POW10x(e10)) e10--;
+  else if (ax >= POW10x(e10 + 1)) e10++;
+  for (let p = 1; p <= 9; p++) {
+    const k = p - 1 - e10;
+    if (k > 22 || k < -22) return -1;
+    const scaled = k >= 0 ? ax * POW10[k] : ax / POW10[-k];
+    let m = Math.round(scaled);
+    if (scaled - Math.floor(scaled) === 0.5 && m % 2 === 1) m -= 1;
+    const cand = k >= 0 ? m / POW10[k] : m * POW10[-k];
+    if (Math.fround(cand) !== ax) continue;
+    // digits of m, without trailing zeros
+    let nd = 0;
+    let v = m;
+    while (v > 0) {
+      DIG[nd++] = v % 10;
+      v = Math.floor(v / 10);
+    }
+    let lead = e10 + (nd - p); // exponent of the leading digit (rounding may carry to p+1 digits)
+    let z = 0;
+    while (z < nd - 1 && DIG[z] === 0) z++;
+    if (t < 0) out[pos++] = 45;
+    const count = nd - z;
+    if (lead >= -7 + 1 && lead < 21) {
+      // plain notation, as JS and double-conversion (decimal exponents -6 .. 20)
+      if (lead < 0) {
+        out[pos++] = 48;
+        out[pos++] = 46;
+        for (let i = -1; i > lead; i--) out[pos++] = 48;
+        for (let i = nd - 1; i >= z; i--) out[pos++] = 48 + DIG[i];
+      } else {
+        for (let i = nd - 1, e = lead; i >= z || e >= 0; i--, e--) {
+          if (e === -1) out[pos++] = 46;
+          out[pos++] = i >= z ? 48 + DIG[i] : 48;
+          if (i < z && e <= 0) break;
+        }
+      }
+    } else {
+      out[pos++] = 48 + DIG[nd - 1];
+      if (count > 1) {
+        out[pos++] = 46;
+        for (let i = nd - 2; i >= z; i--) out[pos++] = 48 + DIG[i];
+      }
+      out[pos++] = 101;
+      if (lead < 0) {
+        out[pos++] = 45;
+        lead = -lead;
+      }
+      pos = writeUint(out, pos, lead);
+    }
+    return pos;
+  }
+  return -1;
+}
+
+function POW10x(e: number): number {
+  return e >= 0 ? (e <= 22 ? POW10[e] : Math.pow(10, e)) : e >= -22 ? 1 / POW10[-e] : Math.pow(10, e);
+}

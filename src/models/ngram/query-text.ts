@@ -6,7 +6,7 @@
  * no Total line, and does not enter the corpus total. Output goes to a callback as bytes.
  */
 import { NgramModel, QueryState } from "./query-model.js";
-import { formatDouble, formatFloat32, writeUint } from "./format.js";
+import { formatDouble, formatFloat32, writeFloat32Shortest, writeUint } from "./format.js";
 
 export interface QueryPrint {
   word: boolean;
@@ -195,14 +195,14 @@ export class TextQuery {
     let h = Math.imul(bits, 0x9e3779b1);
     h = (h ^ (h >>> 15)) & CACHE_MASK;
     const o = h * CACHE_SLOT;
-    if (this.cacheKeys[h] === bits && this.cacheBytes[o] !== 0) return this.cacheBytes.subarray(o + 1, o + 1 + this.cacheBytes[o]);
-    const b = enc.encode(formatFloat32(x));
-    if (b.length < CACHE_SLOT) {
+    const cb = this.cacheBytes;
+    if (this.cacheKeys[h] !== bits || cb[o] === 0) {
+      const end = writeFloat32Shortest(cb, o + 1, x);
+      if (end < 0) return enc.encode(formatFloat32(x));
       this.cacheKeys[h] = bits;
-      this.cacheBytes[o] = b.length;
-      this.cacheBytes.set(b, o + 1);
+      cb[o] = end - o - 1;
     }
-    return b;
+    return cb.subarray(o + 1, o + 1 + cb[o]);
   }
 
   private writeFloat(x: number): void {
