@@ -3,7 +3,7 @@
  *   ngrams.idx   the index image (src/models/contam/index-image.ts), read by every shard task
  *                into memory shared by the threads of its process
  *   items.jsonl  one line per item: benchmark number, row, own id, text (for the hit table and
- *                the report's side-by-side examples)
+ *                the report's side-by-side examples); items.offsets: where each line starts
  *   meta.json    written last: the inputs' key, n, benchmarks, build figures
  * A rerun (or another rank) whose benchmark files (paths, sizes, modification times), n and
  * strictness are unchanged reuses the files instead of rebuilding.
@@ -22,6 +22,8 @@ export const INDEX_DIR = "index";
 export const INDEX_FILE = `${INDEX_DIR}/ngrams.idx`;
 export const ITEMS_FILE = `${INDEX_DIR}/items.jsonl`;
 export const META_FILE = `${INDEX_DIR}/meta.json`;
+/** Byte offset of each line of items.jsonl (float64, one more than items), for reading a few items. */
+export const OFFSETS_FILE = `${INDEX_DIR}/items.offsets`;
 
 export interface IndexMeta {
   key: string;
@@ -78,7 +80,8 @@ export async function prepareIndex(against: string[], outDir: string, opts: { n:
   const old = await readIndexMeta(outDir);
   if (old && old.key === key) {
     const st = await fs.stat(file).catch(() => undefined);
-    if (st && st.size === old.bytes) {
+    const offsets = await fs.stat(path.join(outDir, OFFSETS_FILE)).catch(() => undefined);
+    if (st && st.size === old.bytes && offsets) {
       log(`index: reusing ${file} (same benchmark files and n)`);
       return { meta: old, index: await openIndexFile(file), file, reused: true };
     }
@@ -89,6 +92,9 @@ export async function prepareIndex(against: string[], outDir: string, opts: { n:
   await writeFileAtomic(file, index.bytes());
   const lines = items.map((it) => Buffer.from(JSON.stringify({ b: it.benchmark, i: it.index, id: it.id, text: it.text }) + "\n"));
   await writeFileAtomic(path.join(outDir, ITEMS_FILE), lines);
+  const offsets = new Float64Array(lines.length + 1);
+  lines.forEach((l, i) => (offsets[i + 1] = offsets[i]! + l.length));
+  await writeFileAtomic(path.join(outDir, OFFSETS_FILE), new Uint8Array(offsets.buffer));
   const meta: IndexMeta = { key, n: opts.n, benchmarks, build: stats, bytes: index.byteLength };
   await writeFileAtomic(path.join(outDir, META_FILE), JSON.stringify(meta, null, 1) + "\n");
   // Pool threads asking for the file get this memory instead of reading it again.
