@@ -145,6 +145,49 @@ async function speed(): Promise<void> {
     );
     if (workers === 1) await parity(outDir, peerOut, docs.length);
   }
+  await lexicalSpeed(dir, corpusDir, tasks, docs);
+}
+
+/**
+ * select's default scorer (lexical tf-idf + cross-fitted logistic regression, with every doc's
+ * nearest target example) through the same scoring stage, against scikit-learn's
+ * TfidfVectorizer.transform + LogisticRegression.decision_function on the same documents.
+ */
+async function lexicalSpeed(dir: string, corpusDir: string, tasks: ShardTask[], docs: Doc[]): Promise<void> {
+  const { trainLexical } = await import("../src/pipelines/select/lexical.js");
+  const train = docs.slice(0, 20_000);
+  const targets = readJsonl(SHARED, "benchmarks/gsm8k.train.jsonl")
+    .slice(0, 500)
+    .map((r, index) => ({ text: `${r.question}\n${r.answer}`, benchmark: "gsm8k", index }));
+  const modelDir = path.join(dir, "lexical-model");
+  mkdirSync(modelDir, { recursive: true });
+  const sampled = train.map((d, i) => ({ priority: 0, shard: "sample", line: i + 1, id: d.id, text: d.text, tokens: 0 }));
+  const lex = await trainLexical(targets, sampled, { seed: SEED, modelDir, log: () => {} });
+  const trainTsv = path.join(dir, "lexical-train.tsv");
+  writeFileSync(trainTsv, train.map((d) => `${d.domain === "math" ? 1 : 0}\t${dclmPreprocess(d.text)}`).join("\n") + "\n");
+  const peer = spawnSync("/usr/bin/python3", [path.join(ROOT, "bench/peers/tfidf_lr_score.py"), trainTsv, path.join(dir, "docs.txt"), path.join(dir, "peer-lexical.txt")], { encoding: "utf8" });
+  if (peer.status !== 0) {
+    console.log(`lexical peer skipped (python3-sklearn missing?): ${peer.stderr.slice(-300)}`);
+    return;
+  }
+  const peerSeconds = Number(peer.stdout.trim().split(" ")[0]);
+  const peerRate = docs.length / peerSeconds;
+  console.log(`\nscikit-learn TfidfVectorizer.transform + LogisticRegression.decision_function (1 thread, preprocessed text in memory): ${peerSeconds.toFixed(2)} s, ${peerRate.toFixed(0)} docs/s`);
+  for (const workers of [1, 2]) {
+    const outDir = path.join(dir, `out-lexical-${workers}`);
+    rmSync(outDir, { recursive: true, force: true });
+    const exec = new LocalExecutor({ workers });
+    const params: SelectScoreParams = { ...scoreParams(""), scorer: { kind: "linear", model: lex.model } };
+    const t0 = performance.now();
+    const results = await exec.run({ kind: "select-score", inputRoot: corpusDir, outDir, params }, tasks);
+    const seconds = (performance.now() - t0) / 1000;
+    await exec.close();
+    const rate = results.reduce((a, r) => a + r.counts.read, 0) / seconds;
+    console.log(
+      `datatailor default (lexical) scoring stage, ${workers} worker${workers > 1 ? "s" : ""} (read .jsonl.zst, tf-idf, fold model, nearest target example, write kept shards + scores): ${seconds.toFixed(2)} s, ${rate.toFixed(0)} docs/s, ` +
+        `${(rate / workers).toFixed(0)} docs/s per core = ${(rate / workers / peerRate).toFixed(2)}x scikit-learn per core`,
+    );
+  }
 }
 
 /** Our scores against the peer's probabilities for the same model and docs. */
