@@ -48,6 +48,7 @@ export function registerAdaptDemo(demo: Command): void {
             sweep: r.sweep,
             similarity: focus.similarity,
             tokens: focus.tokens,
+            domain: focus.domain,
             details: r.sweep.domains.filter((d) => d !== focus).map((d) => ({ domain: d.domain, similarity: d.similarity, tokens: d.tokens })),
             proxyNote: PROXY_NOTE,
             subtitle: `demo: three domains against Gutenberg prose; first "${focus.domain}", the closest`,

@@ -23,6 +23,8 @@ export interface AdaptReportInput {
   subtitle?: string;
   /** A line saying that the models are n-gram proxies, when they are. */
   proxyNote?: string;
+  /** Names the domain of `similarity` and `tokens` in their panel titles. */
+  domain?: string;
   /** Per-domain panels (a sweep's domains), each titled with its domain. */
   details?: Array<{ domain: string; similarity?: SimilarityResult; tokens?: TokensResult }>;
 }
@@ -222,8 +224,9 @@ export async function renderAdaptReport(r: AdaptReportInput): Promise<string> {
   } else if (r.proxyNote) {
     sections.push({ title: "Note", body: html`<p class="warn">${r.proxyNote}</p>` });
   }
-  if (r.similarity) sections.push(similaritySection(r.similarity));
-  if (r.tokens) pushAll(sections, await tokensSection(r.tokens));
+  const prefix = r.domain ? `${r.domain}: ` : "";
+  if (r.similarity) sections.push(similaritySection(r.similarity, prefix));
+  if (r.tokens) pushAll(sections, await tokensSection(r.tokens, prefix));
   if (r.sweep) pushAll(sections, await sweepSections(r.sweep));
   for (const d of r.details ?? []) {
     if (d.similarity) sections.push(similaritySection(d.similarity, `${d.domain}: `));

@@ -85,7 +85,7 @@ describe("demo adapt and its report", () => {
     expect(check.bodyText).toMatch(/proxy that shows the mechanics/);
     expect(check.bodyText).toContain("⟦");
     // every domain has its panels
-    for (const d of ["plays", "speeches"]) expect(check.bodyText).toContain(`${d}: Where the change sits`);
+    for (const d of ["novels", "plays", "speeches"]) expect(check.bodyText).toContain(`${d}: Where the change sits`);
   });
 
   it.skipIf(!chromiumAvailable())("corpus text in token contexts stays inert", async () => {
