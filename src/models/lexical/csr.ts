@@ -32,3 +32,28 @@ export function selectRows(m: Csr, rows: ArrayLike<number>): Csr {
   }
   return { rows: rows.length, ptr, idx, val };
 }
+
+/** Column-major copy of `m`: column c's rows and values sit at [start[c], start[c+1]). */
+export interface Inverted {
+  start: Int32Array;
+  row: Int32Array;
+  val: Float32Array;
+}
+
+export function invertCsr(m: Csr, columns: number): Inverted {
+  const start = new Int32Array(columns + 1);
+  const nnz = m.ptr[m.rows]!;
+  for (let k = 0; k < nnz; k++) start[m.idx[k]! + 1]!++;
+  for (let c = 0; c < columns; c++) start[c + 1]! += start[c]!;
+  const fill = start.slice(0, columns);
+  const row = new Int32Array(nnz);
+  const val = new Float32Array(nnz);
+  for (let r = 0; r < m.rows; r++) {
+    for (let k = m.ptr[r]!; k < m.ptr[r + 1]!; k++) {
+      const o = fill[m.idx[k]!]!++;
+      row[o] = r;
+      val[o] = m.val[k]!;
+    }
+  }
+  return { start, row, val };
+}

@@ -7,7 +7,7 @@
  * (docs/select.md has the measurements). Only the `topK` best documents of each example are
  * credited, as BETR does at scale; documents sharing no term with an example are never credited by it.
  */
-import type { Csr } from "./csr.js";
+import { invertCsr, type Csr } from "./csr.js";
 
 export type RankAggregate = "sum" | "max";
 
@@ -18,25 +18,6 @@ export interface LexicalRankResult {
   bestExample: Int32Array;
   /** That best rank (1-based; 0 = none). */
   bestRank: Int32Array;
-}
-
-/** Column-major copy of `docs`: for column c, the docs and weights at [start[c], start[c+1]). */
-function invert(docs: Csr, columns: number): { start: Int32Array; doc: Int32Array; val: Float32Array } {
-  const start = new Int32Array(columns + 1);
-  const nnz = docs.ptr[docs.rows]!;
-  for (let k = 0; k < nnz; k++) start[docs.idx[k]! + 1]!++;
-  for (let c = 0; c < columns; c++) start[c + 1]! += start[c]!;
-  const fill = start.slice(0, columns);
-  const doc = new Int32Array(nnz);
-  const val = new Float32Array(nnz);
-  for (let r = 0; r < docs.rows; r++) {
-    for (let k = docs.ptr[r]!; k < docs.ptr[r + 1]!; k++) {
-      const o = fill[docs.idx[k]!]!++;
-      doc[o] = r;
-      val[o] = docs.val[k]!;
-    }
-  }
-  return { start, doc, val };
 }
 
 /** The k-th largest of a[0..n) (1-based k), by quickselect on a scratch copy. */
@@ -68,7 +49,7 @@ function kthLargest(a: Float32Array, n: number, k: number): number {
 
 export function lexicalRankScores(targets: Csr, docs: Csr, columns: number, opts: { aggregate: RankAggregate; topK: number }): LexicalRankResult {
   const n = docs.rows;
-  const inv = invert(docs, columns);
+  const inv = invertCsr(docs, columns);
   // max: log2(1/rank) of the best rank; a document no example credits ranks below all others
   const score = new Float64Array(n).fill(opts.aggregate === "max" ? -Infinity : 0);
   const bestExample = new Int32Array(n).fill(-1);
@@ -83,7 +64,7 @@ export function lexicalRankScores(targets: Csr, docs: Csr, columns: number, opts
       const c = targets.idx[k]!;
       const w = targets.val[k]!;
       for (let p = inv.start[c]!; p < inv.start[c + 1]!; p++) {
-        const d = inv.doc[p]!;
+        const d = inv.row[p]!;
         if (acc[d] === 0) touched[nt++] = d;
         acc[d]! += w * inv.val[p]!;
       }

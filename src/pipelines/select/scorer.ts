@@ -11,6 +11,7 @@ import { NgramHasher, type NgramHashMode } from "../../text/ngram-hash.js";
 import { dclmPreprocess } from "../../text/dclm.js";
 import { loadFastTextModel, type FastTextModel } from "./fasttext-adapter.js";
 import { TfidfFeaturizer } from "../../models/lexical/tfidf.js";
+import { invertCsr } from "../../models/lexical/csr.js";
 import { foldOf } from "./lexical.js";
 import { readLinearModel, type LinearModel } from "./linear-model.js";
 
@@ -111,19 +112,7 @@ function linearScorer(m: LinearModel): Scorer {
   fz.idf = m.idf;
   const t = m.targets;
   // column → target examples holding it
-  const start = new Int32Array(buckets + 1);
-  const nnz = t.ptr[t.rows]!;
-  for (let k = 0; k < nnz; k++) start[t.idx[k]! + 1]!++;
-  for (let c = 0; c < buckets; c++) start[c + 1]! += start[c]!;
-  const fill = start.slice(0, buckets);
-  const ex = new Int32Array(nnz);
-  const exVal = new Float32Array(nnz);
-  for (let r = 0; r < t.rows; r++)
-    for (let k = t.ptr[r]!; k < t.ptr[r + 1]!; k++) {
-      const o = fill[t.idx[k]!]!++;
-      ex[o] = r;
-      exVal[o] = t.val[k]!;
-    }
+  const { start, row: ex, val: exVal } = invertCsr(t, buckets);
   const acc = new Float32Array(t.rows);
   const touched = new Int32Array(t.rows);
   let terms = 0;
