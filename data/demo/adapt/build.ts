@@ -34,12 +34,18 @@ function gutenbergSentences(file: string): string[][] {
   const lines = text
     .split("\n")
     .map((l) => detok(l.replace(/``|''/g, '"')))
-    .filter((l) => l.length > 1 && !/^\[.*\]$|^chapter\b|^(book|volume)\s+\w+\.?$/i.test(l));
+    .filter((l) => l.length > 1 && !SLURS.test(l) && !/^\[.*\]$|^chapter\b|^(book|volume)\s+\w+\.?$/i.test(l));
   return [lines];
 }
 
+/** Sentences with racial slurs (present in some of these 19th/early-20th-century texts) are left out of the demo. */
+const SLURS = /\bnigger/i;
+
 function sentences(p: string): string[] {
-  return p.split(/(?<=[.!?]["')]?)\s+(?=["'(]?[A-Z])/).map((s) => s.trim()).filter((s) => s.length > 1);
+  return p
+    .split(/(?<=[.!?]["')]?)\s+(?=["'(]?[A-Z])/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 1 && !SLURS.test(s));
 }
 
 /** Groups consecutive sentences into ~size-char documents, one sentence per line. */
@@ -106,7 +112,9 @@ writeZst("domains/speeches/train.jsonl.zst", speeches.train, "speeches");
 writeTest("domains/speeches/test.txt", speeches.test);
 
 // plays: Tiny Shakespeare as it is laid out (speaker lines, verse lines, blank lines between speeches dropped)
-const lines = readFileSync(path.join(SRC, "corpora/tinyshakespeare/input.txt"), "utf8").split("\n").filter((l) => l.trim());
+const lines = readFileSync(path.join(SRC, "corpora/tinyshakespeare/input.txt"), "utf8")
+  .split("\n")
+  .filter((l) => l.trim() && !SLURS.test(l));
 const playDocs: string[] = [];
 for (let i = 0; i < lines.length; i += 40) playDocs.push(lines.slice(i, i + 40).join("\n"));
 const plays = split(playDocs, 150, 400, 14);
