@@ -6,7 +6,7 @@
  */
 import path from "node:path";
 import { UnrecoverableError, Worker, type Job } from "bullmq";
-import { connect, DEFAULT_QUEUE, OutageLog, redactUrl } from "./redis.js";
+import { connect, DEFAULT_QUEUE, isConnectionError, OutageLog, redactUrl } from "./redis.js";
 import { ThreadPool } from "./pool.js";
 import { checkPayload } from "./run-task.js";
 import type { JobSpec, ShardResult, ShardTask } from "./types.js";
@@ -112,8 +112,9 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorkerHandle {
     maxStalledCount: 2,
     autorun: true,
   });
-  // During an outage BullMQ reports every failed command too: those count as the outage's.
-  worker.on("error", (err) => (outage.down ? outage.failure(err) : log(`worker: ${err.message}`)));
+  // BullMQ reports the connection's failures too (sometimes before the connection does, and
+  // every failed command during an outage): those count as the outage's.
+  worker.on("error", (err) => (outage.down || isConnectionError(err) ? outage.failure(err) : log(`worker: ${err.message}`)));
   worker.on("failed", (job, err) => job && log(`worker: ${job.data.shard} failed (attempt ${job.attemptsMade}): ${err.message}`));
 
   return {

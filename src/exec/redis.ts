@@ -56,6 +56,13 @@ export async function probeRedis(url: string, timeoutMs = 3000): Promise<void> {
   }
 }
 
+const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
+
+/** An error that says the connection to Redis failed (rather than a command). */
+export function isConnectionError(err: Error & { code?: string }): boolean {
+  return (err.code !== undefined && CONNECTION_CODES.has(err.code)) || /Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE/.test(err.message);
+}
+
 /**
  * Logs a Redis outage without flooding: the first failure at once, then one line a minute with
  * the number of failed attempts since the last line, and the reconnection with the outage's

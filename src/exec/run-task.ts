@@ -31,12 +31,19 @@ export async function runTask(spec: JobSpec<unknown>, task: ShardTask, ctx: Task
   const fingerprint = jobFingerprint(spec);
   const prior = await readCompletion(out, task.shard, fingerprint);
   if (prior) return { ...prior, skipped: true };
-  // A missing input is named as such, not left to surface as an ENOENT deep in a reader.
   const input = openStorage(spec.inputRoot);
-  if (!(await input.exists(task.shard))) throw new Error(`input shard not found: ${input.location}/${task.shard}`);
   const handler = await resolveHandler(spec.kind);
   const t0 = performance.now();
-  const r = await handler(spec, task, { input, output: out, ...ctx });
+  let r: ShardResult;
+  try {
+    r = await handler(spec, task, { input, output: out, ...ctx });
+  } catch (err) {
+    // A missing input is named as such, not left as an ENOENT from deep inside a reader.
+    if ((err as NodeJS.ErrnoException).code === "ENOENT" && !(await input.exists(task.shard).catch(() => true))) {
+      throw new Error(`input shard not found: ${input.location}/${task.shard}`);
+    }
+    throw err;
+  }
   const result: ShardResult = { ...r, shard: task.shard, index: task.index, seconds: r.seconds > 0 ? r.seconds : (performance.now() - t0) / 1000, skipped: undefined };
   await writeCompletion(out, fingerprint, result);
   return result;
