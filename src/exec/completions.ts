@@ -141,7 +141,8 @@ export async function sweepTemporaries(storage: Storage): Promise<string[]> {
  * Shards that have a completion marker here but are not inputs of this job any more (the
  * corpus changed under a reused --out): their markers and outputs are removed, so the output
  * holds only this job's shards. Outputs follow the layout convention `<dir>/<shard>` or
- * `<dir>/<shard>.<ext>` under any top-level directory of the output (selected/, scores/, ...).
+ * `<dir>/<shard>.<ext>`; only top-level directories that hold such outputs of current shards
+ * count (selected/, scores/, ...), never model/ or other run-level folders.
  */
 export async function removeStaleShards(storage: Storage, tasks: ShardTask[]): Promise<string[]> {
   const current = new Set(tasks.map((t) => safeRelPath(t.shard)));
@@ -152,22 +153,31 @@ export async function removeStaleShards(storage: Storage, tasks: ShardTask[]): P
     .filter((shard) => !current.has(shard));
   if (stale.length === 0) return [];
   const staleSet = new Set(stale);
-  const removed: string[] = stale.map(markerPath);
+  const shardDirs = new Set<string>();
+  const candidates: Array<{ rel: string; dir: string }> = [];
   for (const rel of await storage.list()) {
-    if (rel.startsWith(`${COMPLETIONS_DIR}/`)) continue;
     const slash = rel.indexOf("/");
-    if (slash < 0) continue;
-    const inner = rel.slice(slash + 1);
-    for (let cut = inner.length; cut > 0; cut = inner.lastIndexOf(".", cut - 1)) {
-      if (staleSet.has(inner.slice(0, cut))) {
-        removed.push(rel);
-        break;
-      }
-    }
+    if (slash < 0 || rel.startsWith(`${COMPLETIONS_DIR}/`)) continue;
+    const dir = rel.slice(0, slash);
+    const shard = shardOf(rel.slice(slash + 1), current, staleSet);
+    if (shard === undefined) continue;
+    if (current.has(shard)) shardDirs.add(dir);
+    else candidates.push({ rel, dir });
   }
+  const removed: string[] = stale.map(markerPath);
+  for (const c of candidates) if (shardDirs.has(c.dir)) removed.push(c.rel);
   for (const rel of removed) await storage.remove(rel);
   await removeEmptyParents(storage, removed);
   return stale.sort();
+}
+
+/** The shard (current or stale) an output path stands for: `<shard>` or `<shard>.<ext>...`. */
+function shardOf(inner: string, current: Set<string>, stale: Set<string>): string | undefined {
+  for (let cut = inner.length; cut > 0; cut = inner.lastIndexOf(".", cut - 1)) {
+    const s = inner.slice(0, cut);
+    if (current.has(s) || stale.has(s)) return s;
+  }
+  return undefined;
 }
 
 /** Directories left empty by removing `files` (deepest first), so no empty shard folders stay behind. */

@@ -5,7 +5,7 @@
  * saying so in one line, so stats.json and selected/ agree.
  */
 import { describe, expect, it } from "vitest";
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { decompress } from "zstd-napi";
@@ -40,6 +40,9 @@ describe("executor: shards that are no longer inputs", () => {
     try {
       await exec.run(spec, tasks);
       expect(existsSync(path.join(out, "selected/part/00003.jsonl"))).toBe(true);
+      // a run-level folder that happens to hold a file named like a shard is not a shard output
+      mkdirSync(path.join(out, "model/part"), { recursive: true });
+      writeFileSync(path.join(out, "model/part/00003.jsonl"), "kept\n");
       const lines: string[] = [];
       const again = await exec.run(spec, tasks.slice(0, 2), { log: (m) => lines.push(m) });
       expect(again.every((r) => r.skipped)).toBe(true);
@@ -48,6 +51,7 @@ describe("executor: shards that are no longer inputs", () => {
         expect(existsSync(path.join(out, f)), f).toBe(false);
       }
       expect(existsSync(path.join(out, "selected/part/00001.jsonl"))).toBe(true);
+      expect(readFileSync(path.join(out, "model/part/00003.jsonl"), "utf8")).toBe("kept\n");
     } finally {
       await exec.close();
     }
