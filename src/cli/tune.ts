@@ -93,7 +93,7 @@ Example:
           tokenizer: f.tokenizer,
           lengthsOut: f.lengths,
           strict: f.strict,
-          progress: !f.json && process.stderr.isTTY === true ? true : undefined,
+          progress: process.env.DATATAILOR_NO_PROGRESS === undefined,
           log,
         });
         if (f.json) printJson(summary);
@@ -216,7 +216,7 @@ Example:
           cacheDir: f.cache === false ? false : f.cache,
           predictionsOut: f.predictions,
           strict: f.strict,
-          progress: !f.json && process.stderr.isTTY === true ? true : undefined,
+          progress: process.env.DATATAILOR_NO_PROGRESS === undefined,
           log,
           open: openForEval,
         });

@@ -107,7 +107,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildSummary> {
   const outPath = path.resolve(opts.out);
   const sink = await openAtomic(outPath);
   const lengths = opts.lengthsOut ? await openAtomic(path.resolve(opts.lengthsOut)) : undefined;
-  const progress = createProgress({ label: "tune build", unit: "examples", total: n, enabled: opts.progress });
+  const progress = createProgress({ label: "tune build", unit: "examples", total: n, enabled: opts.progress ?? false });
   try {
     for (let i = 0; i < n; i++) {
       const x = examples[i];
