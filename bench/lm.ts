@@ -9,7 +9,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { SHARED_DATA } from "../test/helpers/cli.js";
@@ -62,6 +62,8 @@ function corpus(): { file: string; words: number; lines: number } {
 
 interface Timed {
   seconds: number;
+  /** user + system CPU seconds: on a shared machine the steadier figure */
+  cpu: number;
   maxRssMB: number;
 }
 
@@ -70,13 +72,14 @@ function timed(cmd: string, args: string[], io: { stdin?: string; stdout?: strin
   const inFd = io.stdin ? openSync(io.stdin, "r") : "ignore";
   const outFd = io.stdout ? openSync(io.stdout, "w") : "ignore";
   const t0 = performance.now();
-  const r = spawnSync("/usr/bin/time", ["-f", "RSS %M", cmd, ...args], { stdio: [inFd, outFd, "pipe"], encoding: "utf8", maxBuffer: 1 << 26, env: { ...process.env, DATATAILOR_NO_PROGRESS: "1" } });
+  const r = spawnSync("/usr/bin/time", ["-f", "RSS %M CPU %U %S", cmd, ...args], { stdio: [inFd, outFd, "pipe"], encoding: "utf8", maxBuffer: 1 << 26, env: { ...process.env, DATATAILOR_NO_PROGRESS: "1" } });
   const seconds = (performance.now() - t0) / 1000;
   if (typeof inFd === "number") closeSync(inFd);
   if (typeof outFd === "number") closeSync(outFd);
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}): ${r.stderr.slice(-800)}`);
   const rss = Number(/RSS (\d+)/.exec(r.stderr)?.[1] ?? NaN);
-  return { seconds, maxRssMB: rss / 1024 };
+  const cpu = /CPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
+  return { seconds, cpu: cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN, maxRssMB: rss / 1024 };
 }
 
 const datatailor = (args: string[], io?: { stdin?: string; stdout?: string }) => timed(process.execPath, ["--import", "tsx", path.join(ROOT, "src/cli/main.ts"), ...args], io);
@@ -100,7 +103,8 @@ const work = path.join(tmpdir(), `datatailor-bench-lm-${process.pid}`);
 mkdirSync(work, { recursive: true });
 process.stdout.write(`corpus: ${c.words.toLocaleString("en-US")} words, ${c.lines.toLocaleString("en-US")} lines (${c.file})\n`);
 process.stdout.write(lmplz ? `KenLM: ${path.dirname(lmplz)} (lmplz -S ${lmplzMemory})\n` : "KenLM: not found (set KENLM_BIN to its bin/ directory); datatailor's figures only\n");
-const rows: string[][] = [["figure", "datatailor", "KenLM", "datatailor / KenLM"]];
+const rows: string[][] = [["figure", "datatailor wall (CPU, peak RSS)", "KenLM wall (CPU, peak RSS)", "wall ratio", "CPU ratio"]];
+const cell = (t: Timed) => `${fmt(t.seconds)} (${fmt(t.cpu)}, ${t.maxRssMB.toFixed(0)} MB)`;
 let queryArpa = "";
 try {
   for (const order of orders) {
@@ -110,28 +114,18 @@ try {
     const theirs = path.join(work, `kenlm.o${order}.arpa`);
     if (lmplz) k = timed(lmplz, ["-o", String(order), "-S", lmplzMemory, "-T", work, "--text", c.file, "--arpa", theirs]);
     const same = k ? JSON.stringify(headerCounts(ours)) === JSON.stringify(headerCounts(theirs)) : undefined;
-    rows.push([
-      `lm train -o ${order}`,
-      `${fmt(t.seconds)} (${t.maxRssMB.toFixed(0)} MB)`,
-      k ? `${fmt(k.seconds)} (${k.maxRssMB.toFixed(0)} MB)` : "-",
-      k ? ratio(t.seconds, k.seconds) : "-",
-    ]);
+    rows.push([`lm train -o ${order}`, cell(t), k ? cell(k) : "-", k ? ratio(t.seconds, k.seconds) : "-", k ? ratio(t.cpu, k.cpu) : "-"]);
     process.stdout.write(`order ${order}: n-grams ${headerCounts(ours).join(" / ")}${same === undefined ? "" : same ? " (same counts as lmplz)" : ` (lmplz: ${headerCounts(theirs).join(" / ")})`}; ARPA ${(statSync(ours).size / 1e6).toFixed(0)} MB\n`);
     if (order === Math.max(...orders)) queryArpa = lmplz ? theirs : ours;
   }
   if (queryArpa) {
     const q = datatailor(["lm", "query", queryArpa, c.file], { stdout: "/dev/null" });
     const kq = query ? timed(query, [queryArpa], { stdin: c.file, stdout: "/dev/null" }) : undefined;
-    rows.push([
-      `lm query (${(statSync(queryArpa).size / 1e6).toFixed(0)} MB ARPA)`,
-      `${fmt(q.seconds)} (${q.maxRssMB.toFixed(0)} MB)`,
-      kq ? `${fmt(kq.seconds)} (${kq.maxRssMB.toFixed(0)} MB)` : "-",
-      kq ? ratio(q.seconds, kq.seconds) : "-",
-    ]);
+    rows.push([`lm query (${(statSync(queryArpa).size / 1e6).toFixed(0)} MB ARPA)`, cell(q), kq ? cell(kq) : "-", kq ? ratio(q.seconds, kq.seconds) : "-", kq ? ratio(q.cpu, kq.cpu) : "-"]);
   }
 } finally {
   if (!keep) rmSync(work, { recursive: true, force: true });
 }
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 for (const r of rows) process.stdout.write(r.map((cell, i) => cell.padEnd(widths[i])).join("  ") + "\n");
-process.stdout.write("wall time (peak RSS); ratio < 1 means datatailor is faster\n");
+process.stdout.write(`ratios < 1: datatailor faster. Machine load at the end: ${loadavg().map((l) => l.toFixed(1)).join(" ")} on ${cpus().length} cores\n`);

@@ -6,10 +6,10 @@
  * when an n-gram's suffix is missing (SRILM pruning), a "blank" suffix carrying the
  * backed-off probability is added so the suffix-extending lookup still reaches the n-gram.
  */
-import { KEY, keyExtend, keyStart } from "./key.js";
+import { KEY, keyExtend, keyExtendAt, keyStart, keyStartAt } from "./key.js";
 import { NgramModel, QueryState } from "./query-model.js";
 // local copies: under a CommonJS transform (tsx) an imported binding costs a getter call per use
-const KEY_ = KEY, keyExtend_ = keyExtend, keyStart_ = keyStart;
+const KEY_ = KEY, keyExtend_ = keyExtend, keyStart_ = keyStart, keyStartAt_ = keyStartAt, keyExtendAt_ = keyExtendAt;
 export class ArpaFormatError extends Error {
   constructor(
     readonly line: number,
@@ -29,7 +29,10 @@ const enum St {
 
 const dec = new TextDecoder();
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
-const isSpace = (c: number) => c === 32 || c === 9;
+const WS = new Uint8Array(256);
+WS[32] = 1;
+WS[9] = 1;
+const isSpace = (c: number) => WS[c] === 1;
 
 export class ArpaParser {
   private state = St.Preamble;
@@ -208,9 +211,9 @@ export class ArpaParser {
     const ws = this.curWs;
     const we = this.curWe;
     for (let k = 0; k < n; k++) {
-      while (p < e && isSpace(buf[p])) p++;
+      while (p < e && WS[buf[p]] === 1) p++;
       ws[k] = p;
-      while (p < e && !isSpace(buf[p])) p++;
+      while (p < e && WS[buf[p]] !== 1) p++;
       we[k] = p;
       if (ws[k] === p) throw new ArpaFormatError(this.lineNo, `a ${n}-gram line needs ${n} word${n > 1 ? "s" : ""} after the probability`);
     }
@@ -267,14 +270,8 @@ export class ArpaParser {
       const id = m.vocab.find(buf, ws[k], we[k]);
       if (id < 0) throw new ArpaFormatError(this.lineNo, `word "${clip(dec.decode(buf.subarray(ws[k], we[k])))}" of this ${n}-gram is not among the unigrams`);
       ids[k] = id;
-      if (k === n - 1) keyStart_(id);
-      else {
-        KEY_.hi = keyHi[k + 1];
-        KEY_.lo = keyLo[k + 1];
-        keyExtend_(id);
-      }
-      keyHi[k] = KEY_.hi;
-      keyLo[k] = KEY_.lo;
+      if (k === n - 1) keyStartAt_(keyHi, keyLo, k, id);
+      else keyExtendAt_(keyHi, keyLo, k, id);
     }
     // the suffix w2..wn must exist for the lookup to reach this n-gram (SRILM may have pruned it)
     if (n >= 3 && shared < n - 1 && m.tables[n - 2].find(keyHi[1], keyLo[1]) < 0) this.addBlank(ids, n);

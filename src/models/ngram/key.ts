@@ -30,3 +30,22 @@ export function keyExtend(word: number): void {
   KEY.hi = fmix((hi ^ Math.imul(lo + word, 0xc2b2ae35)) + 0x27d4eb2f);
   if (KEY.hi === 0 && KEY.lo === 0) KEY.lo = 1;
 }
+
+/** keyStart into arrays at index k (for callers that keep a key per suffix length). */
+export function keyStartAt(his: Int32Array, los: Int32Array, k: number, word: number): void {
+  his[k] = fmix(Math.imul(word + 1, 0x27d4eb2f) ^ 0x165667b1);
+  los[k] = fmix(Math.imul(word + 1, 0x9e3779b1) + 0x7f4a7c15);
+}
+
+/** keyExtend of the key at k + 1 by `word`, written at k. */
+export function keyExtendAt(his: Int32Array, los: Int32Array, k: number, word: number): void {
+  const hi = his[k + 1];
+  const lo = los[k + 1];
+  let a = lo ^ Math.imul(word + 1, 0xcc9e2d51);
+  a = (a << 15) | (a >>> 17);
+  let nlo = fmix(Math.imul(a, 0x1b873593) + Math.imul(hi, 0x85ebca6b) + 0x6b43a9b5);
+  const nhi = fmix((hi ^ Math.imul(lo + word, 0xc2b2ae35)) + 0x27d4eb2f);
+  if (nhi === 0 && nlo === 0) nlo = 1;
+  his[k] = nhi;
+  los[k] = nlo;
+}
