@@ -9,6 +9,9 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runBuild } from "../../src/pipelines/tune/build.js";
+import { writeParquetColumns } from "../../src/io/parquet-write.js";
+import { gzipSync } from "node:zlib";
+import { compress as zstdCompress } from "zstd-napi";
 import { runCli } from "../helpers/cli.js";
 import { DEBIAN_PYTHON, hasTool, requireTool } from "../helpers/system.js";
 import { fticl, haveFticl } from "./data.js";
@@ -111,6 +114,29 @@ describe("output formats", () => {
     const s = await runBuild({ task: "summary", train: smallSet(dir), k: 0, format: "trl", out });
     expect(s.examples).toBe(5);
     expect(lines(out)[4]).toEqual({ prompt: "### Input:\ntext number 4\n### Summary:", completion: "label4" });
+  });
+});
+
+describe("input formats", () => {
+  it("the same records as a JSON array, .jsonl.gz, .jsonl.zst and Parquet build the same examples", async () => {
+    const dir = tmp();
+    const recs = Array.from({ length: 6 }, (_, i) => ({ input: `passage ${i} ü`, answer: `a${i}`, output: `question ${i}?` }));
+    const jsonl = recs.map((r) => JSON.stringify(r)).join("\n") + "\n";
+    writeFileSync(path.join(dir, "t.json"), JSON.stringify(recs, null, 2));
+    writeFileSync(path.join(dir, "t.jsonl.gz"), gzipSync(jsonl));
+    writeFileSync(path.join(dir, "t.jsonl.zst"), zstdCompress(Buffer.from(jsonl)));
+    await writeParquetColumns(path.join(dir, "t.parquet"), { input: recs.map((r) => r.input), answer: recs.map((r) => r.answer), output: recs.map((r) => r.output) });
+    const outs: string[] = [];
+    for (const f of ["t.json", "t.jsonl.gz", "t.jsonl.zst", "t.parquet"]) {
+      const out = path.join(dir, `${f}.out.jsonl`);
+      await runBuild({ task: "question", train: path.join(dir, f), k: 2, format: "trl", out });
+      outs.push(readFileSync(out, "utf8"));
+    }
+    expect(new Set(outs).size).toBe(1);
+    expect(lines(path.join(dir, "t.json.out.jsonl"))[0]).toEqual({
+      prompt: "### Input:\npassage 0 ü\n### Answer:\na0\n### Question:question 0?\n\n### Input:\npassage 1 ü\n### Answer:\na1\n### Question:question 1?\n\n### Input:\npassage 2 ü\n### Answer:\na2\n### Question:",
+      completion: "question 2?",
+    });
   });
 });
 
