@@ -14,7 +14,7 @@ import { runSelect, SELECT_DEFAULTS, type SelectOptions } from "../pipelines/sel
 /** Parsed flags: the pipeline's own option types where the flag maps one to one. */
 export interface SelectFlags
   extends ExecutorCliOptions,
-    Pick<SelectOptions, "keep" | "compute" | "keepBy" | "method" | "model" | "label" | "threshold" | "embedder" | "sample" | "holdout" | "seed" | "aggregate" | "value" | "report" | "textField" | "idField" | "groupBy" | "minTokens" | "targetField" | "decontaminateAgainst"> {
+    Pick<SelectOptions, "keep" | "compute" | "keepBy" | "method" | "model" | "label" | "threshold" | "embedder" | "sample" | "holdout" | "seed" | "aggregate" | "value" | "report" | "textField" | "idField" | "groupBy" | "minTokens" | "targetField" | "decontaminateAgainst" | "lm" | "lmOrder"> {
   target?: string[];
   corpus?: string[];
   out?: string;
@@ -30,7 +30,7 @@ export interface SelectFlags
 export function selectOptionsFromFlags(f: SelectFlags, argv: string[] = process.argv): SelectOptions {
   if (!f.corpus?.length) throw usageError("--corpus is required");
   if (!f.out) throw usageError("--out is required");
-  if (f.method !== "classifier" && !f.target?.length) throw usageError(`--target is required for --method ${f.method}`);
+  if (f.method !== "classifier" && f.method !== "perplexity" && !f.target?.length) throw usageError(`--target is required for --method ${f.method}`);
   if (f.method === "classifier" && !f.model) throw usageError("--method classifier needs --model <fastText .bin>");
   if (f.method !== "classifier" && f.model) throw usageError("--model only applies to --method classifier");
   const given = [f.keep, f.compute, f.threshold].filter((v) => v !== undefined).length;
@@ -66,6 +66,8 @@ export function selectOptionsFromFlags(f: SelectFlags, argv: string[] = process.
     txtSplit: f.txtSplit,
     hashing: f.hashing,
     groupBy: f.groupBy,
+    lm: f.lm,
+    lmOrder: f.lmOrder,
     minTokens: f.minTokens,
     targetField: f.targetField,
     // The command line goes into report.html and selection.json: no key or user:pass@ in it.
@@ -84,7 +86,7 @@ export function registerSelect(program: Command): void {
     .option("--compute <flops>", "training compute; the keep rate comes from BETR's optimal filter-rate law", numberOption("--compute", { gt: 0 }))
     .addOption(new Option("--pool <pool>", "filter-rate law for --compute").choices(["nemotron-cc", "dclm-rw"]).default(SELECT_DEFAULTS.pool))
     .addOption(new Option("--keep-by <unit>", "what --keep counts: tokens (whitespace-separated words) or docs").choices(["tokens", "docs"]).default(SELECT_DEFAULTS.keepBy))
-    .addOption(new Option("--method <method>", "selection method").choices(["betr", "dsir", "classifier"]).default(SELECT_DEFAULTS.method))
+    .addOption(new Option("--method <method>", "selection method").choices(["betr", "dsir", "classifier", "perplexity", "moore-lewis"]).default(SELECT_DEFAULTS.method))
     .option("--model <file>", "fastText .bin model for --method classifier (e.g. DCLM's OH-2.5+ELI5 filter)")
     .option("--label <label>", "positive label of --model (score = p(label))", SELECT_DEFAULTS.label)
     .option("--threshold <score>", "absolute score threshold instead of a keep fraction (e.g. 0.018112 for DCLM's top 10%)", numberOption("--threshold"))
@@ -96,6 +98,8 @@ export function registerSelect(program: Command): void {
     .addOption(new Option("--aggregate <how>", "BETR: credit each doc by the sum of 1/rank over target examples (default), the best log2(1/rank) (the paper's max; dense embedders use it for sum) or the mean").choices(["sum", "max", "mean"]).default(SELECT_DEFAULTS.aggregate))
     .addOption(new Option("--value <how>", "BETR: rank value log2(1/r) or 1/r").choices(["log", "inverse"]).default(SELECT_DEFAULTS.value))
     .addOption(new Option("--hashing <mode>", "DSIR n-gram hashing: fast, or dsir-compatible (sha256, reference buckets)").choices(["fast", "dsir-compatible"]).default(SELECT_DEFAULTS.hashing))
+    .option("--lm <spec>", "perplexity: the language model, ngram:<model.arpa> (CCNet keeps the lowest perplexity)")
+    .option("--lm-order <n>", "moore-lewis: order of the target and corpus n-gram models (default 3)", countOption("--lm-order", 1))
     .option("--group-by <field>", "break the kept share down by this metadata field in the report and summary (e.g. source, domain, lang; dotted paths allowed)")
     .option("--min-tokens <n>", "DSIR: documents with fewer tokens are masked, never kept (DSIR's rule; default 100)", countOption("--min-tokens", 0))
     .option("--target-field <name>", "field holding the target text in target files of your own (CSV/TSV columns or JSON fields); default: benchmark shapes are detected")

@@ -22,7 +22,7 @@ export interface ReportDoc {
 }
 
 export interface SelectReportData {
-  method: "betr" | "dsir" | "classifier";
+  method: "betr" | "dsir" | "classifier" | "perplexity" | "moore-lewis";
   createdAt: string;
   command?: string;
   seed: number;
@@ -71,6 +71,8 @@ const METHOD_NAMES: Record<SelectReportData["method"], string> = {
   betr: "BETR (benchmark-targeted ranking + classifier)",
   dsir: "DSIR (hashed n-gram importance resampling)",
   classifier: "fastText classifier filter",
+  perplexity: "CCNet perplexity filter (n-gram language model)",
+  "moore-lewis": "Moore–Lewis cross-entropy difference (target vs corpus n-gram models)",
 };
 
 /** Rows shown before a table is cut; the rest is summarised in one line. */

@@ -18,11 +18,11 @@ import { selectContamination, type SelectContamination } from "../decontaminate/
 import type { KeepPlan } from "./keep.js";
 import type { KlResult } from "./kl.js";
 import { NearThreshold } from "./near.js";
-import type { ScorerSpec } from "./scorer.js";
+import { scorerFiles, type ScorerSpec } from "./scorer.js";
 import type { ScoreShardSummary, SelectScoreParams, SourceCounts } from "./score-shard.js";
 import type { Threshold } from "./threshold.js";
 
-export type SelectMethod = "betr" | "dsir" | "classifier";
+export type SelectMethod = "betr" | "dsir" | "classifier" | "perplexity" | "moore-lewis";
 export type Throughput = SelectReportData["throughput"];
 
 /** Everything the run-level step needs besides the shard results. */
@@ -321,7 +321,7 @@ export async function finalizeSelect(outDir: string, info: SelectRunInfo, result
     ...(info.groupBy ? { groups: m.groups } : {}),
     masked: totals.masked,
     warnings: selectWarnings(info, m, keep),
-    model: path.resolve(outDir, scorer.kind === "dsir" ? scorer.weights : scorer.model),
+    model: path.resolve(outDir, scorerFiles(scorer)[0]!),
     selected: path.join(outDir, "selected"),
     scores: path.join(outDir, "scores"),
     stats: statsPath,

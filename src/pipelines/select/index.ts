@@ -70,7 +70,7 @@ async function discover(o: ResolvedSelectOptions): Promise<SelectInputs> {
   const outDir = path.resolve(o.out);
   const keepPlan = planKeep({ keep: o.keep, compute: o.compute, pool: o.pool, threshold: o.threshold, method: o.method });
   if (o.method === "classifier" && !o.model) throw usageError("--method classifier needs --model <fastText .bin>");
-  if (o.method !== "classifier" && o.target.length === 0) throw usageError(`--method ${o.method} needs --target`);
+  if (o.method !== "classifier" && o.method !== "perplexity" && o.target.length === 0) throw usageError(`--method ${o.method} needs --target`);
   if (!(o.sample >= 1) || !(o.holdout >= 0)) throw usageError("--sample must be >= 1 and --holdout >= 0");
   const c = keepPlan.compute;
   if (c) o.log(`keep rate from BETR's ${c.pool} filter-rate law ${c.formula}: ${c.percent.toPrecision(4)}% of tokens${c.clamped ? " (clamped to 100%)" : ""}`);
@@ -91,8 +91,9 @@ async function prepareKey(o: ResolvedSelectOptions, inp: SelectInputs): Promise<
   const sample = await sampleKey(inp.shards, { sample: o.sample, holdout: o.holdout, seed: o.seed, textField: o.textField, idField: o.idField, txtSplit: o.txtSplit });
   const targets = inp.targets?.examples.map((e) => [e.benchmark, e.text]);
   // Not the command line, the report flag or the thread count: ranks differ in those.
-  const { method, keepBy, label, embedder, aggregate, value, hashing, strict, groupBy, minTokens } = o;
-  return stepKey({ v: 2, sample, model, targets, keepPlan: inp.keepPlan, method, keepBy, label, embedder, aggregate, value, hashing, strict, groupBy, minTokens });
+  const { method, keepBy, label, embedder, aggregate, value, hashing, strict, groupBy, minTokens, lm, lmOrder } = o;
+  const lmFile = method === "perplexity" && lm ? await fs.stat(path.resolve(lm.replace(/^ngram:/, ""))).then((s) => [s.size, s.mtimeMs], () => null) : null;
+  return stepKey({ v: 2, sample, model, targets, keepPlan: inp.keepPlan, method, keepBy, label, embedder, aggregate, value, hashing, strict, groupBy, minTokens, lm, lmFile, lmOrder });
 }
 
 /** Steps 2-4, as the executor's preparation, reused when a rerun or another rank finds them done. */

@@ -57,6 +57,10 @@ export interface SelectOptions {
   minTokens?: number;
   /** Field holding the target text in target files of the user's own (CSV/TSV/JSON); shapes are detected otherwise. */
   targetField?: string;
+  /** Language model for method "perplexity": `ngram:<file.arpa>`. */
+  lm?: string;
+  /** n-gram order of Moore–Lewis' two models (default 3). */
+  lmOrder?: number;
   /** DSIR n-gram hashing (default "fast"). */
   hashing?: NgramHashMode;
   /** The command line, for the report. */

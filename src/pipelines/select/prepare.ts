@@ -17,6 +17,7 @@ import { UserError, usageError } from "../../util/errors.js";
 import { createProgress } from "../../util/progress.js";
 import { trainBetr, POSITIVE_LABEL } from "./betr.js";
 import { LEXICAL_DEFAULTS, trainLexical } from "./lexical.js";
+import { fitMooreLewis, perplexityScorer } from "./lm-select.js";
 import { fitDsir, DSIR_BUCKETS } from "./dsir.js";
 import { DSIR_MIN_TOKENS } from "../../models/dsir/index.js";
 import { BETR_FASTTEXT_ARGS } from "./fasttext-adapter.js";
@@ -26,7 +27,7 @@ import { selectionKl } from "./kl.js";
 import { docKey, type CorpusSample } from "./sample.js";
 import { sampleWithExecutor } from "./sample-shard.js";
 import { loadSample, sampleKey, saveSample } from "./sample-cache.js";
-import { loadScorer, tieKey, type ScorerSpec } from "./scorer.js";
+import { absoluteScorer, loadScorer, scorerFiles, tieKey, type ScorerSpec } from "./scorer.js";
 import type { SelectScoreParams } from "./score-shard.js";
 import { absoluteThreshold, keeps, thresholdForFraction, type Threshold } from "./threshold.js";
 import { countBins, countThreshold } from "./count-shard.js";
@@ -132,6 +133,19 @@ export async function fitScorer(o: ResolvedSelectOptions, inp: SelectInputs, sam
       details: { embedder: betr.embedderId, "embedding dim": betr.dim, aggregate: o.aggregate, value: o.value, "classifier positives": betr.positives, "classifier negatives": betr.negatives, classifier },
     };
   }
+  if (o.method === "perplexity") {
+    const spec = await perplexityScorer(o.lm);
+    return { spec, details: { "language model": o.lm!, normalisation: "CCNet text_normalizer.normalize (lower-case, accents stripped, digits → 0, punctuation mapped)", score: "mean log10 p per word incl. </s> (perplexity = 10^-score); highest kept" } };
+  }
+  if (o.method === "moore-lewis") {
+    const t = performance.now();
+    const ml = await fitMooreLewis(targets!.examples.map((e) => e.text), sample.train, { order: o.lmOrder ?? 3, modelDir, outDir });
+    throughput.push({ stage: "train target + corpus n-gram LMs", docs: targets!.examples.length + ml.corpusDocs, seconds: (performance.now() - t) / 1000 });
+    return {
+      spec: ml.spec,
+      details: { "n-gram order": o.lmOrder ?? 3, "target LM tokens": ml.targetTokens, "corpus LM tokens": `${ml.corpusTokens} (${ml.corpusDocs} sampled docs)`, score: "mean per-word log10 p_target − log10 p_corpus (Moore–Lewis cross-entropy difference, negated); highest kept" },
+    };
+  }
   if (o.method === "dsir") {
     const t = performance.now();
     // The raw model sees the held-out docs too: when the corpus is small they are a large part
@@ -190,7 +204,10 @@ export async function setThreshold(o: ResolvedSelectOptions, inp: SelectInputs, 
   const histogram =
     scorerSpec.kind !== "dsir" ? { min: 0, max: 1, bins: HIST_BINS } : { min: finite.length ? minOf(finite) : 0, max: finite.length ? maxOf(finite) : 1, bins: HIST_BINS };
   if (histogram.max <= histogram.min) histogram.max = histogram.min + 1;
-  return { threshold, kl, histogram, thresholdOn: whole ? ("corpus" as const) : ("holdout" as const), thresholdDocs: docs.length };
+  // CCNet's head / middle / tail: perplexity at or below the 30th and 60th percentiles.
+  const ppl = scorerSpec.kind === "perplexity" ? finite.map((s) => 10 ** -s).sort((a, b) => a - b) : [];
+  const ccnetBuckets: [number, number] | undefined = ppl.length ? [ppl[Math.floor(0.3 * (ppl.length - 1))]!, ppl[Math.floor(0.6 * (ppl.length - 1))]!] : undefined;
+  return { threshold, kl, histogram, ccnetBuckets, thresholdOn: whole ? ("corpus" as const) : ("holdout" as const), thresholdDocs: docs.length };
 }
 
 /** The exact threshold of a corpus larger than the sample: every shard scored once into fine bins (count-shard.ts). */
@@ -201,8 +218,7 @@ async function countPass(o: ResolvedSelectOptions, inp: SelectInputs, scorerSpec
   const bar = createProgress({ label: "count (exact keep rate)", unit: "docs", enabled: o.progress });
   try {
     // The job's output directory is a working one: model paths resolve against the run's.
-    const abs = (f: string) => path.resolve(inp.outDir, f);
-    const scorer: ScorerSpec = scorerSpec.kind === "dsir" ? { ...scorerSpec, weights: abs(scorerSpec.weights) } : { ...scorerSpec, model: abs(scorerSpec.model) };
+    const scorer = absoluteScorer(scorerSpec, inp.outDir);
     const params = { scorer, bins: countBins(heldOut, scorerSpec.kind !== "dsir"), keepBy: o.keepBy, textField: o.textField, idField: o.idField, txtSplit: o.txtSplit };
     const tasks = inp.shards.map((s, index) => ({ index, shard: s.rel }));
     const { threshold, expected } = await countThreshold(local ?? executor, inp.disc.root, workDir, tasks, params, inp.keepPlan.fraction, (n) => bar.tick(n));
@@ -221,7 +237,7 @@ async function countPass(o: ResolvedSelectOptions, inp: SelectInputs, scorerSpec
 export async function prepareSelection(o: ResolvedSelectOptions, inp: SelectInputs, executor: Executor): Promise<Prepared> {
   const { sample, throughput } = await drawSample(o, inp, executor);
   const scorer = await fitScorer(o, inp, sample, throughput);
-  const { threshold, kl, histogram, thresholdOn } = await setThreshold(o, inp, sample, scorer.spec, throughput, executor);
+  const { threshold, kl, histogram, thresholdOn, ccnetBuckets } = await setThreshold(o, inp, sample, scorer.spec, throughput, executor);
   const warnings = [...(inp.targets?.warnings ?? [])];
   if (scorer.positives !== undefined && scorer.positives < MIN_POSITIVES)
     warnings.push(`the classifier learned from only ${scorer.positives} positive documents (fewer than ~${MIN_POSITIVES}; BETR labels the top 10% of the ${sample.train.length} sampled documents): its scores are noisy, so a larger corpus sample (--sample) gives a steadier selection`);
@@ -239,6 +255,7 @@ export async function prepareSelection(o: ResolvedSelectOptions, inp: SelectInpu
     nearK: NEAR_K,
     textChars: NEAR_CHARS,
     groupBy: o.groupBy,
+    ccnetBuckets,
   };
   const info: SelectRunInfo = {
     method: o.method,
@@ -266,10 +283,8 @@ export async function prepareSelection(o: ResolvedSelectOptions, inp: SelectInpu
 
 /** Output-relative files a prepared selection refers to (a rerun reuses it only while they are intact). */
 export function preparedFiles(p: Prepared): string[] {
-  const s = p.params.scorer;
   const files = ["model/sample.jsonl.zst", "model/sample.json"];
-  if (s.kind === "dsir") files.push(s.weights);
-  else if (!path.isAbsolute(s.model)) files.push(s.model);
+  for (const f of scorerFiles(p.params.scorer)) if (!path.isAbsolute(f)) files.push(f);
   if (p.params.benchmarks) files.push(p.params.benchmarks);
   return files;
 }

@@ -38,6 +38,8 @@ export interface SelectScoreParams {
   nearK: number;
   /** Characters of text kept for those docs. */
   textChars: number;
+  /** Perplexity selection: CCNet's 30th and 60th percentile perplexities, for the head/middle/tail column. */
+  ccnetBuckets?: [number, number];
   /** Metadata field whose values the report breaks the kept share down by (`--group-by`). */
   groupBy?: string;
   /** Benchmark contamination check of kept documents (decontaminate/select-hook.ts). */
@@ -121,6 +123,9 @@ export const scoreShard: TaskHandler<SelectScoreParams> = async (spec, task, ctx
   const kept: boolean[] = [];
   const bench: (string | null)[] = [];
   const example: (number | null)[] = [];
+  const buckets = p.ccnetBuckets;
+  const ppl: number[] = [];
+  const bucket: string[] = [];
   const groups: Record<string, SourceCounts> | undefined = p.groupBy ? {} : undefined;
   let tokensRead = 0;
   let tokensKept = 0;
@@ -182,6 +187,11 @@ export const scoreShard: TaskHandler<SelectScoreParams> = async (spec, task, ctx
         kept.push(k);
         bench.push(b);
         example.push(nearest ? nearest.example : null);
+        if (buckets) {
+          const x = 10 ** -s;
+          ppl.push(x);
+          bucket.push(x <= buckets[0] ? "head" : x <= buckets[1] ? "middle" : "tail");
+        }
       }
       ctx.progress(batch.length);
       tRead = performance.now();
@@ -203,6 +213,12 @@ export const scoreShard: TaskHandler<SelectScoreParams> = async (spec, task, ctx
       { name: "kept", data: kept, type: "BOOLEAN", nullable: false },
       { name: "benchmark", data: bench, type: "STRING" },
       { name: "example", data: example, type: "INT32" },
+      ...(buckets
+        ? [
+            { name: "perplexity", data: Float64Array.from(ppl), type: "DOUBLE" as const, nullable: false },
+            { name: "bucket", data: bucket, type: "STRING" as const, nullable: false },
+          ]
+        : []),
     ],
   });
   await out.writeAtomic(`scores/${task.shard}.parquet`, new Uint8Array(table));

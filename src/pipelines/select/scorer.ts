@@ -14,6 +14,9 @@ import { TfidfFeaturizer } from "../../models/lexical/tfidf.js";
 import { invertCsr } from "../../models/lexical/csr.js";
 import { foldOf } from "./lexical.js";
 import { readLinearModel, type LinearModel } from "./linear-model.js";
+import { QueryState, type NgramModel } from "../../models/ngram/query-model.js";
+import { lineLog10, type LineScore } from "../../models/ngram/line-score.js";
+import { ccnetNormalize } from "../../text/ccnet-normalize.js";
 
 export type ScorerSpec =
   | {
@@ -29,12 +32,55 @@ export type ScorerSpec =
       model: string;
     }
   | {
+      /** CCNet: score = mean log10 p per word (+ </s>) of the normalised lines under `lm`; perplexity = 10^-score. */
+      kind: "perplexity";
+      /** ARPA file of an ngram: model, absolute or relative to the output directory. */
+      lm: string;
+      /** CCNet's normalisation before scoring (default true; false scores the text as it is). */
+      normalize?: boolean;
+    }
+  | {
+      /** Moore–Lewis: score = mean per-word log10 p_target − log10 p_corpus (higher = more target-like). */
+      kind: "moore-lewis";
+      target: string;
+      corpus: string;
+    }
+  | {
       kind: "dsir";
       /** Weights JSON written by fitDsir, relative to the output directory (or absolute). */
       weights: string;
       /** Seed of the Gumbel noise; null scores by the bare log importance weight. */
       gumbelSeed: number | null;
     };
+
+/** The files a scorer reads, as the spec names them (relative to the output directory or absolute). */
+export function scorerFiles(spec: ScorerSpec): string[] {
+  switch (spec.kind) {
+    case "dsir":
+      return [spec.weights];
+    case "perplexity":
+      return [spec.lm];
+    case "moore-lewis":
+      return [spec.target, spec.corpus];
+    default:
+      return [spec.model];
+  }
+}
+
+/** The same spec with every file resolved against `dir` (for jobs whose output directory is another). */
+export function absoluteScorer(spec: ScorerSpec, dir: string): ScorerSpec {
+  const abs = (f: string) => path.resolve(dir, f);
+  switch (spec.kind) {
+    case "dsir":
+      return { ...spec, weights: abs(spec.weights) };
+    case "perplexity":
+      return { ...spec, lm: abs(spec.lm) };
+    case "moore-lewis":
+      return { ...spec, target: abs(spec.target), corpus: abs(spec.corpus) };
+    default:
+      return { ...spec, model: abs(spec.model) };
+  }
+}
 
 export interface DsirWeightsFile {
   buckets: number;
@@ -61,6 +107,8 @@ const GUMBEL_SALT = 0x6a09e667;
  */
 export async function loadScorer(spec: ScorerSpec, baseDir: string): Promise<Scorer> {
   if (spec.kind === "linear") return linearScorer(await loadLinear(path.resolve(baseDir, spec.model)));
+  if (spec.kind === "perplexity") return lmScorer([await loadLm(path.resolve(baseDir, spec.lm))], "CCNet perplexity: mean log10 p per word (perplexity = 10^-score)", spec.normalize ?? true);
+  if (spec.kind === "moore-lewis") return lmScorer([await loadLm(path.resolve(baseDir, spec.target)), await loadLm(path.resolve(baseDir, spec.corpus))], "Moore–Lewis: mean log10 p_target − log10 p_corpus per word", true);
   if (spec.kind === "fasttext") {
     const model: FastTextModel = await loadFastTextModel(path.resolve(baseDir, spec.model));
     if (!model.labels.includes(spec.label)) throw new Error(`${spec.model}: the model has no label '${spec.label}' (labels: ${model.labels.join(", ")})`);
@@ -148,6 +196,44 @@ function linearScorer(m: LinearModel): Scorer {
         acc[e] = 0;
       }
       return best < 0 ? null : { benchmark: examples[best]!.benchmark, example: examples[best]!.index };
+    },
+  };
+}
+
+const lmCache = new Map<string, Promise<NgramModel>>();
+function loadLm(file: string): Promise<NgramModel> {
+  let p = lmCache.get(file);
+  if (!p) {
+    p = import("../../backends/lm/ngram.js").then((m) => m.loadArpa(file));
+    lmCache.set(file, p);
+    p.catch(() => lmCache.delete(file));
+  }
+  return p;
+}
+
+/**
+ * One model: mean log10 p per word of the CCNet-normalised lines (cc_net/perplexity.py: each
+ * line scored from <s> to </s>, its length = words + 1). Two models: the same mean of
+ * log10 p_first − log10 p_second (Moore & Lewis 2010's cross-entropy difference, negated).
+ */
+function lmScorer(models: NgramModel[], describe: string, normalize: boolean): Scorer {
+  const states = models.map((m) => [new QueryState(m.order), new QueryState(m.order)] as const);
+  const ls: LineScore = { log10: 0, words: 0 };
+  const enc = new TextEncoder();
+  return {
+    describe,
+    score(text) {
+      let total = 0;
+      let length = 0;
+      for (const line of text.split("\n")) {
+        const buf = enc.encode(normalize ? ccnetNormalize(line) : line);
+        for (let k = 0; k < models.length; k++) {
+          lineLog10(models[k]!, buf, 0, buf.length, states[k]![0], states[k]![1], ls);
+          total += k === 0 ? ls.log10 : -ls.log10;
+        }
+        length += ls.words + 1;
+      }
+      return length > 0 ? total / length : -Infinity;
     },
   };
 }

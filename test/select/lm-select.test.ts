@@ -1,0 +1,69 @@
+/**
+ * select's language-model methods. CCNet's normalisation against cc_net's own test strings;
+ * a document's perplexity against KenLM's query output (the shared references: per-sentence
+ * totals of test.txt under lmplz's order-3 model); Moore–Lewis recovering a domain on a
+ * labelled pool, with the models trained in the run.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { gunzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { runSelect } from "../../src/pipelines/select/index.js";
+import { loadScorer } from "../../src/pipelines/select/scorer.js";
+import { ccnetNormalize } from "../../src/text/ccnet-normalize.js";
+import { SHARED_DATA } from "../helpers/cli.js";
+
+const KENLM = path.join(SHARED_DATA, "lm/kenlm-shakespeare");
+
+describe("CCNet normalisation", () => {
+  it("matches cc_net's own test cases", () => {
+    // cc_net tests/test_normalizer.py: replace_unicode_punct on its list (the fullwidth １ is a
+    // digit, so normalize turns it into 0 first), and numbers=True on fullwidth and ASCII digits
+    const weird = "，。、„”“«»１」「《》´∶：？！（）；–—．～’…━〈〉【】％";
+    expect(ccnetNormalize(weird)).toBe(',.,"""""0""""\'::?!();- - . ~\'...-<>[]%');
+    expect(ccnetNormalize("０２３４５６７８９ | 0123456789")).toBe("000000000 | 0000000000");
+    expect(ccnetNormalize("  Héllo Wörld\u0007 2024\t")).toBe("hello world 0000");
+  });
+});
+
+describe("perplexity selection", () => {
+  it("scores a document as CCNet does with KenLM: 10^(-Σ log10 p / Σ (words + 1)) over its lines", async () => {
+    const lines = readFileSync(path.join(KENLM, "test.txt"), "utf8").split("\n").slice(0, 60);
+    const totals = gunzipSync(readFileSync(path.join(KENLM, "shakespeare.o3.query-sentence.txt.gz")))
+      .toString("utf8")
+      .split("\n")
+      .filter((l) => l.startsWith("Total:"))
+      .slice(0, 60)
+      .map((l) => Number(/^Total: (\S+)/.exec(l)![1]));
+    const logp = totals.reduce((a, b) => a + b, 0);
+    const length = lines.reduce((a, l) => a + l.split(/\s+/).filter(Boolean).length + 1, 0);
+    const expected = 10 ** (-logp / length);
+    const scorer = await loadScorer({ kind: "perplexity", lm: path.join(KENLM, "shakespeare.o3.arpa.gz"), normalize: false }, "/");
+    const got = 10 ** -scorer.score(lines.join("\n"), "doc:1");
+    expect(Math.abs(got / expected - 1)).toBeLessThan(1e-5);
+  }, 120_000);
+});
+
+describe("Moore–Lewis selection", () => {
+  it("recovers the target's domain on a labelled pool", async () => {
+    const read = (rel: string) =>
+      readFileSync(path.join(SHARED_DATA, rel), "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const docs = [
+      ...read("benchmarks/llm-foundry/math.jsonl").slice(0, 300).map((r, i) => ({ id: `math-${i}`, text: `${r.context}\n${r.chain_of_thought}`, domain: "math" })),
+      ...read("corpora/nltk-corpora/movie_reviews.jsonl").slice(0, 1200).map((r, i) => ({ id: `rev-${i}`, text: String(r.text), domain: "reviews" })),
+      ...read("corpora/nltk-corpora/abc_news_blocks.jsonl").slice(0, 1500).map((r, i) => ({ id: `news-${i}`, text: String(r.text), domain: "news" })),
+    ];
+    const dir = mkdtempSync(path.join(os.tmpdir(), "dt-ml-"));
+    writeFileSync(path.join(dir, "pool.jsonl"), docs.map((d) => JSON.stringify(d)).join("\n") + "\n");
+    writeFileSync(path.join(dir, "gsm8k.train.jsonl"), read("benchmarks/gsm8k.train.jsonl").slice(0, 300).map((r) => JSON.stringify({ text: `${r.question}\n${r.answer}` })).join("\n") + "\n");
+    const out = path.join(dir, "out");
+    const res = await runSelect({ method: "moore-lewis", target: [path.join(dir, "gsm8k.train.jsonl")], corpus: [path.join(dir, "pool.jsonl")], out, keep: 300 / docs.length, keepBy: "docs", seed: 1, report: false, groupBy: "domain" });
+    expect(res.summary.kept).toBe(300);
+    // math is 10% of the pool; random would keep ~30 of the 300
+    expect(res.summary.groups!.math!.kept).toBeGreaterThan(200);
+  }, 240_000);
+});
