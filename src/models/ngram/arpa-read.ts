@@ -54,7 +54,10 @@ export class ArpaParser {
   /** Number of blank (SRILM) n-grams added. */
   blanks = 0;
 
-  push(chunk: Uint8Array): void {
+  push(input: Uint8Array): void {
+    // a plain Uint8Array view: node Buffers and the carried lines then share one shape, which
+    // keeps every byte access in the parser monomorphic
+    const chunk = input.constructor === Uint8Array ? input : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
     let buf = chunk;
     let start = 0;
     if (this.carry) {

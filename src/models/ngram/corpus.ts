@@ -28,7 +28,9 @@ export interface Corpus {
 const LMPLZ_DELIM = new Uint8Array(256);
 for (const c of [0, 9, 10, 13, 32]) LMPLZ_DELIM[c] = 1;
 
-export function tokenizeForTraining(buf: Uint8Array, vocab: Vocab, opts: { skipSymbols?: boolean; onSkip?: (word: string) => void } = {}): Corpus {
+export function tokenizeForTraining(input: Uint8Array, vocab: Vocab, opts: { skipSymbols?: boolean; onSkip?: (word: string) => void } = {}): Corpus {
+  // a plain Uint8Array view (not a Buffer): the vocabulary's byte comparisons then see one shape
+  const buf = input.constructor === Uint8Array ? input : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   let ids = new Uint32Array(Math.max(1024, (buf.length >>> 2) + 16));
   let n = 0;
   let words = 0;

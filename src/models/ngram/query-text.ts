@@ -61,7 +61,9 @@ export class TextQuery {
     this.next = new QueryState(model.order);
   }
 
-  push(chunk: Uint8Array): void {
+  push(input: Uint8Array): void {
+    // one element shape (plain Uint8Array) for Buffers and joined carries alike
+    const chunk = input.constructor === Uint8Array ? input : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
     let buf = chunk;
     if (this.carry) {
       const j = new Uint8Array(this.carry.length + chunk.length);
