@@ -27,6 +27,7 @@ import { TfidfFeaturizer } from "../src/models/lexical/tfidf.js";
 import { klReduction } from "../src/models/dsir/index.js";
 import { NgramHasher } from "../src/text/ngram-hash.js";
 import { runSelect } from "../src/pipelines/select/index.js";
+import { trainArpaOn } from "../src/pipelines/select/lm-select.js";
 import { buildPools, type Pool, type PoolDoc, type PoolTarget } from "./_select-pools.js";
 
 const PEER = path.join(path.dirname(new URL(import.meta.url).pathname), "peers", "betr_sklearn.py");
@@ -39,7 +40,7 @@ interface Row {
   docs: number;
   n: number;
   rank: { select: number; peer: number };
-  final: { select: number; peer: number; dsir: number; random: number };
+  final: { select: number; peer: number; dsir: number; random: number; ml: number; ppl: number };
   kept: { select: number; dsir: number };
   kl: { select: number; peer: number; dsir: number; random: number };
   seconds: { select: number; peer: number };
@@ -103,7 +104,8 @@ export async function quality(opts: { shared: string; out: string; seed: number;
   console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   console.log("P@N: share of the matching domain among the N kept (final) or top-ranked (rank) docs; enr. = P@N / (N/docs);");
   console.log("peer = scikit-learn lexical BETR (tf-idf cosine, max log2(1/rank), top 10% of a half sample, balanced LogisticRegression, top N)");
-  console.log("group | pool | target | docs | N | rank P@N select / peer | final P@N select / peer / DSIR / random | enr. select / peer | kept select / DSIR (asked N) | KL red. select / peer / DSIR / random | s select / peer");
+  console.log("ML = --method moore-lewis; PPL = --method perplexity with an order-3 n-gram model of the targets");
+  console.log("group | pool | target | docs | N | rank P@N select / peer | final P@N select / peer / DSIR / ML / PPL / random | enr. select / peer | kept select / DSIR (asked N) | KL red. select / peer / DSIR / random | s select / peer");
   const rows: Row[] = [];
   for (const pool of pools) {
     const base = path.join(opts.out, pool.name);
@@ -120,11 +122,11 @@ export async function quality(opts: { shared: string; out: string; seed: number;
       const n = pool.docs.filter((d) => target.match.includes(d.domain)).length;
       const precision = (ids: string[]) => (ids.length ? ids.filter((id) => target.match.includes(byId.get(id)!.domain)).length / ids.length : 0);
       const kl = (ids: string[]) => klReduction([counts(target.texts)], raw, counts(ids.map((id) => byId.get(id)!.text))).reduction;
-      const run = async (method: "betr" | "dsir") => {
+      const run = async (method: "betr" | "dsir" | "moore-lewis" | "perplexity", lm?: string) => {
         const out = path.join(base, `run-${slug}-${method}`);
         rmSync(out, { recursive: true, force: true });
         const t0 = performance.now();
-        await runSelect({ target: [tfile], corpus: [corpus], out, keep: n / pool.docs.length, keepBy: "docs", seed: opts.seed, method, report: false });
+        await runSelect({ target: method === "perplexity" ? [] : [tfile], corpus: [corpus], out, keep: n / pool.docs.length, keepBy: "docs", seed: opts.seed, method, lm, report: false });
         return { out, seconds: (performance.now() - t0) / 1000 };
       };
       const sel = await run("betr");
@@ -132,6 +134,11 @@ export async function quality(opts: { shared: string; out: string; seed: number;
       const dsir = await run("dsir");
       const dsirKept = await keptIds(dsir.out);
       const dsirTop = topN(pool.docs, await scoresById(dsir.out), n);
+      const ml = await keptIds((await run("moore-lewis")).out);
+      // CCNet's filter with a model of the targets themselves (order 3, trained here)
+      const arpa = path.join(base, `targets-${slug}.arpa`);
+      await trainArpaOn(target.texts, 3, arpa);
+      const ppl = await keptIds((await run("perplexity", `ngram:${arpa}`)).out);
       const peerRun = spawnSync(PYTHON, [PEER, flat, tfile, String(n), String(opts.seed)], { encoding: "utf8", maxBuffer: 1 << 28 });
       if (peerRun.status !== 0) throw new Error(`scikit-learn peer failed (is python3-sklearn installed?): ${peerRun.stderr.slice(-500)}`);
       const peer = JSON.parse(peerRun.stdout) as { kept: string[]; rankTop: string[]; seconds: number };
@@ -143,7 +150,7 @@ export async function quality(opts: { shared: string; out: string; seed: number;
         docs: pool.docs.length,
         n,
         rank: { select: precision(rankStageTop(pool.docs, target, n)), peer: precision(peer.rankTop) },
-        final: { select: precision(selKept), peer: precision(peer.kept), dsir: precision(dsirTop), random: precision(rnd) },
+        final: { select: precision(selKept), peer: precision(peer.kept), dsir: precision(dsirTop), random: precision(rnd), ml: precision(ml), ppl: precision(ppl) },
         kept: { select: selKept.length, dsir: dsirKept.length },
         kl: { select: kl(selKept), peer: kl(peer.kept), dsir: kl(dsirTop), random: kl(rnd) },
         seconds: { select: sel.seconds, peer: peer.seconds },
@@ -152,7 +159,7 @@ export async function quality(opts: { shared: string; out: string; seed: number;
       const f = (x: number) => x.toFixed(3);
       const expected = n / pool.docs.length;
       console.log(
-        `${row.group} | ${row.pool} | ${row.target} | ${row.docs} | ${n} | ${f(row.rank.select)} / ${f(row.rank.peer)} | ${f(row.final.select)} / ${f(row.final.peer)} / ${f(row.final.dsir)} / ${f(row.final.random)} | ` +
+        `${row.group} | ${row.pool} | ${row.target} | ${row.docs} | ${n} | ${f(row.rank.select)} / ${f(row.rank.peer)} | ${f(row.final.select)} / ${f(row.final.peer)} / ${f(row.final.dsir)} / ${f(row.final.ml)} / ${f(row.final.ppl)} / ${f(row.final.random)} | ` +
           `${(row.final.select / expected).toFixed(1)}x / ${(row.final.peer / expected).toFixed(1)}x | ${row.kept.select} / ${row.kept.dsir} (${n}) | ${f(row.kl.select)} / ${f(row.kl.peer)} / ${f(row.kl.dsir)} / ${f(row.kl.random)} | ${row.seconds.select.toFixed(1)} / ${row.seconds.peer.toFixed(1)}`,
       );
     }
@@ -170,7 +177,7 @@ export async function quality(opts: { shared: string; out: string; seed: number;
       return `${p} ${m((r) => r.final.select).toFixed(3)} vs ${m((r) => r.final.peer).toFixed(3)}`;
     });
     console.log(
-      `${group} pools (${g.length} targets): mean final P@N select ${sel.toFixed(3)}, peer ${peer.toFixed(3)} (${((sel / peer - 1) * 100).toFixed(1)}% relative), DSIR ${mean((r) => r.final.dsir).toFixed(3)}, random ${mean((r) => r.final.random).toFixed(3)}; ` +
+      `${group} pools (${g.length} targets): mean final P@N select ${sel.toFixed(3)}, peer ${peer.toFixed(3)} (${((sel / peer - 1) * 100).toFixed(1)}% relative), DSIR ${mean((r) => r.final.dsir).toFixed(3)}, Moore–Lewis ${mean((r) => r.final.ml).toFixed(3)}, perplexity ${mean((r) => r.final.ppl).toFixed(3)}, random ${mean((r) => r.final.random).toFixed(3)}; ` +
         `select >= peer on ${wins}/${g.length} targets; per pool (select vs peer): ${byPool.join("; ")}; ` +
         `kept/asked select ${mean((r) => r.kept.select / r.n).toFixed(3)}, DSIR ${mean((r) => r.kept.dsir / r.n).toFixed(3)}; ` +
         `mean enrichment select ${mean((r) => r.final.select / (r.n / r.docs)).toFixed(2)}x, peer ${mean((r) => r.final.peer / (r.n / r.docs)).toFixed(2)}x`,

@@ -35,6 +35,11 @@ function normalisedLines(texts: Iterable<string>): string {
   return out.join("\n") + "\n";
 }
 
+/** Trains an order-`order` model on the CCNet-normalised lines of `texts` and writes its ARPA file. */
+export async function trainArpaOn(texts: Iterable<string>, order: number, file: string): Promise<void> {
+  await trainArpa(normalisedLines(texts), order, file);
+}
+
 async function trainArpa(text: string, order: number, file: string): Promise<void> {
   // Small target sets leave some count-of-counts at 0: lmplz's --discount_fallback values then.
   // <s>, </s> and <unk> inside documents (WikiText writes <unk>) are read as whitespace, as lmplz --skip_symbols does.

@@ -19,6 +19,8 @@ import { countWhitespaceWords } from "../../text/wordpunct.js";
 import type { Executor, ShardResult, TaskHandler } from "../../exec/types.js";
 import type { Shard } from "../../io/shards.js";
 import { docPriority, readSampledDocs, sampledRecord, splitSample, type CorpusSample, type SampledDoc } from "./sample.js";
+// Registers the "select-sample" kind, so a direct sampleWithExecutor call (tests, library users) works on any executor.
+import "./tasks.js";
 
 /** Bin i holds priorities in [2^-(i+1)/64, 2^-i/64); the last one everything smaller. */
 const BINS_PER_OCTAVE = 64;
