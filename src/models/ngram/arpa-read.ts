@@ -247,6 +247,9 @@ export class ArpaParser {
         const nb = new Float32Array(cap);
         nb.set(m.uniBackoff);
         m.uniBackoff = nb;
+        const ne = new Uint8Array(cap);
+        ne.set(m.uniExtends);
+        m.uniExtends = ne;
       }
       m.uniProb[id] = prob;
       m.uniBackoff[id] = backoff;
@@ -276,8 +279,17 @@ export class ArpaParser {
       if (k === n - 1) keyStartAt_(keyHi, keyLo, k, id);
       else keyExtendAt_(keyHi, keyLo, k, id);
     }
-    // the suffix w2..wn must exist for the lookup to reach this n-gram (SRILM may have pruned it)
-    if (n >= 3 && shared < n - 1 && m.tables[n - 2].find(keyHi[1], keyLo[1]) < 0) this.addBlank(ids, n);
+    // the suffix w2..wn must exist for the lookup to reach this n-gram (SRILM may have pruned
+    // it), and is flagged as extending left; a suffix shared with the previous line was done then
+    if (shared < n - 1) {
+      if (n === 2) m.uniExtends[ids[1]] = 1;
+      else {
+        const lower = m.tables[n - 2];
+        let slot = lower.find(keyHi[1], keyLo[1]);
+        if (slot < 0) slot = this.addBlank(ids, n);
+        lower.markExtends(slot);
+      }
+    }
     m.tables[n - 1].insert(keyHi[0], keyLo[0], prob, backoff);
     // remember this line (its chunk stays alive while referenced)
     const lineLen = we[n - 1] - ws[0];
@@ -289,16 +301,19 @@ export class ArpaParser {
     this.prevLen = lineLen;
   }
 
-  /** SRILM dropped the suffix w2..wn of this n-gram: add it (and its own missing suffixes) carrying the backed-off probability. */
-  private addBlank(ids: Int32Array, n: number): void {
+  /** SRILM dropped the suffix w2..wn of this n-gram: add it (and its own missing suffixes) carrying the backed-off probability; returns its slot. */
+  private addBlank(ids: Int32Array, n: number): number {
     const m = this.model!;
     const len = n - 1;
     const words = ids.slice(1, n);
     if (len >= 3) {
       keyStart_(words[len - 1]);
       for (let k = len - 2; k >= 1; k--) keyExtend_(words[k]);
-      if (m.tables[len - 2].find(KEY_.hi, KEY_.lo) < 0) this.addBlank(words, len);
-    }
+      const lower = m.tables[len - 2];
+      let slot = lower.find(KEY_.hi, KEY_.lo);
+      if (slot < 0) slot = this.addBlank(words, len);
+      lower.markExtends(slot);
+    } else m.uniExtends[words[1]] = 1;
     // p(w_n | w_2 .. w_{n-1}) by the model as loaded so far (lower orders are complete)
     this.scratchIn ??= new QueryState(m.order);
     this.scratchOut ??= new QueryState(m.order);
@@ -311,8 +326,8 @@ export class ArpaParser {
     }
     keyStart_(words[len - 1]);
     for (let k = len - 2; k >= 0; k--) keyExtend_(words[k]);
-    m.tables[len - 1].insert(KEY_.hi, KEY_.lo, prob, 0);
     this.blanks++;
+    return m.tables[len - 1].insert(KEY_.hi, KEY_.lo, prob, 0);
   }
 
   /** A decimal number at this.pos (also -inf / inf / nan); advances this.pos. */

@@ -35,6 +35,8 @@ export class NgramModel {
   readonly counts: number[];
   uniProb: Float32Array;
   uniBackoff: Float32Array;
+  /** 1 where some bigram ends with the word (see NgramTable's flag). */
+  uniExtends: Uint8Array;
   /** tables[n] holds the (n+1)-grams; tables[0] is unused (unigrams are arrays by id). */
   readonly tables: NgramTable[];
   bos = -1;
@@ -51,6 +53,7 @@ export class NgramModel {
     this.vocab.addString("<unk>");
     this.uniProb = new Float32Array(Math.max(4, counts[0] + 1));
     this.uniBackoff = new Float32Array(Math.max(4, counts[0] + 1));
+    this.uniExtends = new Uint8Array(Math.max(4, counts[0] + 1));
     this.tables = [new NgramTable(0)];
     for (let n = 1; n < order; n++) this.tables.push(new NgramTable(counts[n]));
   }
@@ -82,12 +85,15 @@ export class NgramModel {
     out.backoff[0] = this.uniBackoff[word];
     keyStart_(word);
     const ctxLen = state.length;
-    for (let j = 0; j < ctxLen && len < N; j++) {
+    // a match no longer n-gram ends with cannot grow: stop there (KenLM's independent_left)
+    let grows = this.uniExtends[word] === 1;
+    for (let j = 0; grows && j < ctxLen && len < N; j++) {
       keyExtend_(state.words[j]);
       const table = this.tables[len];
       const slot = table.find(KEY_.hi, KEY_.lo);
       if (slot < 0) break;
       prob = table.prob(slot);
+      grows = table.extendsLeft(slot);
       len++;
       if (len < N) {
         out.backoff[len - 1] = table.backoff(slot);

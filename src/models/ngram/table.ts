@@ -1,7 +1,9 @@
 /**
  * One order's n-grams for querying: an open-addressing table of 16-byte slots
  * [key hi, key lo, log10 p, log10 backoff] in one buffer, so a probe touches one cache line.
- * Sized at 1.5× the entries, as KenLM's probing model is.
+ * Sized at 1.5× the entries, as KenLM's probing model is. Bit 0 of key lo (always 0 in keys)
+ * flags an n-gram that some longer n-gram ends with (KenLM's "extends left"): a lookup that
+ * finds an n-gram without it need not try a longer one.
  */
 export class NgramTable {
   keys: Int32Array;
@@ -29,7 +31,8 @@ export class NgramTable {
     for (let s = 0; s < oldSlots; s++) {
       const o = s << 2;
       if (oldKeys[o] === 0 && oldKeys[o + 1] === 0) continue;
-      this.insert(oldKeys[o], oldKeys[o + 1], oldVals[o + 2], oldVals[o + 3]);
+      const s2 = this.insert(oldKeys[o], oldKeys[o + 1] & ~1, oldVals[o + 2], oldVals[o + 3]);
+      if (oldKeys[o + 1] & 1) this.keys[(s2 << 2) + 1] |= 1;
     }
   }
 
@@ -42,7 +45,7 @@ export class NgramTable {
       const o = s << 2;
       const khi = keys[o];
       const klo = keys[o + 1];
-      if (khi === hi && klo === lo) return s;
+      if (khi === hi && (klo & ~1) === lo) return s;
       if (khi === 0 && klo === 0) return -1;
       if (++s === n) s = 0;
     }
@@ -64,12 +67,21 @@ export class NgramTable {
         this.size++;
         break;
       }
-      if (khi === hi && klo === lo) break;
+      if (khi === hi && (klo & ~1) === lo) break;
       if (++s === n) s = 0;
     }
     this.vals[(s << 2) + 2] = prob;
     this.vals[(s << 2) + 3] = backoff;
     return s;
+  }
+
+  /** Marks the n-gram in `slot` as the suffix of a longer one. */
+  markExtends(slot: number): void {
+    this.keys[(slot << 2) + 1] |= 1;
+  }
+
+  extendsLeft(slot: number): boolean {
+    return (this.keys[(slot << 2) + 1] & 1) === 1;
   }
 
   prob(slot: number): number {
