@@ -14,6 +14,7 @@ const DIGIT_RE = /\p{Nd}/gu;
 // eslint-disable-next-line no-control-regex -- CCNet removes C0 and C1 control characters
 const NON_PRINTING_RE = /[\u0000-\u001f\u007f-\u009f]/g;
 // Python's str.strip() whitespace: JavaScript's plus \x1c-\x1f and \x85
+// eslint-disable-next-line no-control-regex -- Python counts \x1c-\x1f as whitespace
 const STRIP_RE = /^[\s\x1c-\x1f\x85]+|[\s\x1c-\x1f\x85]+$/g;
 
 export function ccnetNormalize(line: string): string {

@@ -92,7 +92,7 @@ function files(out: string, subdirs: string[]): Map<string, string> {
 }
 
 function textLines(file: string): string[] {
-  let b = readFileSync(file);
+  let b: Buffer = readFileSync(file);
   if (file.endsWith(".gz")) b = gunzipSync(b);
   if (file.endsWith(".zst")) b = decompress(b);
   return b.toString("utf8").split("\n").filter((l) => l !== "");

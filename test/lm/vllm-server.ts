@@ -79,7 +79,7 @@ export async function startFakeServer(mode: Mode, opts: { model?: string; delayM
       }, opts.delayMs ?? 5);
     });
   });
-  const json = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+  const json = (res: ServerResponse, status: number, body: unknown): void => void res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
 
   function answer(req: IncomingMessage, res: ServerResponse, raw: string): void {
     if (req.method === "GET" && req.url === "/v1/models") return json(res, 200, { object: "list", data: [{ id: model, object: "model", owned_by: mode }] });
