@@ -22,54 +22,73 @@ export function hashBytes(buf: Uint8Array, start: number, end: number): number {
   return h >>> 0;
 }
 
+/** A second, independent 32-bit hash of the same bytes (with hashBytes: a 64-bit fingerprint). */
+function hashBytes2(buf: Uint8Array, start: number, end: number): number {
+  let h = 0x9747b28c ^ (end - start);
+  for (let i = start; i < end; i++) {
+    h = Math.imul(h ^ buf[i], 0x5bd1e995);
+    h ^= h >>> 15;
+  }
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
 export class Vocab {
   private arena = new Uint8Array(1 << 16);
   private arenaUsed = 0;
   private starts = new Uint32Array(1 << 10);
   private ends = new Uint32Array(1 << 10);
-  private slots = new Int32Array(1 << 11).fill(-1);
+  /** Per slot [id, hash, hash2]: a lookup compares the 64-bit fingerprint in the slot itself. */
+  private slots = new Int32Array(3 << 11).fill(-1);
   private mask = (1 << 11) - 1;
+  private fp2 = new Int32Array(1 << 10);
   size = 0;
 
   constructor(withSpecials = true) {
     if (withSpecials) for (const w of SPECIAL_WORDS) this.addString(w);
   }
 
-  /** Id of the word in buf[start, end), or -1. */
+  /**
+   * Id of the word in buf[start, end), or -1. Matches on the 64-bit fingerprint held in the slot
+   * (as KenLM's vocabulary does) without reading the stored bytes: one memory access per probe.
+   */
   find(buf: Uint8Array, start: number, end: number): number {
-    const len = end - start;
-    let slot = hashBytes(buf, start, end) & this.mask;
-    const arena = this.arena;
+    const h = hashBytes(buf, start, end) | 0;
+    const h2 = hashBytes2(buf, start, end);
+    const slots = this.slots;
+    let slot = h & this.mask;
     for (;;) {
-      const id = this.slots[slot];
+      const o = slot * 3;
+      const id = slots[o];
       if (id < 0) return -1;
-      const s = this.starts[id];
-      if (this.ends[id] - s === len) {
-        let i = 0;
-        while (i < len && arena[s + i] === buf[start + i]) i++;
-        if (i === len) return id;
-      }
+      if (slots[o + 1] === h && slots[o + 2] === h2) return id;
       slot = (slot + 1) & this.mask;
     }
   }
 
-  /** Id of the word, adding it when new. */
+  /** Id of the word, adding it when new (bytes compared, so training never merges two words). */
   findOrAdd(buf: Uint8Array, start: number, end: number): number {
     const len = end - start;
-    let slot = hashBytes(buf, start, end) & this.mask;
+    const h = hashBytes(buf, start, end) | 0;
+    const h2 = hashBytes2(buf, start, end);
+    let slot = h & this.mask;
     const arena = this.arena;
+    const slots = this.slots;
     for (;;) {
-      const id = this.slots[slot];
+      const o = slot * 3;
+      const id = slots[o];
       if (id < 0) break;
-      const s = this.starts[id];
-      if (this.ends[id] - s === len) {
-        let i = 0;
-        while (i < len && arena[s + i] === buf[start + i]) i++;
-        if (i === len) return id;
+      if (slots[o + 1] === h && slots[o + 2] === h2) {
+        const s = this.starts[id];
+        if (this.ends[id] - s === len) {
+          let i = 0;
+          while (i < len && arena[s + i] === buf[start + i]) i++;
+          if (i === len) return id;
+        }
       }
       slot = (slot + 1) & this.mask;
     }
-    return this.insertAt(slot, buf, start, end);
+    return this.insertAt(slot, buf, start, end, h, h2);
   }
 
   addString(word: string): number {
@@ -93,10 +112,10 @@ export class Vocab {
 
   /** Bytes held, for memory accounting. */
   get byteSize(): number {
-    return this.arena.byteLength + this.starts.byteLength * 2 + this.slots.byteLength;
+    return this.arena.byteLength + this.starts.byteLength * 3 + this.slots.byteLength;
   }
 
-  private insertAt(slot: number, buf: Uint8Array, start: number, end: number): number {
+  private insertAt(slot: number, buf: Uint8Array, start: number, end: number, h: number, h2: number): number {
     const len = end - start;
     if (this.arenaUsed + len > this.arena.length) {
       let cap = this.arena.length * 2;
@@ -114,22 +133,32 @@ export class Vocab {
       const e = new Uint32Array(this.ends.length * 2);
       e.set(this.ends);
       this.ends = e;
+      const f2 = new Int32Array(this.fp2.length * 2);
+      f2.set(this.fp2);
+      this.fp2 = f2;
     }
     this.starts[id] = this.arenaUsed;
     this.ends[id] = this.arenaUsed + len;
     this.arenaUsed += len;
-    this.slots[slot] = id;
-    if (this.size * 2 > this.slots.length) this.rehash();
+    this.fp2[id] = h2;
+    this.slots[slot * 3] = id;
+    this.slots[slot * 3 + 1] = h;
+    this.slots[slot * 3 + 2] = h2;
+    if (this.size * 2 > this.mask + 1) this.rehash();
     return id;
   }
 
   private rehash(): void {
-    const slots = new Int32Array(this.slots.length * 2).fill(-1);
-    const mask = slots.length - 1;
+    const n = (this.mask + 1) * 2;
+    const slots = new Int32Array(n * 3).fill(-1);
+    const mask = n - 1;
     for (let id = 0; id < this.size; id++) {
-      let slot = hashBytes(this.arena, this.starts[id], this.ends[id]) & mask;
-      while (slots[slot] >= 0) slot = (slot + 1) & mask;
-      slots[slot] = id;
+      const h = hashBytes(this.arena, this.starts[id], this.ends[id]) | 0;
+      let slot = h & mask;
+      while (slots[slot * 3] >= 0) slot = (slot + 1) & mask;
+      slots[slot * 3] = id;
+      slots[slot * 3 + 1] = h;
+      slots[slot * 3 + 2] = this.fp2[id];
     }
     this.slots = slots;
     this.mask = mask;
