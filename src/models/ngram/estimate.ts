@@ -9,11 +9,11 @@
  *    that share, <s> gets probability 1 (log10 0) since it is never predicted;
  *  - backoff(h) = log10 γ(h) for n-grams that are contexts, 0 otherwise.
  */
-import { ROOT, STRIDE, type SuffixTrie } from "./trie.js";
+import { STRIDE, type SuffixTrie } from "./trie.js";
 import { computeDiscount, discountFor, type Discount } from "./discount.js";
 import { BOS, UNK } from "./vocab.js";
 // local copies: under a CommonJS transform (tsx) an imported binding costs a getter call per use
-const ROOT_ = ROOT, STRIDE_ = STRIDE, BOS_ = BOS, UNK_ = UNK;
+const STRIDE_ = STRIDE, BOS_ = BOS, UNK_ = UNK;
 const f = Math.fround;
 
 export interface EstimateOptions {
