@@ -199,3 +199,24 @@ describe("openai: servers that cannot score prompts, and no server at all", () =
     expect(() => parseEcho(prompt, [" next"], [-0.5], [11], " next", "t")).toThrow(/echo/);
   });
 });
+
+describe("openai: first-token top log-probabilities (Yang et al.'s label read-out)", () => {
+  it("returns the first generated token's top-k, and a clear error where the server gives none", async () => {
+    const vllm = await startFakeServer("vllm");
+    const llama = await startFakeServer("llamacpp");
+    try {
+      const prompt = "Review: a fine film\nSentiment:";
+      const m = new OpenAiLanguageModel(parseOpenAiSpec(`${vllm.url}/v1#toy-model`), "toy-model", { cacheDir: false });
+      const [top] = await m.firstTokenLogprobs([prompt], { topK: 5 });
+      const first = fakeTokenize(fakeContinuation(prompt, 1))[0]!;
+      // computed from the toy model's definition, not from the client
+      expect(top![0]).toEqual({ token: first, logprob: fakeLogprob(fakeTokenize(prompt).at(-1)!, first) });
+      expect(top!.map((t) => t.logprob)).toEqual([...top!.map((t) => t.logprob)].sort((a, b) => b - a));
+      const l = new OpenAiLanguageModel(parseOpenAiSpec(`${llama.url}/v1#toy-model`), "toy-model", { cacheDir: false });
+      await expect(l.firstTokenLogprobs([prompt], { topK: 5 })).rejects.toThrow(/no top log-probabilities/);
+    } finally {
+      await vllm.close();
+      await llama.close();
+    }
+  });
+});

@@ -111,7 +111,16 @@ export async function startFakeServer(mode: Mode, opts: { model?: string; delayM
     }
     const choices = prompts.map((prompt, index) => {
       const completion = fakeContinuation(prompt, maxTokens, stop);
-      if (!body.echo) return { index, text: completion, logprobs: null, finish_reason: "length", stop_reason: null, prompt_logprobs: null };
+      if (!body.echo) {
+        // vLLM returns the generated tokens' log-probabilities (and top-k) when logprobs is set; llama.cpp's fake does not
+        const gen = fakeTokenize(completion).slice(0, maxTokens);
+        const last = fakeTokenize(prompt).at(-1) ?? BOS;
+        const logprobs =
+          mode === "vllm" && body.logprobs && gen.length
+            ? { tokens: gen, token_logprobs: gen.map((t, i) => fakeLogprob(i ? gen[i - 1]! : last, t)), top_logprobs: gen.map((t, i) => ({ [t]: fakeLogprob(i ? gen[i - 1]! : last, t), [" other"]: -12 })), text_offset: [] }
+            : null;
+        return { index, text: completion, logprobs, finish_reason: "length", stop_reason: null, prompt_logprobs: null };
+      }
       const promptTokens = [BOS, ...fakeTokenize(prompt)];
       const genTokens = fakeTokenize(completion).slice(0, maxTokens);
       const tokens = [...promptTokens, ...genTokens];

@@ -113,7 +113,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 interface CompletionChoice {
   index?: number;
   text?: string;
-  logprobs?: { tokens?: string[]; token_logprobs?: Array<number | null>; text_offset?: number[] } | null;
+  logprobs?: { tokens?: string[]; token_logprobs?: Array<number | null>; text_offset?: number[]; top_logprobs?: Array<Record<string, number> | null> } | null;
 }
 interface CompletionResponse {
   choices?: CompletionChoice[];
@@ -198,6 +198,26 @@ export class OpenAiLanguageModel implements LanguageModel {
       return choices.map((c) => {
         if (typeof c.text !== "string") throw new UserError(`lm ${this.id}: a completion without text`);
         return c.text;
+      });
+    });
+  }
+
+  /**
+   * The top-`topK` natural-log probabilities of the first token generated after each prompt
+   * (`max_tokens: 1, logprobs: topK`, no echo): how Yang et al. read a classification label.
+   * Servers that return no log-probabilities for generated tokens get a clear error.
+   */
+  async firstTokenLogprobs(prompts: string[], opts: { topK: number }): Promise<Array<Array<{ token: string; logprob: number }>>> {
+    const body = { max_tokens: 1, temperature: 0, logprobs: opts.topK };
+    return this.batched(prompts, { kind: "first-token", ...body }, {}, async (batch) => {
+      const res = await this.post({ prompt: batch, ...body });
+      return this.choicesFor(res, batch.length).map((c) => {
+        const top = c.logprobs?.top_logprobs?.[0];
+        if (!top || typeof top !== "object") throw new UserError(`lm ${this.id}: the server returned no top log-probabilities for the generated token`);
+        return Object.entries(top)
+          .filter(([, lp]) => typeof lp === "number")
+          .map(([token, logprob]) => ({ token, logprob }))
+          .sort((a, b) => b.logprob - a.logprob);
       });
     });
   }

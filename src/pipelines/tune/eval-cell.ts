@@ -100,10 +100,19 @@ async function classify(m: ModelState, prompts: string[], labels: string[], log:
     m.method = "loglik";
     return out;
   } catch (e) {
-    m.method = hasFirstToken(m.model) ? "first-token" : "generate";
-    log(
-      `${m.name}: no prompt log-probabilities (${(e as Error).message.split("\n")[0]}); choosing labels by ${m.method === "first-token" ? "the first generated token's top log-probabilities" : "greedy generation"}`,
-    );
+    const why = (e as Error).message.split("\n")[0];
+    if (hasFirstToken(m.model)) {
+      try {
+        const out = await run("first-token", prompts);
+        m.method = "first-token";
+        log(`${m.name}: no prompt log-probabilities (${why}); choosing labels by the first generated token's top log-probabilities`);
+        return out;
+      } catch (e2) {
+        log(`${m.name}: no prompt log-probabilities (${why}) and no top log-probabilities of generated tokens (${(e2 as Error).message.split("\n")[0]})`);
+      }
+    } else log(`${m.name}: no prompt log-probabilities (${why})`);
+    m.method = "generate";
+    log(`${m.name}: choosing labels by greedy generation`);
     return run(m.method, prompts);
   }
 }
