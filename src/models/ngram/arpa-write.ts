@@ -3,12 +3,12 @@
  * Sections in lmplz's layout: \data\ counts, then each order's n-grams as
  * "log10 p <TAB> words [<TAB> log10 backoff]" (no backoff column on the highest order).
  */
-import { ROOT, STRIDE, type SuffixTrie } from "./trie.js";
+import { STRIDE, type SuffixTrie } from "./trie.js";
 import type { Estimate } from "./estimate.js";
 import type { Vocab } from "./vocab.js";
 import { writeFixed7 } from "./format.js";
 // local copies: under a CommonJS transform (tsx) an imported binding costs a getter call per use
-const ROOT_ = ROOT, STRIDE_ = STRIDE;
+const STRIDE_ = STRIDE;
 const CHUNK = 1 << 20;
 const encoder = new TextEncoder();
 
@@ -26,41 +26,64 @@ export function* arpaChunks(trie: SuffixTrie, est: Estimate, vocab: Vocab): Gene
 
   const data = trie.data;
   const ord = trie.order;
+  // The words of order n's n-grams are kept in one byte arena while order n + 1 is written:
+  // an n-gram's text is its first word, a space, then its parent's text copied from there
+  // (one lookup instead of a walk through every suffix node).
+  const textAt = new Int32Array(trie.size);
+  const textLen = new Int32Array(trie.size);
+  let prevArena = new Uint8Array(0);
   let buf = new Uint8Array(CHUNK);
   let pos = 0;
   for (let n = 1; n <= N; n++) {
     const head = encoder.encode(`\n\\${n}-grams:\n`);
     buf.set(head, pos);
     pos += head.length;
+    const keep = n < N;
+    let arena = new Uint8Array(keep ? Math.max(1 << 16, est.counts[n - 1] * (n * 8)) : 0);
+    let used = 0;
     for (let node = 1; node < trie.size; node++) {
       if (ord[node] !== n) continue;
-      if (pos > CHUNK - 4096) {
+      const w = data[node * STRIDE_ + 1];
+      const ws = wordStart[w];
+      const wl = wordStart[w + 1] - ws;
+      const parent = data[node * STRIDE_];
+      const pl = n > 1 ? textLen[parent] : -1;
+      const tl = wl + pl + 1;
+      if (pos + tl + 64 > buf.length) {
         yield buf.subarray(0, pos);
-        buf = new Uint8Array(CHUNK);
+        buf = new Uint8Array(Math.max(CHUNK, tl * 2 + 64));
         pos = 0;
       }
       pos = writeFixed7(buf, pos, est.prob[node]);
       buf[pos++] = 9;
-      for (let x = node, first = true; x !== ROOT_; x = data[x * STRIDE_], first = false) {
-        if (!first) buf[pos++] = 32;
-        const w = data[x * STRIDE_ + 1];
-        const s = wordStart[w];
-        const len = wordStart[w + 1] - s;
-        if (pos + len > buf.length - 64) {
-          // an unusually long n-gram: move to a fresh, large enough chunk
-          const bigger = new Uint8Array(Math.max(CHUNK, (pos + len) * 2));
-          bigger.set(buf.subarray(0, pos));
-          buf = bigger;
-        }
-        for (let i = 0; i < len; i++) buf[pos + i] = words[s + i];
-        pos += len;
+      const t0 = pos;
+      for (let i = 0; i < wl; i++) buf[pos + i] = words[ws + i];
+      pos += wl;
+      if (n > 1) {
+        buf[pos++] = 32;
+        const pa = textAt[parent];
+        for (let i = 0; i < pl; i++) buf[pos + i] = prevArena[pa + i];
+        pos += pl;
       }
-      if (n < N) {
+      if (keep) {
+        const len = pos - t0;
+        if (used + len > arena.length) {
+          const bigger = new Uint8Array(Math.max(arena.length * 2, used + len));
+          bigger.set(arena.subarray(0, used));
+          arena = bigger;
+        }
+        for (let i = 0; i < len; i++) arena[used + i] = buf[t0 + i];
+        textAt[node] = used;
+        textLen[node] = len;
+        used += len;
+      }
+      if (keep) {
         buf[pos++] = 9;
         pos = writeFixed7(buf, pos, est.backoff[node]);
       }
       buf[pos++] = 10;
     }
+    prevArena = arena;
   }
   const end = encoder.encode("\n\\end\\\n");
   buf.set(end, pos);
