@@ -29,8 +29,8 @@ export function* arpaChunks(trie: SuffixTrie, est: Estimate, vocab: Vocab): Gene
   // The words of order n's n-grams are kept in one byte arena while order n + 1 is written:
   // an n-gram's text is its first word, a space, then its parent's text copied from there
   // (one lookup instead of a walk through every suffix node).
-  const textAt = new Int32Array(trie.size);
-  const textLen = new Int32Array(trie.size);
+  // [offset, length] of each node's text in its order's arena, side by side: one cache line
+  const text = new Int32Array(trie.size * 2);
   let prevArena = new Uint8Array(0);
   let buf = new Uint8Array(CHUNK);
   let pos = 0;
@@ -47,7 +47,7 @@ export function* arpaChunks(trie: SuffixTrie, est: Estimate, vocab: Vocab): Gene
       const ws = wordStart[w];
       const wl = wordStart[w + 1] - ws;
       const parent = data[node * STRIDE_];
-      const pl = n > 1 ? textLen[parent] : -1;
+      const pl = n > 1 ? text[parent * 2 + 1] : -1;
       const tl = wl + pl + 1;
       if (pos + tl + 64 > buf.length) {
         yield buf.subarray(0, pos);
@@ -61,7 +61,7 @@ export function* arpaChunks(trie: SuffixTrie, est: Estimate, vocab: Vocab): Gene
       pos += wl;
       if (n > 1) {
         buf[pos++] = 32;
-        const pa = textAt[parent];
+        const pa = text[parent * 2];
         for (let i = 0; i < pl; i++) buf[pos + i] = prevArena[pa + i];
         pos += pl;
       }
@@ -73,8 +73,8 @@ export function* arpaChunks(trie: SuffixTrie, est: Estimate, vocab: Vocab): Gene
           arena = bigger;
         }
         for (let i = 0; i < len; i++) arena[used + i] = buf[t0 + i];
-        textAt[node] = used;
-        textLen[node] = len;
+        text[node * 2] = used;
+        text[node * 2 + 1] = len;
         used += len;
       }
       if (keep) {
