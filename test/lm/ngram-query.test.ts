@@ -71,6 +71,15 @@ describe("lm query prints what KenLM's query prints", () => {
     expect(worst).toBeLessThan(1e-3);
   });
 
+  it("-n (no <s> context, no </s>): the output KenLM's query -n printed for the same line", async () => {
+    const r = await runCli(["lm", "query", "-n", path.join(REF, "shakespeare.o3.arpa.gz")], { input: "What is your crest?\n" });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      "What=74 1 -3.3121748\tis=31 2 -1.6772239\tyour=284 3 -1.2982597\tcrest?=0 1 -5.34677\tTotal: -11.634428 OOV: 1\n" +
+        "Perplexity including OOVs:\t810.2275495313773\nPerplexity excluding OOVs:\t124.70563310266289\nOOVs:\t1\nTokens:\t4\n",
+    );
+  });
+
   it("a last line without a newline is scored without </s> and no Total, as KenLM does", async () => {
     const r = await runCli(["lm", "query", path.join(REF, "shakespeare.o3.arpa.gz")], { input: "What is your crest?\nWhat is" });
     const lines = r.stdout.split("\n");
