@@ -22,7 +22,7 @@ import { DiscountError, fallbackDiscount } from "../models/ngram/discount.js";
 import { MemoryBudgetError, parseMemory, BYTES_PER_NGRAM, formatBytes } from "../models/ngram/memory.js";
 import { SpecialWordError } from "../models/ngram/corpus.js";
 import { TextQuery, type QueryPrint } from "../models/ngram/query-text.js";
-import { loadArpa } from "../backends/lm/ngram.js";
+import { formatSectionInThread, loadArpa } from "../backends/lm/ngram.js";
 
 interface TrainFlags {
   order: number;
@@ -159,10 +159,20 @@ async function train(f: TrainFlags): Promise<void> {
   const stream = out ? out.stream : process.stdout;
   let bytes = 0;
   let tWritten = 0;
+  // The highest order (a third or more of the lines) is formatted on a second core meanwhile.
+  const N = model.estimate.order;
+  const highest = N >= 2 && os.availableParallelism() > 1 ? formatSectionInThread(model, N) : null;
+  highest?.catch(() => {});
   try {
-    for (const chunk of arpaChunks(model.trie, model.estimate, model.vocab)) {
+    for (const chunk of arpaChunks(model.trie, model.estimate, model.vocab, highest ? { toOrder: N - 1, end: false } : {})) {
       bytes += chunk.length;
       await write(stream, chunk);
+    }
+    if (highest) {
+      for (const chunk of [...(await highest), new TextEncoder().encode("\n\\end\\\n")]) {
+        bytes += chunk.length;
+        await write(stream, chunk);
+      }
     }
     tWritten = Date.now();
     if (out) await out.commit();

@@ -13,6 +13,9 @@ import { createGunzip } from "node:zlib";
 import { ArpaFormatError, ArpaParser } from "../../models/ngram/arpa-read.js";
 import { NgramModel, QueryState } from "../../models/ngram/query-model.js";
 import { UserError } from "../../util/errors.js";
+import { siblingModule, startThread } from "../../util/worker.js";
+import { wordTable } from "../../models/ngram/arpa-write.js";
+import type { TrainedModel } from "../../models/ngram/train.js";
 import type { LanguageModel, ScoredText, ScoredToken, ScoreOptions, TokenizerIdentity } from "./types.js";
 
 const LN10 = Math.LN10;
@@ -139,4 +142,25 @@ export async function openNgram(path: string): Promise<LanguageModel> {
     },
     async close(): Promise<void> {},
   };
+}
+
+/**
+ * Formats order `n` of a trained model's ARPA on a second thread (the model's arrays are shared
+ * memory, nothing is copied); resolves to the section's bytes.
+ */
+export function formatSectionInThread(model: TrainedModel, n: number): Promise<Uint8Array[]> {
+  const { wordStart, words } = wordTable(model.vocab);
+  const t = model.trie;
+  const job = { data: t.data, ord: t.order, size: t.size, prob: model.estimate.prob, backoff: model.estimate.backoff, wordStart, words, n, N: model.estimate.order };
+  return new Promise((resolve, reject) => {
+    const w = startThread(siblingModule(import.meta.url, "ngram-write-worker"), { workerData: job });
+    w.once("message", (chunks: Uint8Array[]) => {
+      resolve(chunks);
+      void w.terminate();
+    });
+    w.once("error", reject);
+    w.once("exit", (code) => {
+      if (code !== 0) reject(new Error(`ARPA writer thread exited with code ${code}`));
+    });
+  });
 }

@@ -12,17 +12,33 @@ const STRIDE_ = STRIDE;
 const CHUNK = 1 << 20;
 const encoder = new TextEncoder();
 
-export function* arpaChunks(trie: SuffixTrie, est: Estimate, vocab: Vocab): Generator<Uint8Array> {
-  const N = est.order;
-  let header = "\\data\\\n";
-  for (let n = 0; n < N; n++) header += `ngram ${n + 1}=${est.counts[n]}\n`;
-  yield encoder.encode(header);
+export interface ArpaPart {
+  /** Write orders 1..toOrder only (default all): another thread may format the rest (sectionChunks). */
+  toOrder?: number;
+  /** Write the \data\ header (default true) and the closing \end\ (default true). */
+  header?: boolean;
+  end?: boolean;
+}
 
-  // Copy word bytes once into a flat table: a word is written by one set() from here.
+/** Every word's bytes in one flat table: wordStart[id] .. wordStart[id + 1]. */
+export function wordTable(vocab: Vocab): { wordStart: Uint32Array; words: Uint8Array } {
   const wordStart = new Uint32Array(vocab.size + 1);
   for (let id = 0; id < vocab.size; id++) wordStart[id + 1] = wordStart[id] + vocab.bytes(id).length;
   const words = new Uint8Array(wordStart[vocab.size]);
   for (let id = 0; id < vocab.size; id++) words.set(vocab.bytes(id), wordStart[id]);
+  return { wordStart, words };
+}
+
+export function* arpaChunks(trie: SuffixTrie, est: Estimate, vocab: Vocab, part: ArpaPart = {}): Generator<Uint8Array> {
+  const N = est.order;
+  const from = 1;
+  const to = part.toOrder ?? N;
+  if (part.header !== false) {
+    let header = "\\data\\\n";
+    for (let n = 0; n < N; n++) header += `ngram ${n + 1}=${est.counts[n]}\n`;
+    yield encoder.encode(header);
+  }
+  const { wordStart, words } = wordTable(vocab);
 
   const data = trie.data;
   const ord = trie.order;
@@ -34,11 +50,12 @@ export function* arpaChunks(trie: SuffixTrie, est: Estimate, vocab: Vocab): Gene
   let prevArena = new Uint8Array(0);
   let buf = new Uint8Array(CHUNK);
   let pos = 0;
-  for (let n = 1; n <= N; n++) {
+  for (let n = from; n <= to; n++) {
     const head = encoder.encode(`\n\\${n}-grams:\n`);
     buf.set(head, pos);
     pos += head.length;
-    const keep = n < N;
+    const keep = n < to;
+    const backoffs = n < N;
     let arena = new Uint8Array(keep ? Math.max(1 << 16, est.counts[n - 1] * (n * 8)) : 0);
     let used = 0;
     for (let node = 1; node < trie.size; node++) {
@@ -77,7 +94,7 @@ export function* arpaChunks(trie: SuffixTrie, est: Estimate, vocab: Vocab): Gene
         text[node * 2 + 1] = len;
         used += len;
       }
-      if (keep) {
+      if (backoffs) {
         buf[pos++] = 9;
         pos = writeFixed7(buf, pos, est.backoff[node]);
       }
@@ -85,8 +102,51 @@ export function* arpaChunks(trie: SuffixTrie, est: Estimate, vocab: Vocab): Gene
     }
     prevArena = arena;
   }
-  const end = encoder.encode("\n\\end\\\n");
-  buf.set(end, pos);
-  pos += end.length;
-  yield buf.subarray(0, pos);
+  if (part.end !== false) {
+    const end = encoder.encode("\n\\end\\\n");
+    buf.set(end, pos);
+    pos += end.length;
+  }
+  if (pos > 0) yield buf.subarray(0, pos);
+}
+
+/**
+ * One order's section on its own, each n-gram's words found by walking its suffix nodes (no
+ * texts of the order below needed): what a second thread formats while arpaChunks writes the
+ * orders before it. Works on plain arrays so they can be shared memory.
+ */
+export function* sectionChunks(data: Int32Array, ord: Uint8Array, size: number, prob: Float32Array, backoff: Float32Array, wordStart: Uint32Array, words: Uint8Array, n: number, N: number): Generator<Uint8Array> {
+  let buf = new Uint8Array(CHUNK);
+  const head = encoder.encode(`\n\\${n}-grams:\n`);
+  buf.set(head, 0);
+  let pos = head.length;
+  for (let node = 1; node < size; node++) {
+    if (ord[node] !== n) continue;
+    if (pos > CHUNK - 4096) {
+      yield buf.subarray(0, pos);
+      buf = new Uint8Array(CHUNK);
+      pos = 0;
+    }
+    pos = writeFixed7(buf, pos, prob[node]);
+    buf[pos++] = 9;
+    for (let x = node, first = true; x !== 0; x = data[x * STRIDE_], first = false) {
+      if (!first) buf[pos++] = 32;
+      const w = data[x * STRIDE_ + 1];
+      const s = wordStart[w];
+      const len = wordStart[w + 1] - s;
+      if (pos + len > buf.length - 64) {
+        const bigger = new Uint8Array(Math.max(CHUNK, (pos + len) * 2));
+        bigger.set(buf.subarray(0, pos));
+        buf = bigger;
+      }
+      for (let i = 0; i < len; i++) buf[pos + i] = words[s + i];
+      pos += len;
+    }
+    if (n < N) {
+      buf[pos++] = 9;
+      pos = writeFixed7(buf, pos, backoff[node]);
+    }
+    buf[pos++] = 10;
+  }
+  if (pos > 0) yield buf.subarray(0, pos);
 }

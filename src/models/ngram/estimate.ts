@@ -87,8 +87,9 @@ export function estimate(trie: SuffixTrie, opts: EstimateOptions = {}): Estimate
   const vocabSize = counts[0] - 1;
   const uniform = f(1.0 / f(vocabSize));
   const complete = new Float32Array(size);
-  const prob = new Float32Array(size);
-  const backoff = new Float32Array(size);
+  // shared memory, so the ARPA writer can format an order on a second thread
+  const prob = new Float32Array(new SharedArrayBuffer(size * 4));
+  const backoff = new Float32Array(new SharedArrayBuffer(size * 4));
   const rootDenom = f(ctxU[0]);
   const rootGamma = ctxF[1];
   for (let node = 1; node < size; node++) {

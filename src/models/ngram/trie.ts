@@ -42,8 +42,9 @@ export class SuffixTrie {
     private readonly memoryBudget = Infinity,
   ) {
     this.maxNodes = Math.floor(memoryBudget / BYTES_PER_NGRAM);
-    this.data = new Int32Array(capacity * STRIDE);
-    this.order = new Uint8Array(capacity);
+    // shared memory: the ARPA writer may hand these to a second thread without copying
+    this.data = new Int32Array(new SharedArrayBuffer(capacity * STRIDE * 4));
+    this.order = new Uint8Array(new SharedArrayBuffer(capacity));
     let slots = 1 << 16;
     while (slots * 0.7 < capacity) slots *= 2;
     this.slots = new Int32Array(slots).fill(-1);
@@ -165,10 +166,10 @@ export class SuffixTrie {
 
   private grow(): void {
     const cap = this.order.length * 2;
-    const d = new Int32Array(cap * STRIDE);
+    const d = new Int32Array(new SharedArrayBuffer(cap * STRIDE * 4));
     d.set(this.data);
     this.data = d;
-    const o = new Uint8Array(cap);
+    const o = new Uint8Array(new SharedArrayBuffer(cap));
     o.set(this.order);
     this.order = o;
   }
