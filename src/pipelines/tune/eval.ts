@@ -86,8 +86,35 @@ export interface EvalResult {
   badInput: BadInputSummary;
 }
 
+/** The run's settings once resolved: template, task kind, labels and the loaded test sets. */
+interface EvalSetup {
+  template: ReturnType<typeof resolveTemplate>;
+  kind: "generation" | "classification";
+  labels: string[] | undefined;
+  tests: Awaited<ReturnType<typeof loadTests>>;
+  bad: BadInputLog;
+  log: (m: string) => void;
+}
+
+/** The cells of the matrix and each cell's per-item scores (for the paired bootstrap). */
+interface Matrix {
+  cells: EvalCell[];
+  perItem: Map<string, Float64Array>;
+  models: EvalResult["models"];
+}
+
+const cellKey = (m: string, t: string, s: number) => `${m}\u0000${t}\u0000${s}`;
+
+/** Steps: resolve the task and load the tests; run every model on every cell; compare the models. */
 export async function runEval(opts: EvalOptions): Promise<EvalResult> {
   const t0 = performance.now();
+  const setup = await resolveEval(opts);
+  const cache = opts.cacheDir === false ? null : new ResponseCache(opts.cacheDir ?? path.join(tmpdir(), "datatailor-tune-cache"));
+  const matrix = await runMatrix(opts, setup, cache);
+  return summarise(opts, setup, matrix, cache, (performance.now() - t0) / 1000);
+}
+
+async function resolveEval(opts: EvalOptions): Promise<EvalSetup> {
   const log = opts.log ?? (() => {});
   const template = resolveTemplate(opts.task, opts.template, opts.map);
   const kind = opts.kind ?? (opts.task ? TASK_KIND[opts.task] : undefined);
@@ -96,49 +123,23 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
   if (kind === "classification" && (!labels || labels.length < 2)) throw usageError("classification needs at least two --labels");
   const bad = new BadInputLog({ strict: opts.strict });
   const tests = await loadTests(opts.tests, template, { limit: opts.limit, maxShots: maxOf(opts.shots), labels, bad });
+  return { template, kind, labels, tests, bad, log };
+}
 
-  const cache = opts.cacheDir === false ? null : new ResponseCache(opts.cacheDir ?? path.join(tmpdir(), "datatailor-tune-cache"));
-  const totalUnits = opts.models.length * opts.shots.length * tests.reduce((a, t) => a + t.items.length, 0);
+/** Every model, one at a time (opened, run on every test set and shot count, closed). */
+async function runMatrix(opts: EvalOptions, setup: EvalSetup, cache: ResponseCache | null): Promise<Matrix> {
+  const totalUnits = opts.models.length * opts.shots.length * setup.tests.reduce((a, t) => a + t.items.length, 0);
   const progress = createProgress({ label: "tune eval", unit: "prompts", total: totalUnits, enabled: opts.progress ?? false });
   const preds = opts.predictionsOut ? await openAtomic(path.resolve(opts.predictionsOut)) : undefined;
-  const cells: EvalCell[] = [];
-  const perItem = new Map<string, Float64Array>();
-  const key = (m: string, t: string, s: number) => `${m}\u0000${t}\u0000${s}`;
-  const modelsOut: EvalResult["models"] = [];
+  const matrix: Matrix = { cells: [], perItem: new Map(), models: [] };
   try {
     for (const ms of opts.models) {
       const model = await opts.open(ms.spec);
-      const methods: Record<string, CellMethod> = {};
-      modelsOut.push({ name: ms.name, id: model.id, methods });
       try {
-        // openai: models keep their own response cache in the backend
-        const own = cache && !ms.spec.startsWith("openai:");
-        const state: ModelState = { name: ms.name, model, cache: own ? cache : null, cacheId: own ? await modelCacheId(ms.spec, model.id) : null };
-        for (const t of tests) {
-          for (const shots of opts.shots) {
-            const ctx = demoContext(template, t.demos, shots).context;
-            const out = await runCell(state, {
-              test: t,
-              shots,
-              prompts: t.items.map((x) => ctx + renderTemplate(template, x.fields)),
-              kind,
-              labels,
-              maxTokens: opts.maxTokens ?? 60,
-              batch: opts.batch ?? 16,
-              log,
-              tick: (n) => progress.tick(n),
-              record: preds ? (row) => write(preds.stream, JSON.stringify({ model: ms.name, ...row }) + "\n") : undefined,
-            });
-            let sum = 0;
-            for (const v of out.scores) sum += v;
-            const cell: EvalCell = { model: ms.name, test: t.name, domain: t.domain, shots, n: out.scores.length, score: (100 * sum) / out.scores.length, method: out.method };
-            if (kind === "classification") cell.noAnswer = out.noAnswer;
-            methods[t.name] = out.method;
-            cells.push(cell);
-            perItem.set(key(ms.name, t.name, shots), out.scores);
-            log(`${ms.name} · ${t.name} (${t.domain}) · ${shots}-shot: ${kind === "generation" ? "ROUGE-L" : "accuracy"} ${cell.score.toFixed(2)} on ${cell.n}`);
-          }
-        }
+        await runModel(opts, setup, ms, model, cache, matrix, {
+          tick: (n) => progress.tick(n),
+          record: preds ? (row) => write(preds.stream, JSON.stringify({ model: ms.name, ...row }) + "\n") : undefined,
+        });
       } finally {
         await model.close();
       }
@@ -150,10 +151,58 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
     progress.stop();
   }
   await preds?.commit();
+  return matrix;
+}
 
-  const names = opts.models.map((m) => m.name);
-  const comparisons = compareModels(names, tests.map((t) => t.name), opts.shots, (m, t, s) => perItem.get(key(m, t, s))!, { seed: opts.seed ?? 0, resamples: opts.resamples ?? 2000 });
-  const gains = gainsOverBase(names, tests, opts.shots, (m, t, s) => cells.find((c) => c.model === m && c.test === t && c.shots === s)!.score);
+/** One model's cells: every test set at every shot count, with the test set's own demos as context. */
+async function runModel(
+  opts: EvalOptions,
+  setup: EvalSetup,
+  ms: ModelSpec,
+  model: LanguageModel,
+  cache: ResponseCache | null,
+  matrix: Matrix,
+  io: { tick: (n: number) => void; record?: Parameters<typeof runCell>[1]["record"] },
+): Promise<void> {
+  const { template, kind, labels, log } = setup;
+  const methods: Record<string, CellMethod> = {};
+  matrix.models.push({ name: ms.name, id: model.id, methods });
+  // openai: models keep their own response cache in the backend
+  const own = cache && !ms.spec.startsWith("openai:");
+  const state: ModelState = { name: ms.name, model, cache: own ? cache : null, cacheId: own ? await modelCacheId(ms.spec, model.id) : null };
+  for (const t of setup.tests) {
+    for (const shots of opts.shots) {
+      const ctx = demoContext(template, t.demos, shots).context;
+      const out = await runCell(state, {
+        test: t,
+        shots,
+        prompts: t.items.map((x) => ctx + renderTemplate(template, x.fields)),
+        kind,
+        labels,
+        maxTokens: opts.maxTokens ?? 60,
+        batch: opts.batch ?? 16,
+        log,
+        tick: io.tick,
+        record: io.record,
+      });
+      let sum = 0;
+      for (const v of out.scores) sum += v;
+      const cell: EvalCell = { model: ms.name, test: t.name, domain: t.domain, shots, n: out.scores.length, score: (100 * sum) / out.scores.length, method: out.method };
+      if (kind === "classification") cell.noAnswer = out.noAnswer;
+      methods[t.name] = out.method;
+      matrix.cells.push(cell);
+      matrix.perItem.set(cellKey(ms.name, t.name, shots), out.scores);
+      log(`${ms.name} · ${t.name} (${t.domain}) · ${shots}-shot: ${kind === "generation" ? "ROUGE-L" : "accuracy"} ${cell.score.toFixed(2)} on ${cell.n}`);
+    }
+  }
+}
+
+/** Paired bootstrap comparisons, in-domain vs out-of-domain gains, and the result record. */
+function summarise(opts: EvalOptions, setup: EvalSetup, m: Matrix, cache: ResponseCache | null, seconds: number): EvalResult {
+  const { kind, labels, tests, template } = setup;
+  const names = opts.models.map((x) => x.name);
+  const comparisons = compareModels(names, tests.map((t) => t.name), opts.shots, (a, t, s) => m.perItem.get(cellKey(a, t, s))!, { seed: opts.seed ?? 0, resamples: opts.resamples ?? 2000 });
+  const gains = gainsOverBase(names, tests, opts.shots, (a, t, s) => m.cells.find((c) => c.model === a && c.test === t && c.shots === s)!.score);
   return {
     task: opts.task ?? null,
     kind,
@@ -162,14 +211,14 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
     template: template.source,
     limit: opts.limit,
     shots: opts.shots,
-    models: modelsOut,
+    models: m.models,
     tests: tests.map((t) => ({ name: t.name, domain: t.domain, items: t.items.length, fewShot: t.shots ?? null })),
-    cells,
+    cells: m.cells,
     comparisons,
     gains,
     cache: { dir: cache?.dir ?? null, hits: cache?.hits ?? 0, writes: cache?.writes ?? 0 },
-    seconds: Number(((performance.now() - t0) / 1000).toFixed(2)),
-    badInput: bad.toJSON(),
+    seconds: Number(seconds.toFixed(2)),
+    badInput: setup.bad.toJSON(),
   };
 }
 
