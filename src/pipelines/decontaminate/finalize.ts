@@ -43,15 +43,71 @@ export interface DecontaminateSummary {
   contamination: string;
 }
 
+type Meta = NonNullable<Awaited<ReturnType<typeof readIndexMeta>>>;
+type ItemRows = Awaited<ReturnType<typeof readItemRows>>;
+interface HitColumns {
+  id: string[];
+  shard: string[];
+  line: number[];
+  item: number[];
+  ngrams: number[];
+  whole: boolean[];
+}
+interface Totals {
+  read: number;
+  clean: number;
+  contaminated: number;
+  rejected: number;
+  bytes: number;
+}
+
+/** Steps: gather the shards' hits; contamination.parquet; per-benchmark counts; stats.json; report.html. */
 export async function finalizeDecontamination(outDir: string, results: ShardResult[], opts: { log?: (m: string) => void; runSeconds?: number } = {}): Promise<DecontaminateSummary> {
   const meta = await readIndexMeta(outDir);
   if (!meta) throw new Error(`${outDir}: no index/meta.json, so this is not a decontaminate output`);
   const run = JSON.parse(await fs.readFile(path.join(outDir, RUN_FILE), "utf8").catch(() => "{}")) as Partial<RunInfo>;
   const sorted = [...results].sort((a, b) => a.index - b.index);
   const names = meta.benchmarks.map((b) => b.name);
+  const cols = await readHits(outDir, sorted);
+  const summaries = sorted.map((r) => r.summary as DecontaminateShardSummary);
+  const allExamples = summaries.flatMap((s) => s.examples);
+  const rows = await readItemRows(path.join(outDir, ITEMS_FILE), new Set<number>([...cols.item, ...allExamples.map((e) => e.item)]));
+  const benchOf = (item: number) => rows.get(item)?.b ?? -1;
+  const contamination = path.join(outDir, "contamination.parquet");
+  await writeContaminationTable(contamination, cols, rows, names, benchOf);
+  const benchmarks = perBenchmark(meta, cols, benchOf);
+  const { stats, totals, shardStats, bad } = runStats(meta, sorted, summaries, cols, benchmarks);
+  await writeStats(path.join(outDir, "stats.json"), stats);
+  let report: string | undefined;
+  if (run.report !== false) {
+    const data: DecontaminateReportData = {
+      createdAt: new Date().toISOString(),
+      command: run.command,
+      contamination: {
+        n: meta.n,
+        checked: `${totals.clean + totals.contaminated} corpus documents checked against ${meta.build.items} items of ${names.length} benchmark${names.length === 1 ? "" : "s"}`,
+        docsChecked: totals.clean + totals.contaminated,
+        docsHit: totals.contaminated,
+        benchmarks,
+        examples: reportExamples(pickExamples(allExamples, benchOf), rows, names, meta.n),
+        shortItems: meta.build.short,
+      },
+      funnel: { read: totals.read, clean: totals.clean, contaminated: totals.contaminated, rejected: totals.rejected },
+      index: { items: meta.build.items, benchmarks: names.length, distinct: meta.build.distinct, short: meta.build.short, empty: meta.build.empty, bytes: meta.bytes, seconds: meta.build.seconds, reused: run.indexReused ?? false },
+      throughput: [{ stage: "match shards (read, tokenise, look up, write)", seconds: opts.runSeconds ?? stats.steps[1]!.time_stats.total, bytes: totals.bytes, docs: totals.read, workers: run.workers }],
+      rejected: { total: bad.total, byReason: bad.byReason, examples: bad.examples.map((e) => ({ file: e.file, line: e.line, reason: e.reason })) },
+      shards: shardStats.map((x) => ({ shard: x.shard, read: x.read, clean: x.kept, contaminated: x.dropped, rejected: x.rejected })),
+    };
+    report = path.join(outDir, "report.html");
+    await writeFileAtomic(report, renderContaminationReport(data));
+  }
+  opts.log?.(`contamination: ${totals.contaminated} of ${totals.clean + totals.contaminated} documents overlap ${benchmarks.filter((b) => b.itemsHit).length} benchmark(s); ${cols.id.length} (document, item) hits`);
+  return { read: totals.read, clean: totals.clean, contaminated: totals.contaminated, rejected: totals.rejected, hits: cols.id.length, reconciled: stats.reconciled, benchmarks, stats, report, contamination };
+}
 
-  // 1. the hit tables, in shard order
-  const cols = { id: [] as string[], shard: [] as string[], line: [] as number[], item: [] as number[], ngrams: [] as number[], whole: [] as boolean[] };
+/** The shards' hit tables, in shard order. */
+async function readHits(outDir: string, sorted: ShardResult[]): Promise<HitColumns> {
+  const cols: HitColumns = { id: [], shard: [], line: [], item: [], ngrams: [], whole: [] };
   for (const r of sorted) {
     const t = await readParquetColumns(path.join(outDir, "hits", `${r.shard}.parquet`));
     const n = t.id!.length;
@@ -64,16 +120,13 @@ export async function finalizeDecontamination(outDir: string, results: ShardResu
       cols.whole.push(Boolean(t.whole![i]));
     }
   }
-  const summaries = sorted.map((r) => r.summary as DecontaminateShardSummary);
-  const allExamples = summaries.flatMap((s) => s.examples);
-  const wanted = new Set<number>([...cols.item, ...allExamples.map((e) => e.item)]);
-  const rows = await readItemRows(path.join(outDir, ITEMS_FILE), wanted);
-  const benchOf = (item: number) => rows.get(item)?.b ?? -1;
+  return cols;
+}
 
-  // 2. contamination.parquet
-  const contamination = path.join(outDir, "contamination.parquet");
+/** contamination.parquet: one row per (document, item) hit. */
+async function writeContaminationTable(file: string, cols: HitColumns, rows: ItemRows, names: string[], benchOf: (item: number) => number): Promise<void> {
   await writeParquetColumns(
-    contamination,
+    file,
     {
       id: cols.id,
       shard: cols.shard,
@@ -86,20 +139,24 @@ export async function finalizeDecontamination(outDir: string, results: ShardResu
     },
     { types: { id: "STRING", shard: "STRING", benchmark: "STRING", item_id: "STRING", match: "STRING" } },
   );
+}
 
-  // 3. per benchmark: items hit, documents hit
-  const itemsHit = names.map(() => new Set<number>());
-  const docsHit = names.map(() => new Set<string>());
+/** Per benchmark: items hit and documents hit. */
+function perBenchmark(meta: Meta, cols: HitColumns, benchOf: (item: number) => number): DecontaminateSummary["benchmarks"] {
+  const itemsHit = meta.benchmarks.map(() => new Set<number>());
+  const docsHit = meta.benchmarks.map(() => new Set<string>());
   for (let r = 0; r < cols.item.length; r++) {
     const b = benchOf(cols.item[r]!);
     if (b < 0) continue;
     itemsHit[b]!.add(cols.item[r]!);
     docsHit[b]!.add(`${cols.shard[r]}\n${cols.line[r]}`);
   }
-  const benchmarks = meta.benchmarks.map((b, i) => ({ name: b.name, items: b.items, itemsHit: itemsHit[i]!.size, docsHit: docsHit[i]!.size }));
+  return meta.benchmarks.map((b, i) => ({ name: b.name, items: b.items, itemsHit: itemsHit[i]!.size, docsHit: docsHit[i]!.size }));
+}
 
-  // 4. stats.json
-  const totals = { read: 0, clean: 0, contaminated: 0, rejected: 0, bytes: 0 };
+/** datatrove-shaped steps: read, decontaminate, write; per-shard counts that reconcile. */
+function runStats(meta: Meta, sorted: ShardResult[], summaries: DecontaminateShardSummary[], cols: HitColumns, benchmarks: DecontaminateSummary["benchmarks"]) {
+  const totals: Totals = { read: 0, clean: 0, contaminated: 0, rejected: 0, bytes: 0 };
   const shardStats: ShardStats[] = sorted.map((r) => {
     totals.read += r.counts.read;
     totals.clean += r.counts.kept;
@@ -118,54 +175,11 @@ export async function finalizeDecontamination(outDir: string, results: ShardResu
   decont.forward(totals.clean);
   decont.drop("contaminated", totals.contaminated);
   decont.inc("hits", cols.id.length);
-  for (const [i, b] of benchmarks.entries()) if (b.docsHit) decont.inc(`contaminated_${names[i]}`, b.docsHit);
+  for (const b of benchmarks) if (b.docsHit) decont.inc(`contaminated_${b.name}`, b.docsHit);
   for (const r of sorted) decont.time.add(r.seconds);
   const writeStep = new StepCounter("💽 write clean + contaminated shards");
   writeStep.forward(totals.clean + totals.contaminated);
-  const stats = buildRunStats([readStep, decont, writeStep], shardStats, bad);
-  await writeStats(path.join(outDir, "stats.json"), stats);
-
-  // 5. report
-  let report: string | undefined;
-  if (run.report !== false) {
-    const picked = pickExamples(allExamples, benchOf);
-    const short = meta.build.short;
-    const data: DecontaminateReportData = {
-      createdAt: new Date().toISOString(),
-      command: run.command,
-      contamination: {
-        n: meta.n,
-        checked: `${totals.clean + totals.contaminated} corpus documents checked against ${meta.build.items} items of ${names.length} benchmark${names.length === 1 ? "" : "s"}`,
-        docsChecked: totals.clean + totals.contaminated,
-        docsHit: totals.contaminated,
-        benchmarks,
-        examples: reportExamples(picked, rows, names, meta.n),
-        shortItems: short,
-      },
-      funnel: { read: totals.read, clean: totals.clean, contaminated: totals.contaminated, rejected: totals.rejected },
-      index: { items: meta.build.items, benchmarks: names.length, distinct: meta.build.distinct, short, empty: meta.build.empty, bytes: meta.bytes, seconds: meta.build.seconds, reused: run.indexReused ?? false },
-      throughput: [
-        { stage: "match shards (read, tokenise, look up, write)", seconds: opts.runSeconds ?? stats.steps[1]!.time_stats.total, bytes: totals.bytes, docs: totals.read, workers: run.workers },
-      ],
-      rejected: { total: bad.total, byReason: bad.byReason, examples: bad.examples.map((e) => ({ file: e.file, line: e.line, reason: e.reason })) },
-      shards: shardStats.map((s) => ({ shard: s.shard, read: s.read, clean: s.kept, contaminated: s.dropped, rejected: s.rejected })),
-    };
-    report = path.join(outDir, "report.html");
-    await writeFileAtomic(report, renderContaminationReport(data));
-  }
-  opts.log?.(`contamination: ${totals.contaminated} of ${totals.clean + totals.contaminated} documents overlap ${benchmarks.filter((b) => b.itemsHit).length} benchmark(s); ${cols.id.length} (document, item) hits`);
-  return {
-    read: totals.read,
-    clean: totals.clean,
-    contaminated: totals.contaminated,
-    rejected: totals.rejected,
-    hits: cols.id.length,
-    reconciled: stats.reconciled,
-    benchmarks,
-    stats,
-    report,
-    contamination,
-  };
+  return { stats: buildRunStats([readStep, decont, writeStep], shardStats, bad), totals, shardStats, bad };
 }
 
 /** The kind's run-level step, for `datatailor merge` (registered in tasks.ts). */
