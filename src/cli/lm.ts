@@ -27,6 +27,7 @@ import { formatSectionInThread, loadArpa } from "../backends/lm/ngram.js";
 interface TrainFlags {
   order: number;
   discountFallback?: string[] | boolean;
+  prune?: string[];
   memory?: string;
   skipSymbols?: boolean;
   text?: string;
@@ -46,6 +47,7 @@ export function registerLm(program: Command): void {
     .description("Estimate an interpolated modified Kneser-Ney n-gram model exactly as KenLM's lmplz does; ARPA out")
     .addOption(new Option("-o, --order <N>", "order of the model").argParser(numberOption("--order", { int: true, min: 1, max: 255 })).makeOptionMandatory())
     .option("--discount-fallback [D...]", "when the closed-form discounts fail, use these for counts 1, 2, 3+ (default 0.5 1 1.5), as lmplz --discount_fallback")
+    .option("--prune <t...>", "drop n-grams seen at most t times, one threshold per order from unigrams, non-decreasing, the last repeated (lmplz --prune; e.g. 0 0 1)")
     .option("--memory <size>", "memory budget for the model, e.g. 4G, 800M or 50% (of RAM); training stops with a clear error beyond it", "80%")
     .option("--skip-symbols", "treat <s>, </s> and <unk> in the text as whitespace instead of refusing them (lmplz --skip_symbols)")
     .option("--text <file>", "training text (default: stdin), one sentence per line")
@@ -127,6 +129,7 @@ async function train(f: TrainFlags): Promise<void> {
       throw usageError(`--discount-fallback: ${(e as Error).message}`);
     }
   }
+  const prune = f.prune ? parsePrune(f.prune, f.order) : undefined;
   const t0 = Date.now();
   const text = await readInput(f.text);
   const source = f.text ?? "stdin";
@@ -137,6 +140,7 @@ async function train(f: TrainFlags): Promise<void> {
     model = trainNgram(text, {
       order: f.order,
       fallback,
+      prune,
       skipSymbols: f.skipSymbols,
       memory,
       log: (m) => log(`lm train: ${m}`),
@@ -199,6 +203,18 @@ async function train(f: TrainFlags): Promise<void> {
     log(
       `lm train: order ${est.order}, ${summary.words} words in ${summary.sentences} sentences, n-grams ${est.counts.join(" / ")}, ~${formatBytes(summary.memoryBytes)}; estimated in ${summary.seconds.estimate.toFixed(1)} s, ARPA written in ${summary.seconds.write.toFixed(1)} s${f.output ? ` to ${f.output}` : ""}`,
     );
+}
+
+/** lmplz's ParsePruning: integers, at most one per order, non-decreasing, padded with the last. */
+function parsePrune(values: string[], order: number): number[] {
+  const t = values.map((v) => {
+    if (!/^\d+$/.test(v.trim())) throw usageError(`--prune takes non-negative integer thresholds, got '${v}'`);
+    return Number(v);
+  });
+  if (t.length > order) throw usageError(`--prune: ${t.length} thresholds for a model of order ${order}`);
+  for (let i = 1; i < t.length; i++) if (t[i] < t[i - 1]) throw usageError("--prune thresholds must be non-decreasing (otherwise substrings of kept n-grams would go)");
+  while (t.length < order) t.push(t[t.length - 1]);
+  return t;
 }
 
 async function query(modelPath: string, file: string | undefined, f: QueryFlags): Promise<void> {

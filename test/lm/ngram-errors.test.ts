@@ -132,6 +132,14 @@ describe("lm train refusals", () => {
     expect(readFileSync(path.join(dir, "tiny.arpa"), "utf8")).toMatch(/^\\data\\\nngram 1=159\nngram 2=234\nngram 3=211\n/);
   });
 
+  it("--prune thresholds that decrease, or more than the order, are usage errors (as lmplz refuses them)", async () => {
+    const r = await runCli(["lm", "train", "-o", "3", "--prune", "2", "1"], { input: "a\n" });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--prune thresholds must be non-decreasing/);
+    expect((await runCli(["lm", "train", "-o", "2", "--prune", "0", "1", "1"], { input: "a\n" })).code).toBe(2);
+    expect((await runCli(["lm", "train", "-o", "2", "--prune", "x"], { input: "a\n" })).code).toBe(2);
+  });
+
   it("out-of-range fallback discounts are usage errors", async () => {
     const r = await runCli(["lm", "train", "-o", "3", "--discount-fallback", "0.5", "3"], { input: "a\n" });
     expect(r.code).toBe(2);

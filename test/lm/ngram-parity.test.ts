@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { trainNgram } from "../../src/models/ngram/train.js";
 import { arpaChunks } from "../../src/models/ngram/arpa-write.js";
@@ -14,8 +15,8 @@ import { readArpaText, type ArpaEntries } from "./ngram-arpa-text.js";
 
 const REF = path.join(SHARED_DATA, "lm/kenlm-shakespeare");
 
-function trainToText(file: string, order: number, fallback = false): string {
-  const m = trainNgram(readFileSync(file), { order, fallback: fallback ? fallbackDiscount() : undefined });
+function trainToText(file: string | Buffer, order: number, fallback = false, prune?: number[]): string {
+  const m = trainNgram(typeof file === "string" ? readFileSync(file) : file, { order, fallback: fallback ? fallbackDiscount() : undefined, prune });
   return Buffer.concat([...arpaChunks(m.trie, m.estimate, m.vocab)]).toString("utf8");
 }
 
@@ -57,6 +58,19 @@ describe("lm train matches lmplz", () => {
     const ours = readArpaText(trainToText(path.join(REF, "tiny.txt"), 3, true), true);
     const c = compare(ref, ours);
     expect(ours.counts).toEqual(ref.counts);
+    expect(c.missing).toEqual([]);
+    expect(c.extra).toEqual([]);
+    expect(c.worst).toBeLessThan(1e-4);
+  });
+
+  it("--prune 0 1 1 2 (order 4): the same surviving n-grams, probabilities and backoffs as lmplz --prune", () => {
+    // lmplz's output for the first 6,000 lines of train.txt (ngram-fixtures/SOURCE.txt)
+    const ref = readArpaText(fileURLToPath(new URL("./ngram-fixtures/train6000.o4.prune-0-1-1-2.arpa.gz", import.meta.url)));
+    const text = readFileSync(path.join(REF, "train.txt"), "utf8").split("\n").slice(0, 6000).join("\n") + "\n";
+    const ours = readArpaText(trainToText(Buffer.from(text), 4, false, [0, 1, 1, 2]), true);
+    expect(ref.counts).toEqual([7982, 3716, 1225, 55]);
+    expect(ours.counts).toEqual(ref.counts);
+    const c = compare(ref, ours);
     expect(c.missing).toEqual([]);
     expect(c.extra).toEqual([]);
     expect(c.worst).toBeLessThan(1e-4);

@@ -15,9 +15,10 @@ interface Job {
   words: Uint8Array;
   n: number;
   N: number;
+  kept?: Uint8Array;
 }
 
 const j = workerData as Job;
 const out: Uint8Array[] = [];
-for (const c of sectionChunks(j.data, j.ord, j.size, j.prob, j.backoff, j.wordStart, j.words, j.n, j.N)) out.push(c);
+for (const c of sectionChunks(j.data, j.ord, j.size, j.prob, j.backoff, j.wordStart, j.words, j.n, j.N, j.kept)) out.push(c);
 parentPort!.postMessage(out, out.map((c) => c.buffer as ArrayBuffer));

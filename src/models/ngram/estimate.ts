@@ -11,14 +11,20 @@
  */
 import { STRIDE, type SuffixTrie } from "./trie.js";
 import { computeDiscount, discountFor, type Discount } from "./discount.js";
-import { BOS, UNK } from "./vocab.js";
+import { BOS, EOS, UNK } from "./vocab.js";
 // local copies: under a CommonJS transform (tsx) an imported binding costs a getter call per use
-const STRIDE_ = STRIDE, BOS_ = BOS, UNK_ = UNK;
+const STRIDE_ = STRIDE, BOS_ = BOS, UNK_ = UNK, EOS_ = EOS;
 const f = Math.fround;
 
 export interface EstimateOptions {
   /** lmplz --discount_fallback: substitutes when the closed form fails (undefined = error). */
   fallback?: Discount;
+  /**
+   * lmplz --prune: per order (index 0 = unigrams), n-grams occurring at most this often are
+   * dropped (never <s>, <unk>, </s>); their adjusted counts still count in the discounts and go
+   * to their context's backoff mass.
+   */
+  prune?: number[];
   onFallback?: (message: string) => void;
 }
 
@@ -32,6 +38,8 @@ export interface Estimate {
   /** log10 p and log10 backoff per trie node (node 0, the root, unused). */
   prob: Float32Array;
   backoff: Float32Array;
+  /** With pruning: 1 for the nodes the ARPA keeps (absent when nothing is pruned). */
+  keep?: Uint8Array;
 }
 
 export function estimate(trie: SuffixTrie, opts: EstimateOptions = {}): Estimate {
@@ -48,11 +56,29 @@ export function estimate(trie: SuffixTrie, opts: EstimateOptions = {}): Estimate
     if (ord[node] === N || data[o + 1] === BOS_) adj[node] = data[o + 2];
   }
 
+  // lmplz marks n-grams whose raw count is at most the order's threshold (never <s> or <unk>),
+  // and keeps marked unigrams that are special words.
+  const prune = opts.prune && opts.prune.some((t) => t > 0) ? opts.prune : undefined;
+  let marked: Uint8Array | undefined;
+  let keep: Uint8Array | undefined;
+  if (prune) {
+    marked = new Uint8Array(size);
+    keep = new Uint8Array(size);
+    for (let node = 1; node < size; node++) {
+      const o = node * STRIDE_;
+      const n = ord[node];
+      const w = data[o + 1];
+      const special = n === 1 && (w === UNK_ || w === BOS_ || w === EOS_);
+      const m = !(n === 1 && (w === UNK_ || w === BOS_)) && data[o + 2] <= prune[n - 1];
+      marked[node] = m ? 1 : 0;
+      keep[node] = !m || special ? 1 : 0;
+    }
+  }
   const counts = new Array<number>(N).fill(0);
   const coc = Array.from({ length: N }, () => [0, 0, 0, 0, 0]);
   for (let node = 1; node < size; node++) {
     const n = ord[node] - 1;
-    counts[n]++;
+    if (!keep || keep[node]) counts[n]++;
     const a = adj[node];
     if (a < 5) coc[n][a]++;
   }
@@ -64,11 +90,15 @@ export function estimate(trie: SuffixTrie, opts: EstimateOptions = {}): Estimate
   const ctxBuf = new ArrayBuffer(size * 16);
   const ctxU = new Uint32Array(ctxBuf);
   const ctxF = new Float32Array(ctxBuf);
+  // with pruning, the adjusted counts of pruned extensions per context (added to γ's mass)
+  const prunedMass = marked ? new Uint32Array(size) : undefined;
   for (let node = 1; node < size; node++) {
-    const o = data[node * STRIDE_ + 3] << 2;
+    const ctx = data[node * STRIDE_ + 3];
+    const o = ctx << 2;
     const a = adj[node];
     ctxU[o] += a;
-    if (a > 0) ctxU[o + (a < 3 ? a : 3)]++;
+    if (marked && marked[node]) prunedMass![ctx] += a;
+    else if (a > 0) ctxU[o + (a < 3 ? a : 3)]++;
   }
   // γ(h), with the context's order deciding the discount (its extensions are one order up).
   for (let ctx = 0; ctx < size; ctx++) {
@@ -80,6 +110,7 @@ export function estimate(trie: SuffixTrie, opts: EstimateOptions = {}): Estimate
     g = f(g + f(d[1] * f(ctxU[o + 1])));
     g = f(g + f(d[2] * f(ctxU[o + 2])));
     g = f(g + f(d[3] * f(ctxU[o + 3])));
+    if (prunedMass) g = f(g + f(prunedMass[ctx]));
     ctxF[o + 1] = f(g / f(den));
   }
 
@@ -114,5 +145,5 @@ export function estimate(trie: SuffixTrie, opts: EstimateOptions = {}): Estimate
     const self = node << 2;
     backoff[node] = n < N && ctxU[self] > 0 ? f(Math.log10(ctxF[self + 1])) : 0;
   }
-  return { order: N, counts, discounts, countOfCounts: coc.map((c) => c.slice(1)), prob, backoff };
+  return { order: N, counts, discounts, countOfCounts: coc.map((c) => c.slice(1)), prob, backoff, ...(keep ? { keep } : {}) };
 }

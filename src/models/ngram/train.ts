@@ -12,6 +12,8 @@ import { BOS, EOS, UNK, Vocab } from "./vocab.js";
 export interface TrainOptions {
   order: number;
   fallback?: Discount;
+  /** lmplz --prune thresholds, one per order (see EstimateOptions.prune). */
+  prune?: number[];
   skipSymbols?: boolean;
   /** Bytes the model may use; counting stops with MemoryBudgetError beyond it. */
   memory?: number;
@@ -45,6 +47,6 @@ export function trainNgram(text: Uint8Array, opts: TrainOptions): TrainedModel {
     throw e;
   }
   trie.releaseIndex();
-  const est = estimate(trie, { fallback: opts.fallback, onFallback: opts.log });
+  const est = estimate(trie, { fallback: opts.fallback, onFallback: opts.log, prune: opts.prune });
   return { vocab, trie, estimate: est, corpus: { words: corpus.words, sentences: corpus.sentences } };
 }
