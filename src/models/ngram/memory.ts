@@ -5,6 +5,7 @@
  * estimation (adjusted count, context sums and count-of-counts, gamma, probability), so
  * about 51 bytes per n-gram plus the text's word ids (4 bytes per token). Writing the ARPA then
  * reuses what estimation frees: 8 bytes per n-gram and the text of one order at a time.
+ * Pruning adds 6 bytes per n-gram (marks and the pruned mass per context).
  */
 export const BYTES_PER_NGRAM = 51;
 export const BYTES_PER_TOKEN = 4;
