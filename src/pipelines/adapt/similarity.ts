@@ -97,85 +97,30 @@ export interface SimilarityResult {
   badInput: ReturnType<BadInputLog["toJSON"]>;
 }
 
+/** Steps: seeded samples of both corpora; their vectors; the all-pairs distances; the rest and the verdict. */
 export async function runSimilarity(o: SimilarityOptions): Promise<SimilarityResult> {
   const t0 = performance.now();
   const log = o.log ?? (() => {});
   const seed = o.seed ?? 0;
   const bad = new BadInputLog({ strict: o.strict });
-  const progress = o.progress ?? false;
-  const read = (role: "domain" | "reference", inputs: string[], size: number) => {
-    const bar = createProgress({ label: `reading ${role}`, unit: "docs", enabled: progress ? undefined : false });
-    return sampleDocs(inputs, { size, seed, bad, role, textField: o.textField, idField: o.idField, vectorField: o.vectorField, onDocs: (n) => bar.tick(n) }).finally(() => bar.stop());
-  };
-  const dom = await read("domain", o.domain, o.sampleDomain ?? DEFAULT_SAMPLE_DOMAIN);
-  const ref = await read("reference", o.reference, o.sampleReference ?? DEFAULT_SAMPLE_REFERENCE);
-  log(`samples: ${dom.texts.length} of ${dom.docs} domain documents, ${ref.texts.length} of ${ref.docs} reference documents`);
-  if (bad.total) log(`bad input: ${bad.total} lines skipped (first: ${bad.examples()[0]?.file} line ${bad.examples()[0]?.line}, ${bad.examples()[0]?.reason})`);
-
-  let x: VectorSet;
-  let y: VectorSet;
-  let embedderId: string;
-  if (o.vectorField) {
-    x = dom.vectors!;
-    y = ref.vectors!;
-    embedderId = `vectors:${o.vectorField}`;
-  } else {
-    const spec = o.embedder ?? DEFAULT_EMBEDDER;
-    const emb = await createEmbedder(spec, { seed, cacheDir: o.cacheDir, log });
-    try {
-      // one embedder fitted on both samples, so neither side is embedded in the other's space
-      await emb.fit?.([...dom.texts, ...ref.texts]);
-      const bar = createProgress({ label: "embedding", unit: "docs", total: dom.texts.length + ref.texts.length, enabled: progress ? undefined : false });
-      const embedAll = async (texts: string[]) => {
-        const out = new Float64Array(texts.length * emb.dim);
-        for (let i = 0; i < texts.length; i += 512) {
-          const part = texts.slice(i, i + 512);
-          out.set(await emb.embed(part), i * emb.dim);
-          bar.tick(part.length);
-        }
-        return vectorSet(out, emb.dim);
-      };
-      x = await embedAll(dom.texts);
-      y = await embedAll(ref.texts);
-      bar.stop();
-      embedderId = emb.id;
-    } finally {
-      await emb.close?.();
-    }
-  }
+  const { dom, ref } = await readSamples(o, seed, bad, log);
+  const { x, y, embedderId } = await vectorsOf(o, dom, ref, seed, log);
   try {
     checkComparable(x, y);
   } catch (e) {
     throw new UserError((e as Error).message);
   }
-
-  // MMD² and coverage: every pair of (a seeded subsample of) the vectors
-  const cap = o.mmdSample ?? DEFAULT_MMD_SAMPLE;
-  const xs = subsample(x, cap, seed, 0x6d6d64);
-  const ys = subsample(y, cap, seed, 0x6d6d65);
-  const pooled = concatRows(xs, ys);
-  const medianPairs = o.bandwidth === undefined && (pooled.n * (pooled.n - 1)) / 2 > MAX_STORED_PAIRS ? pooled.n * (pooled.n - 1) : 0;
-  const pairs = (xs.n * (xs.n - 1)) / 2 + (ys.n * (ys.n - 1)) / 2 + xs.n * ys.n;
-  const bar = createProgress({ label: "all pairs (bandwidth, MMD², coverage)", unit: "pairs", total: medianPairs + pairs, enabled: progress ? undefined : false });
-  const passes = await pairPasses(xs, ys, pooled, o.bandwidth, o.threads ?? defaultThreads(), { median: (p) => bar.tick(p), mmd: (p) => bar.tick(p) });
-  bar.stop();
-  const bandwidth = passes.sigma;
-  const bandwidthSource = o.bandwidth !== undefined ? "--bandwidth" : `median pairwise distance over all ${pooled.n} pooled vectors${pooled.n < x.n + y.n ? " of the MMD subsample" : ""}`;
-  const mmd = passes.mmd;
-  const cov = nearestNeighbourCoverage(mmd.nnDomainToReference, mmd.nnReferenceToReference);
-  const pcap = o.permutationSample ?? DEFAULT_PERMUTATION_SAMPLE;
-  const px = subsample(xs, pcap, seed, 0x706d78);
-  const py = subsample(ys, pcap, seed, 0x706d79);
-  const perm = mmdPermutationTest(px, py, bandwidth, o.permutations ?? DEFAULT_PERMUTATIONS, seed);
+  const pairs = await pairDistances(o, x, y, seed);
   const fr = frechetDistance(x, y, o.frechetEps ?? "auto");
   const kl = ngramKl(dom.texts, ref.texts);
   const voc = vocabOverlap(dom.texts, ref.texts);
+  const { mmd, cov, perm, xs, ys, px, py } = pairs;
   const distances = { coverage: cov.coverage, mmd2: mmd.mmd2, frechet: fr.frechet, klDomainToReference: kl.klDomainToReference };
   return {
     mmd2: mmd.mmd2,
     frechet: fr.frechet,
-    bandwidth,
-    bandwidthSource,
+    bandwidth: pairs.bandwidth,
+    bandwidthSource: pairs.bandwidthSource,
     pValue: perm.pValue,
     permutations: perm.permutations,
     klDomainToReference: kl.klDomainToReference,
@@ -206,6 +151,70 @@ export async function runSimilarity(o: SimilarityOptions): Promise<SimilarityRes
     },
     badInput: bad.toJSON(),
   };
+}
+
+/** Seeded samples of the domain and reference corpora, read through the corpus readers. */
+async function readSamples(o: SimilarityOptions, seed: number, bad: BadInputLog, log: (m: string) => void) {
+  const progress = o.progress ?? false;
+  const read = (role: "domain" | "reference", inputs: string[], size: number) => {
+    const bar = createProgress({ label: `reading ${role}`, unit: "docs", enabled: progress ? undefined : false });
+    return sampleDocs(inputs, { size, seed, bad, role, textField: o.textField, idField: o.idField, vectorField: o.vectorField, onDocs: (n) => bar.tick(n) }).finally(() => bar.stop());
+  };
+  const dom = await read("domain", o.domain, o.sampleDomain ?? DEFAULT_SAMPLE_DOMAIN);
+  const ref = await read("reference", o.reference, o.sampleReference ?? DEFAULT_SAMPLE_REFERENCE);
+  log(`samples: ${dom.texts.length} of ${dom.docs} domain documents, ${ref.texts.length} of ${ref.docs} reference documents`);
+  if (bad.total) log(`bad input: ${bad.total} lines skipped (first: ${bad.examples()[0]?.file} line ${bad.examples()[0]?.line}, ${bad.examples()[0]?.reason})`);
+  return { dom, ref };
+}
+
+type Sample = Awaited<ReturnType<typeof readSamples>>["dom"];
+
+/** The samples' vectors: the user's (--vector-field) or one embedder fitted on both samples. */
+async function vectorsOf(o: SimilarityOptions, dom: Sample, ref: Sample, seed: number, log: (m: string) => void): Promise<{ x: VectorSet; y: VectorSet; embedderId: string }> {
+  if (o.vectorField) return { x: dom.vectors!, y: ref.vectors!, embedderId: `vectors:${o.vectorField}` };
+  const emb = await createEmbedder(o.embedder ?? DEFAULT_EMBEDDER, { seed, cacheDir: o.cacheDir, log });
+  try {
+    // one embedder fitted on both samples, so neither side is embedded in the other's space
+    await emb.fit?.([...dom.texts, ...ref.texts]);
+    const bar = createProgress({ label: "embedding", unit: "docs", total: dom.texts.length + ref.texts.length, enabled: o.progress ? undefined : false });
+    const embedAll = async (texts: string[]) => {
+      const out = new Float64Array(texts.length * emb.dim);
+      for (let i = 0; i < texts.length; i += 512) {
+        const part = texts.slice(i, i + 512);
+        out.set(await emb.embed(part), i * emb.dim);
+        bar.tick(part.length);
+      }
+      return vectorSet(out, emb.dim);
+    };
+    const x = await embedAll(dom.texts);
+    const y = await embedAll(ref.texts);
+    bar.stop();
+    return { x, y, embedderId: emb.id };
+  } finally {
+    await emb.close?.();
+  }
+}
+
+/** MMD², the bandwidth and coverage over every pair of (a seeded subsample of) the vectors, and the permutation test. */
+async function pairDistances(o: SimilarityOptions, x: VectorSet, y: VectorSet, seed: number) {
+  const cap = o.mmdSample ?? DEFAULT_MMD_SAMPLE;
+  const xs = subsample(x, cap, seed, 0x6d6d64);
+  const ys = subsample(y, cap, seed, 0x6d6d65);
+  const pooled = concatRows(xs, ys);
+  const medianPairs = o.bandwidth === undefined && (pooled.n * (pooled.n - 1)) / 2 > MAX_STORED_PAIRS ? pooled.n * (pooled.n - 1) : 0;
+  const pairs = (xs.n * (xs.n - 1)) / 2 + (ys.n * (ys.n - 1)) / 2 + xs.n * ys.n;
+  const bar = createProgress({ label: "all pairs (bandwidth, MMD², coverage)", unit: "pairs", total: medianPairs + pairs, enabled: o.progress ? undefined : false });
+  const passes = await pairPasses(xs, ys, pooled, o.bandwidth, o.threads ?? defaultThreads(), { median: (p) => bar.tick(p), mmd: (p) => bar.tick(p) });
+  bar.stop();
+  const bandwidth = passes.sigma;
+  const bandwidthSource = o.bandwidth !== undefined ? "--bandwidth" : `median pairwise distance over all ${pooled.n} pooled vectors${pooled.n < x.n + y.n ? " of the MMD subsample" : ""}`;
+  const mmd = passes.mmd;
+  const cov = nearestNeighbourCoverage(mmd.nnDomainToReference, mmd.nnReferenceToReference);
+  const pcap = o.permutationSample ?? DEFAULT_PERMUTATION_SAMPLE;
+  const px = subsample(xs, pcap, seed, 0x706d78);
+  const py = subsample(ys, pcap, seed, 0x706d79);
+  const perm = mmdPermutationTest(px, py, bandwidth, o.permutations ?? DEFAULT_PERMUTATIONS, seed);
+  return { bandwidth, bandwidthSource, mmd, cov, perm, xs, ys, px, py };
 }
 
 function defaultThreads(): number {
