@@ -73,6 +73,20 @@ export interface GgufOptions {
   log?: (m: string) => void;
 }
 
+/**
+ * One llama.cpp instance per process, never disposed: its native log callback is bound once, and
+ * a second instance after a disposed one let llama.cpp's warnings reach stdout (breaking --json).
+ * Its chatter (load info, tokenizer self-checks) goes to the newest opener's log, errors only.
+ */
+let llamaOnce: Promise<NlcLlama> | undefined;
+let llamaLog: (m: string) => void = () => {};
+function sharedLlama(lib: NlcModule, log: (m: string) => void): Promise<NlcLlama> {
+  llamaLog = log;
+  llamaOnce ??= lib.getLlama({ gpu: false, build: "never", logLevel: "warn", logger: (level, message) => (level === "error" || level === "fatal" ? llamaLog(`llama.cpp: ${message}`) : undefined) });
+  llamaOnce.catch(() => (llamaOnce = undefined));
+  return llamaOnce;
+}
+
 export async function openGguf(file: string, opts: GgufOptions = {}): Promise<LanguageModel> {
   const abs = path.resolve(file);
   if (!existsSync(abs) || !statSync(abs).isFile()) throw new UserError(`lm gguf:${file}: no such file`);
@@ -80,8 +94,7 @@ export async function openGguf(file: string, opts: GgufOptions = {}): Promise<La
   const log = opts.log ?? (() => {});
   let llama: NlcLlama;
   try {
-    // llama.cpp's own chatter (load info, tokenizer self-checks) goes to our log only at warn+
-    llama = await lib.getLlama({ gpu: false, build: "never", logLevel: "warn", logger: (level, message) => (level === "error" || level === "fatal" ? log(`llama.cpp: ${message}`) : undefined) });
+    llama = await sharedLlama(lib, log);
   } catch (e) {
     throw new UserError(`lm gguf: node-llama-cpp could not start its prebuilt CPU binary (${firstLine(e)}); reinstall with: datatailor backends install gguf`);
   }
@@ -89,7 +102,6 @@ export async function openGguf(file: string, opts: GgufOptions = {}): Promise<La
   try {
     model = await llama.loadModel({ modelPath: abs, gpuLayers: 0 });
   } catch (e) {
-    await llama.dispose();
     throw new UserError(`lm gguf:${file}: llama.cpp could not load the model (${firstLine(e)})`);
   }
   const contextSize = Math.max(8, Math.min(opts.contextSize ?? 4096, model.trainContextSize || 4096));
@@ -99,7 +111,6 @@ export async function openGguf(file: string, opts: GgufOptions = {}): Promise<La
     context = await model.createContext({ contextSize, sequences, ...(opts.threads ? { threads: opts.threads } : {}) });
   } catch (e) {
     await model.dispose();
-    await llama.dispose();
     throw new UserError(`lm gguf:${file}: could not create a ${contextSize}-token context (${firstLine(e)})`);
   }
   const lm = new GgufModel(`gguf:${abs}`, llama, model, context, contextSize, sequences);
@@ -255,7 +266,7 @@ class GgufModel implements LanguageModel {
   async close(): Promise<void> {
     await this.context.dispose();
     await this.model.dispose();
-    await this.llama.dispose();
+    // the llama.cpp instance is the process's (sharedLlama), not this model's
   }
 }
 
