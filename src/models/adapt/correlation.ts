@@ -3,6 +3,7 @@
  * Spearman's ρ (average ranks for ties) and the least-squares line y = a + b·x.
  */
 import { spearman } from "../stats/monotone.js";
+import { olsLine } from "../stats/ols-line.js";
 
 export interface LineFit {
   intercept: number;
@@ -39,22 +40,7 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
 export function fitLine(x: ArrayLike<number>, y: ArrayLike<number>): LineFit {
   const n = x.length;
   if (n < 2) throw new RangeError("a line needs at least 2 points");
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += x[i];
-    my += y[i];
-  }
-  mx /= n;
-  my /= n;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (x[i] - mx) * (y[i] - my);
-    sxx += (x[i] - mx) ** 2;
-  }
-  const slope = sxx > 0 ? sxy / sxx : 0;
-  const intercept = my - slope * mx;
+  const { intercept, slope } = olsLine(x, y);
   let rss = 0;
   for (let i = 0; i < n; i++) rss += (y[i] - intercept - slope * x[i]) ** 2;
   return {

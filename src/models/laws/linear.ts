@@ -4,25 +4,11 @@
  * solution; with a Huber delta L-BFGS moves it to the robust one.
  */
 import { lnColumn, type FitData, type Law } from "./types.js";
+import { olsLine } from "../stats/ols-line.js";
 
 function ols(x: Float64Array, y: Float64Array): Float64Array {
-  const n = x.length;
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += x[i];
-    my += y[i];
-  }
-  mx /= n;
-  my /= n;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (x[i] - mx) * (y[i] - my);
-    sxx += (x[i] - mx) ** 2;
-  }
-  const b = sxx > 0 ? sxy / sxx : 0;
-  return Float64Array.from([my - b * mx, b]);
+  const { intercept, slope } = olsLine(x, y);
+  return Float64Array.from([intercept, slope]);
 }
 
 function affine(name: string, useLog: boolean): Law {
