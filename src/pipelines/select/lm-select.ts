@@ -17,12 +17,17 @@ import type { SampledDoc } from "./sample.js";
 import type { ScorerSpec } from "./scorer.js";
 
 /** `--lm` for perplexity selection: `ngram:<file.arpa[.gz]>` (the scorers run inside shard jobs, synchronously). */
-export async function perplexityScorer(spec: string | undefined, normalize = true): Promise<ScorerSpec> {
+/** The form of `--lm` for perplexity selection, checked before any work (a usage error, exit 2). */
+export function checkPerplexityLm(spec: string | undefined): string {
   if (!spec) throw usageError("--method perplexity needs --lm ngram:<model.arpa> (train one with `datatailor lm train`, e.g. on Wikipedia text as CCNet does)");
   const colon = spec.indexOf(":");
   const scheme = colon < 0 ? "" : spec.slice(0, colon);
-  if (scheme !== "ngram") throw usageError(`--lm ${scheme ? scheme + ":…" : spec}: perplexity selection scores every corpus document inside shard jobs and takes ngram:<file> models; gguf: and openai: models score through \`datatailor lm score\``);
-  const file = path.resolve(spec.slice(colon + 1));
+  if (scheme !== "ngram" || colon === spec.length - 1) throw usageError(`--lm ${scheme ? scheme + ":…" : spec}: perplexity selection scores every corpus document inside shard jobs and takes ngram:<file> models; gguf: and openai: models score through \`datatailor lm score\``);
+  return spec.slice(colon + 1);
+}
+
+export async function perplexityScorer(spec: string | undefined, normalize = true): Promise<ScorerSpec> {
+  const file = path.resolve(checkPerplexityLm(spec));
   await access(file).catch(() => {
     throw new UserError(`--lm ${spec}: no such model file`);
   });
