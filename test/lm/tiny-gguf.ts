@@ -19,6 +19,7 @@
  * current token: a first-order Markov chain, which is what makes greedy generation checkable.
  */
 import { writeFileSync } from "node:fs";
+import { prng } from "../../scripts/lib/sample-text.js";
 
 /** GGUF metadata value types (ggml docs/gguf.md). */
 const T = { UINT32: 4, INT32: 5, FLOAT32: 6, BOOL: 7, STRING: 8, ARRAY: 9 } as const;
@@ -189,7 +190,7 @@ export class TinyModel {
 
   constructor(readonly spec: TinyModelSpec = DEFAULT_TINY) {
     this.vocab = ["<s>", "</s>", ...[...spec.chars].map(byteLevel)];
-    const rnd = mulberry32(spec.seed);
+    const rnd = prng(spec.seed);
     const gauss = () => {
       // Box-Muller from the seeded generator; weights are stored as float32 and read back as such
       const u = Math.max(rnd(), 1e-12);
@@ -324,13 +325,3 @@ function unByteLevel(tok: string): string {
   return tok === "\u0120" ? " " : tok === "\u010A" ? "\n" : tok;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -28,20 +28,13 @@ import path from "node:path";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { UserError, usageError } from "../../util/errors.js";
 import { redact, redactAndTruncate, redactUrl } from "../../util/redact.js";
+import type { OpenAiTuning } from "../embed/openai.js";
 import type { GenerateOptions, LanguageModel, ScoredText, ScoredToken, ScoreOptions, TokenizerIdentity } from "./types.js";
 
-export interface OpenAiLmOptions {
-  /** Prompts per request (default 8). */
-  batchSize?: number;
-  /** Requests in flight (default 4). */
-  concurrency?: number;
-  maxRetries?: number;
-  baseDelayMs?: number;
-  maxDelayMs?: number;
-  timeoutMs?: number;
+/** The embedder client's tuning (batch size — prompts per request, default 8 here —, requests in flight, default 4, retries, timeouts, env), plus a cache and a log. */
+export interface OpenAiLmOptions extends OpenAiTuning {
   /** Response cache directory; false disables it. Default $XDG_CACHE_HOME/datatailor/lm-openai. */
   cacheDir?: string | false;
-  env?: Record<string, string | undefined>;
   log?: (m: string) => void;
 }
 
