@@ -258,7 +258,7 @@ function reportData(info: SelectRunInfo, m: Merged, keep: SelectKeep, throughput
     throughput,
     rejected: { total: m.bad.total, byReason: m.bad.byReason, examples: m.bad.examples.map((e) => ({ file: e.file, line: e.line, reason: e.reason })) },
     shards: m.shardStats.map((s) => ({ shard: s.shard, read: s.read, kept: s.kept, dropped: s.dropped, rejected: s.rejected })),
-    details: { ...info.details, "KL estimated on": `${kl?.docsRaw ?? info.holdoutDocs} docs (${info.thresholdOn === "corpus" ? "the whole corpus" : "held-out sample"}), ${(kl?.buckets ?? 10000).toLocaleString("en-US")} hashed uni+bigram buckets`, token: "whitespace-separated word" },
+    details: { ...info.details, "KL estimated on": `${kl?.docsRaw ?? info.holdoutDocs} docs of a uniform sample of the corpus, ${(kl?.buckets ?? 10000).toLocaleString("en-US")} hashed uni+bigram buckets`, token: "whitespace-separated word" },
     warnings: selectWarnings(info, m, keep),
     sources: {
       shards: m.shardStats.map((s) => ({ name: s.shard, read: s.read - s.rejected, kept: s.kept })),

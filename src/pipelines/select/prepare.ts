@@ -191,13 +191,17 @@ export async function setThreshold(o: ResolvedSelectOptions, inp: SelectInputs, 
   });
   throughput.push({ stage: whole ? "score the corpus (threshold)" : "score held-out sample", docs: docs.length, seconds: (performance.now() - t0) / 1000 });
   let threshold: Threshold;
+  let counted = false;
   if (inp.keepPlan.absolute !== undefined) threshold = absoluteThreshold(inp.keepPlan.absolute);
   else {
     if (docs.length === 0) throw usageError("no held-out documents to set the threshold on (raise --holdout or use --threshold)");
     threshold = thresholdForFraction(scores, ties, weights, inp.keepPlan.fraction).threshold;
-    if (!whole && executor && inp.keepPlan.fraction < 1) threshold = await countPass(o, inp, scorerSpec, scores, throughput, executor);
+    if (!whole && executor && inp.keepPlan.fraction < 1) {
+      threshold = await countPass(o, inp, scorerSpec, scores, throughput, executor);
+      counted = true;
+    }
   }
-  o.log(`threshold: score ${threshold.score === Infinity ? "∞ (keep nothing)" : threshold.score.toPrecision(6)} (${scorer.describe}; set on ${whole ? `all ${docs.length} docs` : `${docs.length} held-out docs`})`);
+  o.log(`threshold: score ${threshold.score === Infinity ? "∞ (keep nothing)" : threshold.score.toPrecision(6)} (${scorer.describe}; set on ${whole ? `all ${docs.length} docs` : counted ? "the whole corpus by the count pass" : `${docs.length} held-out docs`})`);
   const kept = Array.from(scores, (s, i) => keeps(threshold, s, ties[i]!));
   const kl = inp.targets && docs.length > 0 ? selectionKl(inp.targets.examples, docs.map((d) => d.text), kept) : undefined;
   const finite = Array.from(scores).filter((s) => Number.isFinite(s));
@@ -207,7 +211,7 @@ export async function setThreshold(o: ResolvedSelectOptions, inp: SelectInputs, 
   // CCNet's head / middle / tail: perplexity at or below the 30th and 60th percentiles.
   const ppl = scorerSpec.kind === "perplexity" ? finite.map((s) => 10 ** -s).sort((a, b) => a - b) : [];
   const ccnetBuckets: [number, number] | undefined = ppl.length ? [ppl[Math.floor(0.3 * (ppl.length - 1))]!, ppl[Math.floor(0.6 * (ppl.length - 1))]!] : undefined;
-  return { threshold, kl, histogram, ccnetBuckets, thresholdOn: whole ? ("corpus" as const) : ("holdout" as const), thresholdDocs: docs.length };
+  return { threshold, kl, histogram, ccnetBuckets, thresholdOn: whole || counted ? ("corpus" as const) : ("holdout" as const), thresholdDocs: docs.length };
 }
 
 /** The exact threshold of a corpus larger than the sample: every shard scored once into fine bins (count-shard.ts). */
