@@ -10,10 +10,10 @@ import { html, type RawHtml } from "./escape.js";
 import { chart, kpis, renderPage, table, type Section } from "./page.js";
 import type { ChartSpec } from "./chart.js";
 import type { SimilarityResult } from "../pipelines/adapt/similarity.js";
-import { analysisOf, type TokensResult } from "../pipelines/adapt/tokens.js";
+import type { TokensResult } from "../pipelines/adapt/tokens.js";
 import type { SweepResult } from "../pipelines/adapt/sweep.js";
 import type { Risk, Thresholds } from "../models/adapt/verdict.js";
-import { adviceFor } from "../models/adapt/advice.js";
+import { adviceFor, analysisOf } from "../models/adapt/advice.js";
 
 export interface AdaptReportInput {
   similarity?: SimilarityResult;

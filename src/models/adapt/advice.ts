@@ -40,3 +40,17 @@ export function adviceFor(risk: Risk | undefined, tokens?: Pick<Attribution, "pe
   }
   return out;
 }
+
+/** What the advice reads from a token analysis (adapt tokens' result), when the analysis is complete. */
+export interface TokenAnalysisView {
+  base: { perplexity: number; tokens: number };
+  adapted: { perplexity: number };
+  informative?: Attribution["informative"];
+  classes?: Attribution["classes"];
+  concentration?: Attribution["concentration"];
+}
+
+export function analysisOf(t: TokenAnalysisView | undefined): Pick<Attribution, "perplexity" | "informative" | "classes" | "concentration"> | undefined {
+  if (!t || !t.classes || !t.informative || !t.concentration) return undefined;
+  return { perplexity: { base: t.base.perplexity, adapted: t.adapted.perplexity, tokens: t.base.tokens }, informative: t.informative, classes: t.classes, concentration: t.concentration };
+}

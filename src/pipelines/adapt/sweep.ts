@@ -10,11 +10,11 @@
 import path from "node:path";
 import { readTable, type Table } from "../../io/table.js";
 import { fitLine, type LineFit } from "../../models/adapt/correlation.js";
-import { adviceFor } from "../../models/adapt/advice.js";
+import { adviceFor, analysisOf } from "../../models/adapt/advice.js";
 import { calibrateThresholds, DEFAULT_THRESHOLDS, riskOf, RISK_METRICS, type Risk, type RiskMetric, type Thresholds } from "../../models/adapt/verdict.js";
 import { UserError } from "../../util/errors.js";
 import { runSimilarity, type SimilarityOptions, type SimilarityResult } from "./similarity.js";
-import { analysisOf, runTokens, type TokensOptions, type TokensResult } from "./tokens.js";
+import { runTokens, type TokensOptions, type TokensResult } from "./tokens.js";
 
 export interface ManifestRow {
   domain: string;

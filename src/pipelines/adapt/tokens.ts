@@ -231,9 +231,3 @@ export async function runTokens(o: TokensOptions): Promise<TokensResult> {
     }
   }
 }
-
-/** What the advice needs from a token analysis; undefined when the models could not be compared per token. */
-export function analysisOf(t: TokensResult | undefined): Pick<Attribution, "perplexity" | "informative" | "classes" | "concentration"> | undefined {
-  if (!t || !t.classes || !t.informative || !t.concentration) return undefined;
-  return { perplexity: { base: t.base.perplexity, adapted: t.adapted.perplexity, tokens: t.base.tokens }, informative: t.informative, classes: t.classes, concentration: t.concentration };
-}
