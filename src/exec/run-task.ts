@@ -5,7 +5,7 @@
  * returning, so "marker present" implies "outputs complete", and a retried or duplicated task
  * only ever replaces whole files with identical ones.
  */
-import { LocalStorage, openStorage, resolveInside, safeRelPath } from "../io/storage.js";
+import { openStorage, resolveInside, safeRelPath } from "../io/storage.js";
 import { jobFingerprint, readCompletion, writeCompletion } from "./completions.js";
 import { resolveHandler } from "./handlers.js";
 import type { JobSpec, ShardResult, ShardTask, TaskContext } from "./types.js";
@@ -21,13 +21,13 @@ export function checkPayload(spec: JobSpec<unknown>, task: ShardTask): void {
   resolveInside(spec.inputRoot, task.shard);
 }
 
-export async function runTask(spec: JobSpec<unknown>, task: ShardTask, ctx: TaskContext): Promise<ShardResult> {
+export async function runTask(spec: JobSpec<unknown>, task: ShardTask, ctx: Omit<TaskContext, "input" | "output">): Promise<ShardResult> {
   checkPayload(spec, task);
   // Storage is opened from the payload's locations (a directory today; an object store's URL
   // scheme would select its implementation in openStorage), in whatever process runs the task.
   const out = openStorage(spec.outDir);
   // Symlinks inside the output dir must not lead out of it either (e.g. selected/x -> /etc).
-  if (out instanceof LocalStorage) await out.resolve(task.shard);
+  await out.localWritePath(task.shard);
   const fingerprint = jobFingerprint(spec);
   const prior = await readCompletion(out, task.shard, fingerprint);
   if (prior) return { ...prior, skipped: true };
@@ -36,7 +36,7 @@ export async function runTask(spec: JobSpec<unknown>, task: ShardTask, ctx: Task
   const t0 = performance.now();
   let r: ShardResult;
   try {
-    r = await handler(spec, task, { input, output: out, ...ctx });
+    r = await handler(spec, task, { ...ctx, input, output: out });
   } catch (err) {
     // A missing input is named as such, not left as an ENOENT from deep inside a reader.
     if ((err as NodeJS.ErrnoException).code === "ENOENT" && !(await input.exists(task.shard).catch(() => true))) {

@@ -48,9 +48,12 @@ export interface ShardResult {
 }
 
 export interface TaskContext {
-  /** Storage of the job's input root and output directory (handlers read and write through these). */
-  input?: Storage;
-  output?: Storage;
+  /**
+   * Storage of the job's input root and output directory, opened by the executor (runTask):
+   * handlers read and write through these and never open storage themselves.
+   */
+  input: Storage;
+  output: Storage;
   /** Reports incremental progress (records done) for the coordinator's progress bar. */
   progress(records: number): void;
   /** Aborted when the executor is shutting down; handlers should stop promptly. */

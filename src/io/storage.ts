@@ -67,8 +67,17 @@ export interface Storage {
   openAtomic(rel: string): Promise<AtomicWrite>;
   rename(fromRel: string, toRel: string): Promise<void>;
   remove(rel: string): Promise<void>;
-  /** A filesystem path for engines that need one (DuckDB, fastText); undefined for object stores. */
+  /**
+   * A filesystem path to read `rel` at, for engines that need one (DuckDB, fastText, the shard
+   * readers); symlinks are followed wherever they lead. Undefined for object stores.
+   */
   localPath(rel: string): string | undefined;
+  /**
+   * A filesystem path to write `rel` at, for writers that need one (Parquet, zstd): checked
+   * like every write, so an existing symlink cannot lead it out of the root. Undefined for
+   * object stores.
+   */
+  localWritePath(rel: string): Promise<string | undefined>;
 }
 
 /** Storage on a local or shared (NFS, Lustre, GPFS) filesystem. */
@@ -111,7 +120,11 @@ export class LocalStorage implements Storage {
   }
 
   localPath(rel: string): string {
-    return resolveInside(this.location, rel);
+    return this.resolveRead(rel);
+  }
+
+  localWritePath(rel: string): Promise<string> {
+    return this.resolve(rel);
   }
 
   async exists(rel: string): Promise<boolean> {

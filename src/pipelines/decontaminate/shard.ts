@@ -7,14 +7,12 @@
  * marker after we return; `finalizeShards` (called by the run and by `datatailor merge`) builds
  * the run-wide files.
  */
-import { stat } from "node:fs/promises";
 import { BadInputLog, type BadInputSummary } from "../../io/bad-input.js";
-import { detectFormat } from "../../io/formats.js";
 import { openShard } from "../../io/read.js";
-import { LocalStorage } from "../../io/storage.js";
 import { writeParquetColumns } from "../../io/parquet-write.js";
 import { openRecordWriter, type RecordWriter } from "../../io/write.js";
 import type { ShardResult, TaskHandler } from "../../exec/types.js";
+import { openShardJob } from "../../exec/shard-job.js";
 import { Matcher, type ItemHit } from "../../models/contam/match.js";
 import type { ContamIndex } from "../../models/contam/index-image.js";
 import { openIndexFile } from "./index-file.js";
@@ -72,13 +70,9 @@ export function hitExample(m: Matcher, text: string, hit: ItemHit, where: { id: 
 export const decontaminateShard: TaskHandler<DecontaminateShardParams> = async (spec, task, ctx) => {
   const t0 = performance.now();
   const p = spec.params;
-  const input = new LocalStorage(spec.inputRoot);
-  const out = new LocalStorage(spec.outDir);
-  const format = detectFormat(task.shard);
-  if (!format) throw new Error(`${task.shard}: not a corpus shard`);
-  const shardPath = await input.resolve(task.shard);
-  const { size } = await stat(shardPath);
-  const index = await loadIndex(out.localPath(p.index), p.indexKey);
+  const job = await openShardJob(spec, task, ctx);
+  const { format, path: shardPath, bytes: size } = job;
+  const index = await loadIndex(job.outputReadPath(p.index), p.indexKey);
   const matcher = new Matcher(index);
   const bad = new BadInputLog({ strict: p.strict ?? false });
   const reader = openShard({ path: shardPath, rel: task.shard, format, bytes: size }, { bad, textField: p.textField, idField: p.idField, signal: ctx.signal, raw: format !== "parquet" });
@@ -95,8 +89,8 @@ export const decontaminateShard: TaskHandler<DecontaminateShardParams> = async (
   let cleanW: RecordWriter | undefined;
   let dirtyW: RecordWriter | undefined;
   try {
-    cleanW = await openRecordWriter(await out.resolve(`clean/${task.shard}`), format, { like: shardPath });
-    dirtyW = await openRecordWriter(await out.resolve(`contaminated/${task.shard}`), format, { like: shardPath });
+    cleanW = await openRecordWriter(await job.outputPath(`clean/${task.shard}`), format, { like: shardPath });
+    dirtyW = await openRecordWriter(await job.outputPath(`contaminated/${task.shard}`), format, { like: shardPath });
     for await (const batch of reader.batches()) {
       for (const rec of batch) {
         if (matcher.match(rec.text) === 0) {
@@ -137,7 +131,7 @@ export const decontaminateShard: TaskHandler<DecontaminateShardParams> = async (
     throw err;
   }
   await writeParquetColumns(
-    await out.resolve(`hits/${task.shard}.parquet`),
+    await job.outputPath(`hits/${task.shard}.parquet`),
     { id: hitIds, line: Int32Array.from(hitLines), item: Int32Array.from(hitItems), ngrams: Int32Array.from(hitNgrams), whole: hitWhole },
     { types: { id: "STRING", whole: "BOOLEAN" } },
   );

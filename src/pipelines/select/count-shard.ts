@@ -6,13 +6,12 @@
  * probabilities), so the boundary bin holds a tiny share of the corpus: the kept share lands
  * within it of the request, where a held-out threshold misses by about 1/√(kept held-out docs).
  */
-import { stat } from "node:fs/promises";
 import { BadInputLog } from "../../io/bad-input.js";
-import { detectFormat, type TxtSplit } from "../../io/formats.js";
+import type { TxtSplit } from "../../io/formats.js";
 import { openShard } from "../../io/read.js";
-import { LocalStorage } from "../../io/storage.js";
 import { countWhitespaceWords } from "../../text/wordpunct.js";
 import type { Executor, ShardResult, ShardTask, TaskHandler } from "../../exec/types.js";
+import { openShardJob } from "../../exec/shard-job.js";
 import { loadScorer, type ScorerSpec } from "./scorer.js";
 import { docKey } from "./sample.js";
 import { KEEP_NONE, type Threshold } from "./threshold.js";
@@ -63,11 +62,7 @@ export function countBins(scores: Float64Array, logit: boolean): CountBins {
 export const countShard: TaskHandler<CountShardParams> = async (spec, task, ctx) => {
   const t0 = performance.now();
   const p = spec.params;
-  const input = new LocalStorage(spec.inputRoot);
-  const format = detectFormat(task.shard);
-  if (!format) throw new Error(`${task.shard}: not a corpus shard`);
-  const shardPath = input.resolveRead(task.shard);
-  const { size } = await stat(shardPath);
+  const { format, path: shardPath, bytes: size } = await openShardJob(spec, task, ctx);
   const scorer = await loadScorer(p.scorer, spec.outDir);
   const bad = new BadInputLog({ strict: false });
   const reader = openShard({ path: shardPath, rel: task.shard, format, bytes: size }, { bad, textField: p.textField, idField: p.idField, txtSplit: p.txtSplit, signal: ctx.signal });

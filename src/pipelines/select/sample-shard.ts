@@ -8,15 +8,14 @@
  * The coordinator then keeps the sample + holdout smallest priorities of those parts. Priorities
  * depend only on the seed and each document's place, so the result equals one serial pass.
  */
-import { stat } from "node:fs/promises";
 import path from "node:path";
 import { BadInputLog } from "../../io/bad-input.js";
 import { openShard } from "../../io/read.js";
-import { LocalStorage } from "../../io/storage.js";
-import { detectFormat, type TxtSplit } from "../../io/formats.js";
+import type { TxtSplit } from "../../io/formats.js";
 import { openRecordWriter, type RecordWriter } from "../../io/write.js";
 import { countWhitespaceWords } from "../../text/wordpunct.js";
 import type { Executor, ShardResult, TaskHandler } from "../../exec/types.js";
+import { openShardJob } from "../../exec/shard-job.js";
 import type { Shard } from "../../io/shards.js";
 import { docPriority, readSampledDocs, sampledRecord, splitSample, type CorpusSample, type SampledDoc } from "./sample.js";
 // Registers the "select-sample" kind, so a direct sampleWithExecutor call (tests, library users) works on any executor.
@@ -70,11 +69,9 @@ export function partPath(shard: string): string {
 export const sampleShard: TaskHandler<SampleShardParams> = async (spec, task, ctx) => {
   const t0 = performance.now();
   const p = spec.params;
-  const format = detectFormat(task.shard);
-  if (!format) throw new Error(`${task.shard}: not a corpus shard`);
-  const shardPath = new LocalStorage(spec.inputRoot).resolveRead(task.shard);
+  const job = await openShardJob(spec, task, ctx);
   const bad = new BadInputLog({ strict: p.strict ?? false });
-  const reader = openShard({ path: shardPath, rel: task.shard, format, bytes: (await stat(shardPath)).size }, { bad, textField: p.textField, idField: p.idField, txtSplit: p.txtSplit, signal: ctx.signal, raw: false });
+  const reader = openShard({ path: job.path, rel: task.shard, format: job.format, bytes: job.bytes }, { bad, textField: p.textField, idField: p.idField, txtSplit: p.txtSplit, signal: ctx.signal, raw: false });
   const hist = p.round === "histogram" ? new Float64Array(PRIORITY_BINS) : undefined;
   const cutoff = p.cutoff ?? 2;
   let out: RecordWriter | undefined;
@@ -90,7 +87,7 @@ export const sampleShard: TaskHandler<SampleShardParams> = async (spec, task, ct
         tokens += t;
         if (hist) hist[priorityBin(priority)]++;
         else if (priority < cutoff) {
-          out ??= await openRecordWriter(await new LocalStorage(spec.outDir).resolve(partPath(task.shard)), "jsonl.zst");
+          out ??= await openRecordWriter(await job.outputPath(partPath(task.shard)), "jsonl.zst");
           await out.write(sampledRecord({ priority, shard: task.shard, line: rec.line, id: rec.id, text: rec.text, tokens: t }));
           taken++;
         }

@@ -5,12 +5,12 @@
  * reconcile: read = kept + dropped + rejected. Runs in worker threads or remote workers from
  * the JSON params alone; the executor writes the completion marker after we return.
  */
-import { readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { BadInputLog, type BadInputSummary } from "../../io/bad-input.js";
 import { openShard, type ShardReadStats } from "../../io/read.js";
-import { LocalStorage } from "../../io/storage.js";
-import { detectFormat, type TxtSplit } from "../../io/formats.js";
+import type { TxtSplit } from "../../io/formats.js";
+import { openShardJob } from "../../exec/shard-job.js";
 import { countWhitespaceWords } from "../../text/wordpunct.js";
 import type { ShardResult, ShardTask, TaskHandler } from "../../exec/types.js";
 import { loadScorer, tieKey, type ScorerSpec } from "./scorer.js";
@@ -91,12 +91,8 @@ function loadBenchmarks(file: string | undefined): Promise<Record<string, string
 export const scoreShard: TaskHandler<SelectScoreParams> = async (spec, task, ctx) => {
   const t0 = performance.now();
   const p = spec.params;
-  const input = new LocalStorage(spec.inputRoot);
-  const out = new LocalStorage(spec.outDir);
-  const format = detectFormat(task.shard);
-  if (!format) throw new Error(`${task.shard}: not a corpus shard`);
-  const shardPath = input.resolveRead(task.shard);
-  const { size } = await stat(shardPath);
+  const job = await openShardJob(spec, task, ctx);
+  const { format, path: shardPath, bytes: size } = job;
   const [scorer, benchmarks] = await Promise.all([loadScorer(p.scorer, spec.outDir), loadBenchmarks(p.benchmarks && path.resolve(spec.outDir, p.benchmarks))]);
   const bad = new BadInputLog({ strict: p.strict ?? false });
   const reader = openShard({ path: shardPath, rel: task.shard, format, bytes: size }, { bad, textField: p.textField, idField: p.idField, txtSplit: p.txtSplit, signal: ctx.signal, raw: format !== "parquet" });
@@ -107,7 +103,7 @@ export const scoreShard: TaskHandler<SelectScoreParams> = async (spec, task, ctx
   let writeMs = 0;
   try {
     // Same format and layout as the input; Parquet keeps the input's schema.
-    writer = await openRecordWriter(await out.resolve(`selected/${task.shard}`), format, { like: shardPath });
+    writer = await openRecordWriter(await job.outputPath(`selected/${task.shard}`), format, { like: shardPath });
     let tRead = performance.now();
     for await (const batch of reader.batches()) {
       readMs += performance.now() - tRead;
@@ -141,7 +137,7 @@ export const scoreShard: TaskHandler<SelectScoreParams> = async (spec, task, ctx
     await writer?.abort();
     throw err;
   }
-  await out.writeAtomic(`scores/${task.shard}.parquet`, tally.table());
+  await job.output.writeAtomic(`scores/${task.shard}.parquet`, tally.table());
   return shardResult(task, tally, reader.stats, bad, { seconds: (performance.now() - t0) / 1000, readMs, writeMs, contamination: contam && { summary: contam.summary(), drop: contam.drop, dropped: contam.dropped } });
 };
 
