@@ -9,16 +9,78 @@ import { maxOf, minOf, pushAll } from "../util/array.js";
 import { html, type RawHtml } from "./escape.js";
 import { chart, kpis, renderPage, table, type Section } from "./page.js";
 import type { ChartSpec } from "./chart.js";
-import type { SimilarityResult } from "../pipelines/adapt/similarity.js";
-import type { TokensResult } from "../pipelines/adapt/tokens.js";
-import type { SweepResult } from "../pipelines/adapt/sweep.js";
-import type { Risk, Thresholds } from "../models/adapt/verdict.js";
-import { adviceFor, analysisOf } from "../models/adapt/advice.js";
+import type { Attribution } from "../models/adapt/attribution.js";
+import type { Distances, Risk, RiskMetric, Thresholds } from "../models/adapt/verdict.js";
+import { adviceFor, analysisOf, type TokenAnalysisView } from "../models/adapt/advice.js";
+
+// What the report reads of adapt's results, declared here (structurally) so that report/ depends
+// on nothing above it; pipelines/adapt's SimilarityResult, TokensResult and SweepResult fit.
+
+/** Distances of a domain to the reference data, with the verdict and how they were measured. */
+export interface AdaptReportSimilarity extends Distances {
+  bandwidth: number;
+  bandwidthSource: string;
+  pValue: number;
+  permutations: number;
+  klReferenceToDomain: number;
+  coverageRadius: number;
+  vocabOverlap: number;
+  vocabJaccard: number;
+  oovRate: number;
+  risk: Risk;
+  thresholds: Thresholds;
+  details: {
+    embedder: string;
+    dim: number;
+    seed: number;
+    samples: { domain: number; reference: number; domainDocs: number; referenceDocs: number };
+    mmdSample: { domain: number; reference: number };
+    permutationSample: { domain: number; reference: number };
+    permutationMmd2: number;
+    frechetMeanTerm: number;
+    frechetCovarianceTerm: number;
+    frechetRegulariser: number;
+    klBuckets: number;
+    vocab: { domainTypes: number; referenceTypes: number; domainTokens: number };
+  };
+}
+
+/** One model of a pilot, scored on the domain's test text. */
+export interface AdaptReportModel {
+  id: string;
+  tokenizer: string;
+  perplexity: number;
+  bitsPerByte: number;
+  tokens: number;
+  perplexityInformative?: number;
+}
+
+/** A pilot's token analysis: both models, the change and where it sits. */
+export interface AdaptReportTokens extends TokenAnalysisView {
+  base: AdaptReportModel;
+  adapted: AdaptReportModel;
+  unit: "line" | "doc";
+  texts: number;
+  bytes: number;
+  comparison: "tokens" | "bits-per-byte";
+  note?: string;
+  relativeChange: number;
+  worst?: Attribution["worst"];
+  /** Per-type delta histogram bins. */
+  histogram?: Array<{ from: number; to: number; types: number }>;
+}
+
+/** Many domains: similarity against Δperplexity, the fitted lines and a verdict per domain. */
+export interface AdaptReportSweep {
+  thresholds: Thresholds;
+  domains: Array<{ domain: string; similarity: AdaptReportSimilarity; deltaPerplexity?: number; risk: Risk; advice: string[] }>;
+  correlations: Array<{ metric: RiskMetric; pearson: number; spearman: number; slope: number; intercept: number; n: number }>;
+}
 
 export interface AdaptReportInput {
-  similarity?: SimilarityResult;
-  tokens?: TokensResult;
-  sweep?: SweepResult;
+  similarity?: AdaptReportSimilarity;
+  tokens?: AdaptReportTokens;
+  sweep?: AdaptReportSweep;
   /** Shown under the title, e.g. which data was compared. */
   subtitle?: string;
   /** A line saying that the models are n-gram proxies, when they are. */
@@ -26,7 +88,7 @@ export interface AdaptReportInput {
   /** Names the domain of `similarity` and `tokens` in their panel titles. */
   domain?: string;
   /** Per-domain panels (a sweep's domains), each titled with its domain. */
-  details?: Array<{ domain: string; similarity?: SimilarityResult; tokens?: TokensResult }>;
+  details?: Array<{ domain: string; similarity?: AdaptReportSimilarity; tokens?: AdaptReportTokens }>;
 }
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
@@ -59,7 +121,7 @@ function verdictSection(risk: Risk | undefined, thresholds: Thresholds | undefin
   };
 }
 
-function similaritySection(s: SimilarityResult, prefix = ""): Section {
+function similaritySection(s: AdaptReportSimilarity, prefix = ""): Section {
   const d = s.details;
   const rows: Array<[string, string, string]> = [
     ["MMD² (unbiased, Gaussian kernel)", fmt(s.mmd2), `bandwidth σ = ${fmt(s.bandwidth)} (${s.bandwidthSource}); on ${d.mmdSample.domain} domain × ${d.mmdSample.reference} reference vectors`],
@@ -84,7 +146,7 @@ function similaritySection(s: SimilarityResult, prefix = ""): Section {
   };
 }
 
-function deltaHistogram(t: TokensResult): ChartSpec {
+function deltaHistogram(t: AdaptReportTokens): ChartSpec {
   const values = (t.histogram ?? []).filter((b) => b.types > 0);
   return {
     $schema: SCHEMA,
@@ -101,7 +163,7 @@ function deltaHistogram(t: TokensResult): ChartSpec {
   } as ChartSpec;
 }
 
-function classChart(t: TokensResult): ChartSpec {
+function classChart(t: AdaptReportTokens): ChartSpec {
   const values = (t.classes ?? []).map((c) => ({ class: c.class, delta: c.delta, sign: c.delta < 0 ? "worse" : "better" }));
   return {
     $schema: SCHEMA,
@@ -117,7 +179,7 @@ function classChart(t: TokensResult): ChartSpec {
   } as ChartSpec;
 }
 
-async function tokensSection(t: TokensResult, prefix = ""): Promise<Section[]> {
+async function tokensSection(t: AdaptReportTokens, prefix = ""): Promise<Section[]> {
   const models = table(
     ["model", "tokenizer", "tokens", "perplexity", "perplexity without eol/whitespace/punctuation", "bits per byte"],
     [t.base, t.adapted].map((m, i) => [`${i ? "adapted" : "base"}: ${m.id}`, m.tokenizer, m.tokens, fmt(m.perplexity), fmt(m.perplexityInformative), fmt(m.bitsPerByte)]),
@@ -148,7 +210,7 @@ async function tokensSection(t: TokensResult, prefix = ""): Promise<Section[]> {
   return out;
 }
 
-function sweepScatter(s: SweepResult): ChartSpec | undefined {
+function sweepScatter(s: AdaptReportSweep): ChartSpec | undefined {
   const metric = s.thresholds.metric;
   const pts = s.domains.filter((d) => d.deltaPerplexity !== undefined).map((d) => ({ domain: d.domain, x: d.similarity[metric === "coverage" ? "coverage" : metric], y: d.deltaPerplexity! * 100, risk: d.risk }));
   if (!pts.length) return undefined;
@@ -178,7 +240,7 @@ function sweepScatter(s: SweepResult): ChartSpec | undefined {
   return { $schema: SCHEMA, width: 720, height: 360, layer: layers } as ChartSpec;
 }
 
-async function sweepSections(s: SweepResult): Promise<Section[]> {
+async function sweepSections(s: AdaptReportSweep): Promise<Section[]> {
   const scatter = sweepScatter(s);
   const corr = s.correlations.length
     ? table(

@@ -7,21 +7,74 @@ import { writeFileAtomic } from "../io/atomic.js";
 import type { ChartSpec } from "./chart.js";
 import { html, type RawHtml } from "./escape.js";
 import { chart, kpis, renderPage, table, type Section } from "./page.js";
-import type { CvSummary } from "../pipelines/predict/evaluate.js";
-import type { CardPrediction, SweepPoint } from "../pipelines/predict/card.js";
 import { maxOf, minOf } from "../util/array.js";
+
+// What the report reads of predict's results, declared here (structurally) so that report/
+// depends on nothing above it; pipelines/predict's CvSummary, CardPrediction and SweepPoint fit.
+
+/** One benchmark under the cross-validation protocol. */
+export interface PredictReportCv {
+  benchmark: string;
+  setting: string;
+  metric: string;
+  n: number;
+  mae_scale_only: number;
+  mae_full: number;
+  /** percent */
+  relative_improvement: number;
+  p_value: number;
+  p_adjusted: number | null;
+  mae_loglinear: number;
+  mae_median: number;
+  features: string[];
+  /** Out-of-fold predictions of the first seed, per model. */
+  predictions: Array<{ id: string; actual: number; scale_only: number; full: number }>;
+  /** TreeSHAP of a model fit on all rows: row-major values (features + 1 per row) and feature values. */
+  shap: { features: string[]; mean_abs: number[]; values: ArrayLike<number>; x: ArrayLike<number> };
+}
+
+/** A planned model's prediction with its interval and SHAP contributions. */
+export interface PredictReportCard {
+  id: string;
+  benchmark: string;
+  metric: string;
+  prediction: number;
+  interval: [number, number];
+  coverage: number;
+  base_value: number;
+  cv_mae: number;
+  n: number;
+  interval_valid?: boolean;
+  warnings?: string[];
+  contributions: Array<{ feature: string; value: string | number | boolean | null; shap: number }>;
+}
+
+export interface PredictReportSweepPoint {
+  value: number;
+  prediction: number;
+  lo: number;
+  hi: number;
+  interval_valid?: boolean;
+}
+
+export interface PredictReportSweep {
+  card: string;
+  benchmark: string;
+  feature: string;
+  points: PredictReportSweepPoint[];
+}
 
 export interface PredictReportInput {
   db: string;
-  cv?: CvSummary[];
-  cards?: CardPrediction[];
-  sweeps?: Array<{ card: string; benchmark: string; feature: string; points: SweepPoint[] }>;
+  cv?: PredictReportCv[];
+  cards?: PredictReportCard[];
+  sweeps?: PredictReportSweep[];
 }
 
 const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : "-");
 const pval = (x: number | null) => (x === null || !Number.isFinite(x) ? "-" : x < 1e-4 ? x.toExponential(2) : x.toFixed(4));
 
-function predictedVsActual(r: CvSummary): ChartSpec {
+function predictedVsActual(r: PredictReportCv): ChartSpec {
   const values = r.predictions.flatMap((p) => [
     { id: p.id, actual: p.actual, predicted: p.scale_only, model: "scale only" },
     { id: p.id, actual: p.actual, predicted: p.full, model: "scale + design" },
@@ -48,7 +101,7 @@ function predictedVsActual(r: CvSummary): ChartSpec {
   } as ChartSpec;
 }
 
-function maeBars(rows: CvSummary[]): ChartSpec {
+function maeBars(rows: PredictReportCv[]): ChartSpec {
   const values = rows.flatMap((r) => [
     { benchmark: `${r.benchmark} ${r.setting}`, model: "scale only", mae: r.mae_scale_only },
     { benchmark: `${r.benchmark} ${r.setting}`, model: "scale + design", mae: r.mae_full },
@@ -69,7 +122,7 @@ function maeBars(rows: CvSummary[]): ChartSpec {
   } as ChartSpec;
 }
 
-function shapBars(p: CardPrediction): ChartSpec {
+function shapBars(p: PredictReportCard): ChartSpec {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     width: 420,
@@ -86,7 +139,7 @@ function shapBars(p: CardPrediction): ChartSpec {
 }
 
 /** SHAP summary: one dot per model and feature, coloured by the feature's value (rank within the feature). */
-function shapSummary(r: CvSummary): ChartSpec {
+function shapSummary(r: PredictReportCv): ChartSpec {
   const { features, values, x } = r.shap;
   const nf = features.length;
   const n = r.n;
@@ -116,7 +169,7 @@ function shapSummary(r: CvSummary): ChartSpec {
   } as ChartSpec;
 }
 
-function sweepChart(s: { card: string; benchmark: string; feature: string; points: SweepPoint[] }): ChartSpec {
+function sweepChart(s: PredictReportSweep): ChartSpec {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     width: 480,

@@ -8,8 +8,27 @@ import { writeFileAtomic } from "../io/atomic.js";
 import type { ChartSpec } from "./chart.js";
 import { html, type RawHtml } from "./escape.js";
 import { chart, kpis, renderPage, table, type Section } from "./page.js";
-import type { EvalResult } from "../pipelines/tune/eval.js";
 import { maxOf, minOf } from "../util/array.js";
+
+// What the report reads of `tune eval`'s result, declared here (structurally) so that report/
+// depends on nothing above it; pipelines/tune's EvalResult fits.
+
+export interface TuneReportInput {
+  task: string | null;
+  kind: "generation" | "classification";
+  metric: "rougeL" | "accuracy";
+  template: string;
+  limit: number;
+  shots: number[];
+  seconds: number;
+  models: Array<{ name: string; id: string; methods: Record<string, string> }>;
+  tests: Array<{ name: string; domain: "in" | "out" }>;
+  /** Mean score of one model at one shot count on one test set, in points. */
+  cells: Array<{ model: string; test: string; domain: "in" | "out"; shots: number; score: number }>;
+  /** Paired bootstrap differences a − b, in points. */
+  comparisons: Array<{ a: string; b: string; test: string; shots: number; diff: number; lo: number; hi: number; n: number; resamples: number }>;
+  gains: Array<{ model: string; shots: number; base: string; inDomain: number; outOfDomain: number; outTests: number }>;
+}
 
 const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? "+" : ""}${x.toFixed(2)}` : "-");
 
@@ -18,7 +37,7 @@ export function testLabel(name: string, domain: "in" | "out"): string {
   return domain === "in" ? `★ ${name} (in)` : `${name} (out)`;
 }
 
-function heatmap(r: EvalResult): ChartSpec {
+function heatmap(r: TuneReportInput): ChartSpec {
   const metric = r.metric === "rougeL" ? "ROUGE-L F" : "accuracy";
   const values = r.cells.map((c) => ({ row: `${c.model} · ${c.shots}-shot`, col: testLabel(c.test, c.domain), score: Number(c.score.toFixed(2)) }));
   const cols = r.tests.map((t) => testLabel(t.name, t.domain));
@@ -51,7 +70,7 @@ function midpoint(xs: number[]): number {
   return (minOf(xs) + maxOf(xs)) / 2;
 }
 
-function gainChart(r: EvalResult): ChartSpec {
+function gainChart(r: TuneReportInput): ChartSpec {
   const values = r.gains.filter((g) => Number.isFinite(g.inDomain) && Number.isFinite(g.outOfDomain)).map((g) => ({ label: `${g.model} · ${g.shots}-shot`, model: g.model, in: Number(g.inDomain.toFixed(2)), out: Number(g.outOfDomain.toFixed(2)) }));
   const all = values.flatMap((v) => [v.in, v.out, 0]);
   const lo = minOf(all) - 1;
@@ -79,7 +98,7 @@ function gainChart(r: EvalResult): ChartSpec {
   } as ChartSpec;
 }
 
-export async function buildTuneReport(r: EvalResult): Promise<string> {
+export async function buildTuneReport(r: TuneReportInput): Promise<string> {
   const metric = r.metric === "rougeL" ? "ROUGE-L F" : "accuracy";
   const sections: Section[] = [];
   sections.push({
@@ -126,6 +145,6 @@ export async function buildTuneReport(r: EvalResult): Promise<string> {
   return renderPage({ title: "datatailor tune eval", subtitle: `template: ${r.template.replace(/\n/g, "⏎")}`, sections });
 }
 
-export async function writeTuneReport(file: string, r: EvalResult): Promise<void> {
+export async function writeTuneReport(file: string, r: TuneReportInput): Promise<void> {
   await writeFileAtomic(file, await buildTuneReport(r));
 }

@@ -11,6 +11,7 @@ import { checkReport, chromiumAvailable } from "../helpers/browser.js";
 import { renderAdaptReport } from "../../src/report/adapt-report.js";
 import { attributeTokens } from "../../src/models/adapt/attribution.js";
 import { tmpDir } from "./fixtures.js";
+import type { TokensResult } from "../../src/pipelines/adapt/tokens.js";
 
 interface DemoJson {
   proxy: string;
@@ -106,9 +107,9 @@ describe("demo adapt and its report", () => {
     const n = text.split(" ").length + 1;
     const att = attributeTokens([text], [toks(Array(n).fill(-1))], [toks(Array(n).fill(-2))]);
     const model = { id: "ngram:x", tokenizer: "whitespace+eos", perplexity: 1, bitsPerByte: 1, tokens: n };
-    const page = await renderAdaptReport({
-      tokens: { base: model, adapted: model, unit: "line", texts: 1, bytes: 10, comparison: "tokens", relativeChange: 0, ...att, tokenTypes: att.tokens.length, advice: [], badInput: { total: 0, byReason: {}, byFile: {}, examples: [] } },
-    });
+    // typed as the pipeline's result: the report's own input type must accept it
+    const tokens: TokensResult = { base: model, adapted: model, unit: "line", texts: 1, bytes: 10, comparison: "tokens", relativeChange: 0, ...att, tokenTypes: att.tokens.length, advice: [], badInput: { total: 0, byReason: {}, byFile: {}, examples: [] } };
+    const page = await renderAdaptReport({ tokens });
     const file = path.join(tmpDir(), "evil.html");
     writeFileSync(file, page);
     const check = await checkReport(file);
