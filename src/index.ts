@@ -65,7 +65,9 @@ export type { FilterPool } from "./models/laws/filter-rate.js";
 export { runFit, FIT_DEFAULTS } from "./pipelines/fit/run.js";
 export type { FitRun, FitRunOptions, FitSummary, Prediction, HoldoutPoint, PlotData, PlotPoint } from "./pipelines/fit/run.js";
 
-// predict: model databases, cross-validation, card predictions and sweeps.
+// predict: the pipelines (CV protocol, a card's prediction, a sweep; each writes the report when asked), and their parts.
+export { runPredictCv, runPredictCard, runPredictSweep, PREDICT_DEFAULTS } from "./pipelines/predict/index.js";
+export type { PredictOptions, PredictCardOptions, PredictSweepOptions, PredictCvResult, PredictCardResult, PredictSweep, CvSummary, CardPrediction, Card, SweepPoint } from "./pipelines/predict/index.js";
 export { loadModelDb } from "./pipelines/predict/db.js";
 export type { ModelDb } from "./pipelines/predict/db.js";
 export { taskData } from "./pipelines/predict/features.js";

@@ -3,18 +3,14 @@
  *   predict cv     scale-only vs design-aware trees under the paper's CV protocol
  *   predict [card] a planned model's score with an interval and SHAP contributions (default)
  *   predict sweep  the predicted score as one design variable varies
+ * Flags → runPredictCv / runPredictCard / runPredictSweep (src/pipelines/predict/, which also
+ * writes the report) → text or JSON.
  */
 import type { Command } from "commander";
 import { action, log, printJson } from "./output.js";
 import { countOption, numberOption, seedOption } from "./options.js";
-import { EXIT, UserError, usageError } from "../util/errors.js";
-import { createProgress } from "../util/progress.js";
-import { loadModelDb, benchmarkSummary, type ModelDb } from "../pipelines/predict/db.js";
-import { taskData, type TaskData } from "../pipelines/predict/features.js";
-import { adjustAcrossBenchmarks, compareFeatureSets, resolveFeatures, type CvSummary, type FeatureMode } from "../pipelines/predict/evaluate.js";
-import { buildPredictor, parseVary, predictCard, readCard, sweep, type CardPrediction } from "../pipelines/predict/card.js";
-import { validateCard } from "../pipelines/predict/validate.js";
-import { writePredictReport } from "../report/predict-report.js";
+import { usageError } from "../util/errors.js";
+import { runPredictCard, runPredictCv, runPredictSweep, type CvSummary, type PredictCardResult, type PredictOptions } from "../pipelines/predict/index.js";
 
 interface DbOpts {
   db?: string;
@@ -31,6 +27,13 @@ interface DbOpts {
   json?: boolean;
   report?: string;
   strict?: boolean;
+}
+
+interface CardOpts extends DbOpts {
+  model?: string;
+  coverage: number;
+  vary?: string;
+  points: number;
 }
 
 function addDbOptions(cmd: Command): Command {
@@ -51,41 +54,58 @@ function addDbOptions(cmd: Command): Command {
     .option("--report <file.html>", "write an HTML report");
 }
 
-function featureMode(s: string): FeatureMode {
-  if (["all", "selected", "published", "scale"].includes(s)) return s as FeatureMode;
-  const list = s.split(",").map((x) => x.trim()).filter(Boolean);
-  if (!list.length) throw usageError(`--features: empty list`);
-  return list;
+/** Flags → the pipeline's options (its defaults are the flags' defaults). */
+function predictOptions(o: DbOpts): PredictOptions {
+  return {
+    db: o.db,
+    models: o.models,
+    results: o.results,
+    benchmark: o.benchmark ?? [],
+    setting: o.setting,
+    metric: o.metric,
+    features: o.features,
+    seeds: o.seeds,
+    seed: o.seed,
+    selectionSeeds: o.selectionSeeds,
+    candidates: o.candidates === "all" ? "all" : "design",
+    strict: o.strict,
+    report: o.report,
+    log,
+    progress: process.env.DATATAILOR_NO_PROGRESS === undefined,
+  };
 }
 
-async function openDb(o: DbOpts): Promise<ModelDb> {
-  if (!o.db && !(o.models && o.results)) throw usageError("give --db <path>, or --models <file> and --results <file>");
-  const db = await loadModelDb({ db: o.db, models: o.models, results: o.results }, { metric: o.metric });
-  if (db.excluded.length) log(`${db.excluded.length} models left out by the database's protocol; first: ${db.excluded[0]}`);
-  if (db.skipped.length) {
-    if (o.strict) throw new UserError(`${db.skipped.length} bad rows; first: ${db.skipped[0]}`, EXIT.badInput);
-    log(`${db.skipped.length} model/result rows skipped; first: ${db.skipped[0]}`);
+async function cvCommand(o: DbOpts): Promise<void> {
+  const { results: out } = await runPredictCv(predictOptions(o));
+  if (o.json) return printJson(out.length === 1 ? cvJson(out[0]) : out.map(cvJson));
+  for (const r of out) {
+    process.stdout.write(
+      `${r.benchmark} ${r.setting} (${r.metric}, n=${r.n}, ${r.seeds} seeds): MAE scale-only ${fmt(r.mae_scale_only)}, full ${fmt(r.mae_full)}, ` +
+        `improvement ${fmt(r.relative_improvement, 1)}%, p=${r.p_value.toExponential(2)}${r.p_adjusted !== null && out.length > 1 ? ` (BH ${r.p_adjusted.toExponential(2)})` : ""}; ` +
+        `ln-linear ${fmt(r.mae_loglinear)}, median ${fmt(r.mae_median)}; features: ${r.features.join(", ")}\n`,
+    );
   }
-  log(`${db.source}: ${db.models.length} models, ${db.results.length} results, ${db.columns.length} feature columns`);
-  return db;
 }
 
-function tasksFor(db: ModelDb, o: DbOpts): TaskData[] {
-  if (!o.benchmark?.length) throw usageError("--benchmark is required (a name, several, or 'all')");
-  const names = o.benchmark.flatMap((b) => b.split(",")).map((b) => b.trim()).filter(Boolean);
-  if (names.length === 1 && names[0] === "all") {
-    return benchmarkSummary(db)
-      .filter((b) => b.n >= 30 && (o.metric ? b.metric === o.metric : true))
-      .filter((b, i, all) => o.metric || b.metric === "accuracy" || !all.some((x) => x.benchmark === b.benchmark && x.setting === b.setting && x.metric === "accuracy"))
-      .map((b) => taskData(db, b.benchmark, b.setting, b.metric));
+async function cardCommand(o: CardOpts, withSweep: boolean): Promise<void> {
+  if (!o.model) throw usageError("--model <card.json> is required");
+  if (withSweep && !o.vary) throw usageError("--vary <feature=a..b> is required");
+  const opts = { ...predictOptions(o), card: o.model, coverage: o.coverage };
+  const r = withSweep ? await runPredictSweep({ ...opts, vary: o.vary!, points: o.points }) : await runPredictCard(opts);
+  if (o.json) {
+    const docs = withSweep
+      ? r.sweeps.map((s, i) => ({ benchmark: s.benchmark, setting: r.predictions[i].setting, metric: r.predictions[i].metric, feature: s.feature, points: s.points, card: r.predictions[i] }))
+      : r.predictions;
+    return printJson(docs.length === 1 ? docs[0] : docs);
   }
-  return names.map((b) => taskData(db, b, o.setting, o.metric));
+  printCards(r, withSweep);
 }
 
 function fmt(x: number, d = 4): string {
   return Number.isFinite(x) ? x.toFixed(d) : "-";
 }
 
+/** `predict cv --json`: the summary without the per-model arrays, SHAP as a mean per feature. */
 function cvJson(r: CvSummary) {
   return {
     benchmark: r.benchmark,
@@ -108,85 +128,8 @@ function cvJson(r: CvSummary) {
   };
 }
 
-async function runCv(o: DbOpts): Promise<void> {
-  const db = await openDb(o);
-  const tasks = tasksFor(db, o);
-  const mode = featureMode(o.features);
-  const out: CvSummary[] = [];
-  for (const task of tasks) {
-    const { features, steps } = resolveFeatures(db, task, mode, {
-      selectionSeeds: o.selectionSeeds,
-      candidates: o.candidates === "all" ? "all" : "design",
-      onStep: (m) => log(`${task.benchmark}: ${m}`),
-    });
-    const bar = createProgress({ label: `${task.benchmark} ${task.setting}`, unit: "seeds", total: o.seeds });
-    let done = 0;
-    const r = compareFeatureSets(db, task, features, o.seeds, {
-      onSeed: (d) => {
-        bar.tick(d - done);
-        done = d;
-      },
-      seed: o.seed,
-    });
-    bar.stop();
-    if (steps) r.selection = steps;
-    out.push(r);
-  }
-  adjustAcrossBenchmarks(out);
-  if (o.report) {
-    await writePredictReport(o.report, { db: db.source, cv: out });
-    log(`report: ${o.report}`);
-  }
-  if (o.json) return printJson(out.length === 1 ? cvJson(out[0]) : out.map(cvJson));
-  for (const r of out) {
-    process.stdout.write(
-      `${r.benchmark} ${r.setting} (${r.metric}, n=${r.n}, ${r.seeds} seeds): MAE scale-only ${fmt(r.mae_scale_only)}, full ${fmt(r.mae_full)}, ` +
-        `improvement ${fmt(r.relative_improvement, 1)}%, p=${r.p_value.toExponential(2)}${r.p_adjusted !== null && out.length > 1 ? ` (BH ${r.p_adjusted.toExponential(2)})` : ""}; ` +
-        `ln-linear ${fmt(r.mae_loglinear)}, median ${fmt(r.mae_median)}; features: ${r.features.join(", ")}\n`,
-    );
-  }
-}
-
-interface CardOpts extends DbOpts {
-  model?: string;
-  coverage: number;
-  vary?: string;
-  points: number;
-}
-
-async function runCard(o: CardOpts, withSweep: boolean): Promise<void> {
-  if (!o.model) throw usageError("--model <card.json> is required");
-  if (withSweep && !o.vary) throw usageError("--vary <feature=a..b> is required");
-  const card = readCard(o.model);
-  const db = await openDb(o);
-  validateCard(db, card, o.model);
-  const tasks = tasksFor(db, o);
-  const mode = featureMode(o.features);
-  const preds: CardPrediction[] = [];
-  const sweeps: Array<{ card: string; benchmark: string; feature: string; points: ReturnType<typeof sweep> }> = [];
-  for (const task of tasks) {
-    const { features } = resolveFeatures(db, task, mode, { selectionSeeds: o.selectionSeeds, onStep: (m) => log(`${task.benchmark}: ${m}`) });
-    log(`${task.benchmark} ${task.setting}: training on ${task.models.length} models, ${o.seeds} CV seeds for the interval`);
-    const p = buildPredictor(db, task, features, { seeds: o.seeds, seed: o.seed });
-    const pred = predictCard(p, card, o.coverage);
-    for (const w of pred.warnings) log(`warning: ${task.benchmark}: ${w}`);
-    preds.push(pred);
-    if (withSweep) {
-      const { feature, values } = parseVary(o.vary!, o.points);
-      sweeps.push({ card: card.id, benchmark: task.benchmark, feature, points: sweep(p, card, feature, values, o.coverage) });
-    }
-  }
-  if (o.report) {
-    await writePredictReport(o.report, { db: db.source, cards: preds, sweeps });
-    log(`report: ${o.report}`);
-  }
-  if (o.json) {
-    const docs = withSweep
-      ? sweeps.map((s, i) => ({ benchmark: s.benchmark, setting: preds[i].setting, metric: preds[i].metric, feature: s.feature, points: s.points, card: preds[i] }))
-      : preds;
-    return printJson(docs.length === 1 ? docs[0] : docs);
-  }
-  for (const [i, p] of preds.entries()) {
+function printCards(r: PredictCardResult, withSweep: boolean): void {
+  for (const [i, p] of r.predictions.entries()) {
     const scale = Math.abs(p.prediction) <= 1.5 ? 100 : 1;
     const unit = scale === 100 ? " points" : "";
     const validity = p.interval_valid ? "" : `, NOT VALID: outside the training data in ${p.extrapolated.map((e) => e.feature).join(", ")}`;
@@ -198,7 +141,7 @@ async function runCard(o: CardOpts, withSweep: boolean): Promise<void> {
       process.stdout.write(`  ${v >= 0 ? "+" : ""}${v.toFixed(scale === 100 ? 1 : 4)}${unit} from ${c.feature} = ${c.value ?? "missing"}\n`);
     }
     if (withSweep) {
-      const s = sweeps[i];
+      const s = r.sweeps[i];
       process.stdout.write(`  sweep of ${s.feature}:\n`);
       for (const pt of s.points) process.stdout.write(`    ${s.feature}=${pt.value}: ${pt.prediction.toFixed(4)} [${pt.lo.toFixed(4)}, ${pt.hi.toFixed(4)}]${pt.interval_valid ? "" : " (outside the training data: interval not valid)"}\n`);
     }
@@ -213,10 +156,10 @@ export function registerPredict(program: Command): void {
   addDbOptions(predict.command("card", { isDefault: true }).description("predict a planned model from its card (the default subcommand)"))
     .option("--model <card.json>", "model card: JSON with params, tokens and any feature fields")
     .option("--coverage <q>", "interval covers this fraction of cross-validated errors", numberOption("--coverage", { min: 0.5, max: 0.99 }), 0.9)
-    .action(action(async (o: CardOpts) => runCard(o, false)));
+    .action(action(async (o: CardOpts) => cardCommand(o, false)));
 
   addDbOptions(predict.command("cv").description("scale-only vs design-aware trees: the paper's nested CV protocol, paired t-test, Benjamini-Hochberg")).action(
-    action(async (o: DbOpts) => runCv(o)),
+    action(async (o: DbOpts) => cvCommand(o)),
   );
 
   addDbOptions(predict.command("sweep").description("predicted score as one design variable of a card varies"))
@@ -224,5 +167,5 @@ export function registerPredict(program: Command): void {
     .option("--vary <feature=a..b[:step]>", "feature and range, e.g. percentage_code=0..40 or percentage_code=0..40:5")
     .option("--points <n>", "points in the range when no step is given", numberOption("--points", { int: true, min: 2, max: 1000 }), 21)
     .option("--coverage <q>", "interval covers this fraction of cross-validated errors", numberOption("--coverage", { min: 0.5, max: 0.99 }), 0.9)
-    .action(action(async (o: CardOpts) => runCard(o, true)));
+    .action(action(async (o: CardOpts) => cardCommand(o, true)));
 }

@@ -21,36 +21,38 @@ const run = (cmd: string, args: string[], cwd: string) => execFileSync(cmd, args
 
 /** The consumer: every import from "datatailor" alone. */
 const CONSUMER_TS = `
-import { runSelect, runFit, UserError, EXIT, FastText, SELECT_DEFAULTS, type SelectSummary, type FitSummary, type Law, type LawFit, type ModelDb } from "datatailor";
+import { runSelect, runFit, runPredictCard, UserError, EXIT, FastText, SELECT_DEFAULTS, type SelectSummary, type FitSummary, type Law, type LawFit, type ModelDb, type CardPrediction } from "datatailor";
 
-export async function main(demo: string, out: string): Promise<{ select: SelectSummary; fit: FitSummary }> {
+export async function main(demo: string, out: string, predictDb: string): Promise<{ select: SelectSummary; fit: FitSummary; predict: CardPrediction }> {
   const r = await runSelect({ target: [demo + "/targets"], corpus: [demo + "/corpus"], out, keep: 0.2 });
   const kept: number = r.summary.kept; // typed, no cast
   const rows = [1e8, 3e8, 1e9, 3e9, 1e10, 3e10, 1e11].map((x) => ({ x, y: 1.8 + 400 / Math.pow(x, 0.3) }));
   const f = await runFit({ rows, law: "power", x: ["x"], y: "y" });
+  const card = { id: "plan", params: 2e9, tokens: 500, fields: {} };
+  const p = await runPredictCard({ db: predictDb, benchmark: ["toy"], card, seeds: 2 });
   const err: UserError = new UserError("x", EXIT.usage);
   const law: Law | undefined = undefined;
   const fit: LawFit | undefined = undefined;
   const db: ModelDb | undefined = undefined;
   void [kept, err, law, fit, db, FastText, SELECT_DEFAULTS.method];
-  return { select: r.summary, fit: f.summary };
+  return { select: r.summary, fit: f.summary, predict: p.predictions[0] };
 }
 `;
 
 const CONSUMER_MJS = `
 import { main } from "./consumer.js";
-const [demo, out] = process.argv.slice(2);
-const r = await main(demo, out);
+const [demo, out, predictDb] = process.argv.slice(2);
+const r = await main(demo, out, predictDb);
 let deep = "imported";
 try {
   await import("datatailor/src/backends/fasttext/index.js");
 } catch (e) {
   deep = e.code;
 }
-process.stdout.write(JSON.stringify({ select: r.select, fit: r.fit, deep }) + "\\n");
+process.stdout.write(JSON.stringify({ select: r.select, fit: r.fit, predict: r.predict, deep }) + "\\n");
 `;
 
-let result: { select: { kept: number; read: number; reconciled: boolean; method: string; report?: string; keep: { requested: number } }; fit: { params: Record<string, number> }; deep: string };
+let result: { select: { kept: number; read: number; reconciled: boolean; method: string; report?: string; keep: { requested: number } }; fit: { params: Record<string, number> }; predict: { benchmark: string; n: number; coverage: number; features: string[] }; deep: string };
 
 beforeAll(() => {
   // 1. the package as published: built from a copy of the sources, then packed.
@@ -78,7 +80,13 @@ beforeAll(() => {
   // 3. type-check and compile the consumer against the published declarations, then run it.
   run(process.execPath, [TSC, "-p", "tsconfig.json"], app);
   const demo = path.join(modules, "datatailor", "data", "demo");
-  result = JSON.parse(run(process.execPath, ["main.mjs", demo, path.join(work, "sel")], app));
+  // a model database of 40 models whose score rises with ln(params) and ln(tokens)
+  const db = path.join(work, "db");
+  mkdirSync(db);
+  const ids = Array.from({ length: 40 }, (_, i) => i);
+  writeFileSync(path.join(db, "models.csv"), ["id,params,tokens", ...ids.map((i) => `m${i},${1e8 * (1 + i)},${100 + 37 * ((i * 7) % 40)}`)].join("\n") + "\n");
+  writeFileSync(path.join(db, "results.csv"), ["id,benchmark,setting,metric,value", ...ids.map((i) => `m${i},toy,0-shot,accuracy,${(0.03 * Math.log(1 + i) + 0.02 * Math.log(100 + 37 * ((i * 7) % 40))).toFixed(5)}`)].join("\n") + "\n");
+  result = JSON.parse(run(process.execPath, ["main.mjs", demo, path.join(work, "sel"), db], app));
 }, 600_000);
 
 describe("the packed package, used from a fresh project", () => {
@@ -106,6 +114,10 @@ describe("the packed package, used from a fresh project", () => {
     // y = 1.8 + 400 / x^0.3 exactly: the fit recovers the generating parameters
     expect(result.fit.params.E).toBeCloseTo(1.8, 2);
     expect(result.fit.params.alpha).toBeCloseTo(0.3, 2);
+  });
+
+  it("predicts a card from a model database with runPredictCard's defaults", () => {
+    expect(result.predict).toMatchObject({ benchmark: "toy", n: 40, coverage: 0.9, features: ["params", "tokens"] });
   });
 
   it("refuses deep imports: only the documented entry point is exported", () => {
