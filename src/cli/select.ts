@@ -98,7 +98,7 @@ export function registerSelect(program: Command): void {
     .addOption(new Option("--aggregate <how>", "BETR: credit each doc by the sum of 1/rank over target examples (default), the best log2(1/rank) (the paper's max; dense embedders use it for sum) or the mean").choices(["sum", "max", "mean"]).default(SELECT_DEFAULTS.aggregate))
     .addOption(new Option("--value <how>", "BETR: rank value log2(1/r) or 1/r").choices(["log", "inverse"]).default(SELECT_DEFAULTS.value))
     .addOption(new Option("--hashing <mode>", "DSIR n-gram hashing: fast, or dsir-compatible (sha256, reference buckets)").choices(["fast", "dsir-compatible"]).default(SELECT_DEFAULTS.hashing))
-    .option("--lm <spec>", "perplexity: the language model, ngram:<model.arpa> (CCNet keeps the lowest perplexity)")
+    .option("--lm <spec>", "perplexity: the language model, ngram:<model.arpa>, gguf:<model.gguf> or openai:<base-url>[#model] (CCNet keeps the lowest perplexity)")
     .option("--lm-order <n>", "moore-lewis: order of the target and corpus n-gram models (default 3)", countOption("--lm-order", 1))
     .option("--group-by <field>", "break the kept share down by this metadata field in the report and summary (e.g. source, domain, lang; dotted paths allowed)")
     .option("--min-tokens <n>", "DSIR: documents with fewer tokens are masked, never kept (DSIR's rule; default 100)", countOption("--min-tokens", 0))

@@ -4,7 +4,7 @@
  * totals of test.txt under lmplz's order-3 model); Moore–Lewis recovering a domain on a
  * labelled pool, with the models trained in the run.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -13,6 +13,7 @@ import { runSelect } from "../../src/pipelines/select/index.js";
 import { loadScorer } from "../../src/pipelines/select/scorer.js";
 import { ccnetNormalize } from "../../src/text/ccnet-normalize.js";
 import { SHARED_DATA } from "../helpers/cli.js";
+import { BOS, fakeLogprob, fakeTokenize, startFakeServer } from "../lm/vllm-server.js";
 
 const KENLM = path.join(SHARED_DATA, "lm/kenlm-shakespeare");
 
@@ -40,9 +41,58 @@ describe("perplexity selection", () => {
     const length = lines.reduce((a, l) => a + l.split(/\s+/).filter(Boolean).length + 1, 0);
     const expected = 10 ** (-logp / length);
     const scorer = await loadScorer({ kind: "perplexity", lm: path.join(KENLM, "shakespeare.o3.arpa.gz"), normalize: false }, "/");
+    if (scorer.batch) throw new Error("an ngram: model scores one document at a time");
     const got = 10 ** -scorer.score(lines.join("\n"), "doc:1");
     expect(Math.abs(got / expected - 1)).toBeLessThan(1e-5);
   }, 120_000);
+});
+
+describe("perplexity selection with a server's model (openai:)", () => {
+  // The toy server's ln p are hashes of (previous token, token): a correct client's document score
+  // is their mean over the document's tokens, which this test computes from the server's own rule.
+  const expectedScore = (text: string) => {
+    const toks = fakeTokenize(text);
+    let lp = 0;
+    toks.forEach((t, i) => (lp += fakeLogprob(i === 0 ? BOS : toks[i - 1]!, t)));
+    return lp / toks.length / Math.LN10;
+  };
+  const words = ["river", "stone", "quiet", "market", "signal", "orbit", "amber", "ledger", "canvas", "harbor", "Number", "12", ",", "."];
+
+  it("keeps exactly the documents with the lowest perplexity under the server's model, across shards, and reruns from the cache", async () => {
+    const srv = await startFakeServer("vllm", { model: "toy-model" });
+    try {
+      const dir = mkdtempSync(path.join(os.tmpdir(), "dt-ppl-openai-"));
+      let seed = 7;
+      const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+      const docs = Array.from({ length: 160 }, (_, i) => ({ id: `d${i}`, text: Array.from({ length: 3 + Math.floor(rnd() * 12) }, () => words[Math.floor(rnd() * words.length)]!).join(" ") + (i % 9 === 0 ? "\nsecond line here" : "") }));
+      writeFileSync(path.join(dir, "a.jsonl"), docs.slice(0, 80).map((d) => JSON.stringify(d)).join("\n") + "\n");
+      writeFileSync(path.join(dir, "b.jsonl"), docs.slice(80).map((d) => JSON.stringify(d)).join("\n") + "\n");
+      const out = path.join(dir, "out");
+      const opts = { method: "perplexity" as const, lm: `openai:${srv.url}/v1#toy-model`, target: [], corpus: [path.join(dir, "a.jsonl"), path.join(dir, "b.jsonl")], out, keep: 0.25, keepBy: "docs" as const, seed: 1, report: false, workers: 2 };
+      const res = await runSelect(opts);
+      expect(res.summary.kept).toBe(40);
+      const kept = new Set(["a.jsonl", "b.jsonl"].flatMap((f) => readFileSync(path.join(out, "selected", f), "utf8").split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id)));
+      const want = [...docs].sort((x, y) => expectedScore(y.text) - expectedScore(x.text)).slice(0, 40).map((d) => d.id);
+      expect([...kept].sort()).toEqual(want.sort());
+      const requests = srv.stats.requests;
+      await runSelect({ ...opts, out: path.join(dir, "out2"), workers: 1 });
+      expect(srv.stats.requests).toBeGreaterThan(requests); // another output directory: its own cache
+      const before = srv.stats.requests;
+      rmSync(path.join(out, "completions"), { recursive: true, force: true });
+      rmSync(path.join(out, "model"), { recursive: true, force: true });
+      const again = await runSelect(opts);
+      expect(again.summary.kept).toBe(40);
+      expect(srv.stats.requests - before).toBeLessThanOrEqual(3); // one probe per opening (coordinator, two worker threads); every answer came from <out>/cache/lm
+    } finally {
+      await srv.close();
+    }
+  }, 120_000);
+
+  it("refuses credentials inside the URL (the spec is written into the output directory) and unknown schemes, as usage errors", async () => {
+    const base = { method: "perplexity" as const, target: [], corpus: [path.join(SHARED_DATA, "corpora/nltk-corpora/brown.jsonl")], out: path.join(os.tmpdir(), "dt-ppl-never"), keep: 0.1, report: false };
+    await expect(runSelect({ ...base, lm: "openai:http://user:s3cret-pass@127.0.0.1:9/v1#m" })).rejects.toMatchObject({ exitCode: 2, message: expect.not.stringContaining("s3cret") });
+    await expect(runSelect({ ...base, lm: "kenlm:x.arpa" })).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining("unknown language model scheme") });
+  });
 });
 
 describe("Moore–Lewis selection", () => {

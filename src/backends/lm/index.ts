@@ -13,6 +13,7 @@ import type { LanguageModel, ScoredText, TokenizerIdentity } from "./types.js";
 export type { LanguageModel, ScoredText, ScoredToken, TokenizerIdentity, ScoreOptions, GenerateOptions } from "./types.js";
 
 export const LM_SCHEMES = ["ngram", "gguf", "openai"] as const;
+export type LmScheme = (typeof LM_SCHEMES)[number];
 export const LM_SPECS = "ngram:<file.arpa>, gguf:<file.gguf>, openai:<base-url>[#model]";
 
 export interface OpenLmOptions {
@@ -33,7 +34,7 @@ export interface OpenLmOptions {
 }
 
 /** Splits `scheme:arg`; an unknown or missing scheme is a usage error that lists the schemes. */
-export function parseLmSpec(spec: string): { scheme: (typeof LM_SCHEMES)[number]; arg: string } {
+export function parseLmSpec(spec: string): { scheme: LmScheme; arg: string } {
   const s = spec.trim();
   const colon = s.indexOf(":");
   const scheme = colon < 0 ? s : s.slice(0, colon);
@@ -43,7 +44,7 @@ export function parseLmSpec(spec: string): { scheme: (typeof LM_SCHEMES)[number]
     throw usageError(`unknown language model scheme "${shown}"; use one of ${LM_SPECS}`);
   }
   if (!arg) throw usageError(`language model ${scheme}: needs an argument, e.g. ${LM_SPECS.split(", ").find((x) => x.startsWith(scheme))}`);
-  return { scheme: scheme as (typeof LM_SCHEMES)[number], arg };
+  return { scheme: scheme as LmScheme, arg };
 }
 
 export async function openLanguageModel(spec: string, opts: OpenLmOptions = {}): Promise<LanguageModel> {

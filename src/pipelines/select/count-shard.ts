@@ -12,7 +12,7 @@ import { openShard } from "../../io/read.js";
 import { countWhitespaceWords } from "../../text/wordpunct.js";
 import type { Executor, ShardResult, ShardTask, TaskHandler } from "../../exec/types.js";
 import { openShardJob } from "../../exec/shard-job.js";
-import { loadScorer, type ScorerSpec } from "./scorer.js";
+import { loadScorer, scoreAll, type ScorerSpec } from "./scorer.js";
 import { docKey } from "./sample.js";
 import { KEEP_NONE, type Threshold } from "./threshold.js";
 
@@ -70,11 +70,13 @@ export const countShard: TaskHandler<CountShardParams> = async (spec, task, ctx)
   let total = 0;
   let docs = 0;
   for await (const batch of reader.batches()) {
-    for (const rec of batch) {
+    const scores = await scoreAll(scorer, batch.map((r) => r.text), batch.map((r) => docKey(task.shard, r.line)));
+    for (let i = 0; i < batch.length; i++) {
+      const rec = batch[i]!;
       const w = p.keepBy === "tokens" ? countWhitespaceWords(rec.text) : 1;
       total += w;
       docs++;
-      const s = scorer.score(rec.text, docKey(task.shard, rec.line));
+      const s = scores[i]!;
       if (s === -Infinity || Number.isNaN(s)) continue;
       weight[binOf(p.bins, s)]! += w;
     }

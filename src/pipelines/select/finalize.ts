@@ -321,7 +321,8 @@ export async function finalizeSelect(outDir: string, info: SelectRunInfo, result
     ...(info.groupBy ? { groups: m.groups } : {}),
     masked: totals.masked,
     warnings: selectWarnings(info, m, keep),
-    model: path.resolve(outDir, scorerFiles(scorer)[0]!),
+    // a server-side language model has no file: its spec (which select refuses to carry credentials in)
+    model: scorer.kind === "perplexity" && scorer.scheme === "openai" ? `openai:${scorer.lm}` : path.resolve(outDir, scorerFiles(scorer)[0]!),
     selected: path.join(outDir, "selected"),
     scores: path.join(outDir, "scores"),
     stats: statsPath,

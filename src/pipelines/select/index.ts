@@ -94,7 +94,7 @@ async function prepareKey(o: ResolvedSelectOptions, inp: SelectInputs): Promise<
   const targets = inp.targets?.examples.map((e) => [e.benchmark, e.text]);
   // Not the command line, the report flag or the thread count: ranks differ in those.
   const { method, keepBy, label, embedder, aggregate, value, hashing, strict, groupBy, minTokens, lm, lmOrder } = o;
-  const lmFile = method === "perplexity" && lm ? await fs.stat(path.resolve(lm.replace(/^ngram:/, ""))).then((s) => [s.size, s.mtimeMs], () => null) : null;
+  const lmFile = method === "perplexity" && lm ? await fs.stat(path.resolve(lm.replace(/^(ngram|gguf):/, ""))).then((s) => [s.size, s.mtimeMs], () => null) : null;
   return stepKey({ v: 2, sample, model, targets, keepPlan: inp.keepPlan, method, keepBy, label, embedder, aggregate, value, hashing, strict, groupBy, minTokens, lm, lmFile, lmOrder });
 }
 

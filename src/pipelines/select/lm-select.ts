@@ -5,6 +5,7 @@
  * tokens of the corpus sample. Both texts go through CCNet's normalisation, as scoring does.
  */
 import { access } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { arpaChunks } from "../../models/ngram/arpa-write.js";
@@ -13,25 +14,42 @@ import { trainNgram } from "../../models/ngram/train.js";
 import { ccnetNormalize } from "../../text/ccnet-normalize.js";
 import { countWhitespaceWords } from "../../text/wordpunct.js";
 import { usageError, UserError } from "../../util/errors.js";
+import { LM_SPECS, parseLmSpec, type LmScheme } from "../../backends/lm/index.js";
+import { redactUrl, urlHasCredentials } from "../../util/redact.js";
 import type { SampledDoc } from "./sample.js";
 import type { ScorerSpec } from "./scorer.js";
 
-/** `--lm` for perplexity selection: `ngram:<file.arpa[.gz]>` (the scorers run inside shard jobs, synchronously). */
-/** The form of `--lm` for perplexity selection, checked before any work (a usage error, exit 2). */
-export function checkPerplexityLm(spec: string | undefined): string {
-  if (!spec) throw usageError("--method perplexity needs --lm ngram:<model.arpa> (train one with `datatailor lm train`, e.g. on Wikipedia text as CCNet does)");
-  const colon = spec.indexOf(":");
-  const scheme = colon < 0 ? "" : spec.slice(0, colon);
-  if (scheme !== "ngram" || colon === spec.length - 1) throw usageError(`--lm ${scheme ? scheme + ":…" : spec}: perplexity selection scores every corpus document inside shard jobs and takes ngram:<file> models; gguf: and openai: models score through \`datatailor lm score\``);
-  return spec.slice(colon + 1);
+/**
+ * `--lm` for perplexity selection, checked before any work (a usage error, exit 2): any language
+ * model spec (`ngram:<file.arpa>`, `gguf:<file.gguf>`, `openai:<base-url>[#model]`).
+ */
+export function checkPerplexityLm(spec: string | undefined): { scheme: LmScheme; arg: string } {
+  if (!spec) throw usageError(`--method perplexity needs --lm (${LM_SPECS}); train an n-gram one with \`datatailor lm train\`, e.g. on Wikipedia text as CCNet does`);
+  const parsed = parseLmSpec(spec);
+  // The spec travels to every shard job and into the output directory's records, so it must hold no secret.
+  if (parsed.scheme === "openai" && urlHasCredentials(parsed.arg))
+    throw usageError(`--lm openai:${redactUrl(parsed.arg)}: perplexity selection writes the model spec into the output directory for its shard jobs, so it takes no credentials in the URL; put the key in DATATAILOR_OPENAI_API_KEY or OPENAI_API_KEY (or name the variable with &key_env=VAR)`);
+  return parsed;
 }
 
-export async function perplexityScorer(spec: string | undefined, normalize = true): Promise<ScorerSpec> {
-  const file = path.resolve(checkPerplexityLm(spec));
+/**
+ * The scorer spec. File models are resolved to absolute paths and must exist; a server is
+ * reached (and probed) when the scorer is loaded. CCNet's normalisation is on for n-gram models,
+ * which are trained on normalised text (`lm train` on CCNet-normalised lines, as CCNet's KenLM
+ * models are); GGUF models and servers read text as written, so it is off for them.
+ */
+export async function perplexityScorer(spec: string | undefined, o: { normalize?: boolean; workers?: number } = {}): Promise<ScorerSpec> {
+  const normalize = o.normalize;
+  const { scheme, arg } = checkPerplexityLm(spec);
+  const norm = normalize ?? scheme === "ngram";
+  if (scheme === "openai") return { kind: "perplexity", scheme, lm: arg, normalize: norm };
+  const file = path.resolve(arg);
   await access(file).catch(() => {
-    throw new UserError(`--lm ${spec}: no such model file`);
+    throw new UserError(`--lm ${scheme}:${arg}: no such model file`);
   });
-  return { kind: "perplexity", lm: file, normalize };
+  if (scheme === "ngram") return { kind: "perplexity", lm: file, normalize: norm };
+  // llama.cpp spins its threads while it waits: one model per worker thread must share the cores, not each take them all
+  return { kind: "perplexity", scheme, lm: file, normalize: norm, threads: Math.max(1, Math.floor(availableParallelism() / Math.max(1, o.workers ?? 1))) };
 }
 
 function normalisedLines(texts: Iterable<string>): string {

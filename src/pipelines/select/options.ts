@@ -57,7 +57,7 @@ export interface SelectOptions {
   minTokens?: number;
   /** Field holding the target text in target files of the user's own (CSV/TSV/JSON); shapes are detected otherwise. */
   targetField?: string;
-  /** Language model for method "perplexity": `ngram:<file.arpa>`. */
+  /** Language model for method "perplexity": `ngram:<file.arpa>`, `gguf:<file.gguf>` or `openai:<base-url>[#model]`. */
   lm?: string;
   /** n-gram order of Moore–Lewis' two models (default 3). */
   lmOrder?: number;

@@ -15,6 +15,7 @@ import type { TargetBenchmark, TargetExample } from "../../targets/index.js";
 import { maxOf, minOf } from "../../util/array.js";
 import { UserError, usageError } from "../../util/errors.js";
 import { createProgress } from "../../util/progress.js";
+import { redactUrl } from "../../util/redact.js";
 import { trainBetr, POSITIVE_LABEL } from "./betr.js";
 import { LEXICAL_DEFAULTS, trainLexical } from "./lexical.js";
 import { fitMooreLewis, perplexityScorer } from "./lm-select.js";
@@ -27,7 +28,7 @@ import { selectionKl } from "./kl.js";
 import { docKey, type CorpusSample } from "./sample.js";
 import { sampleWithExecutor } from "./sample-shard.js";
 import { loadSample, sampleKey, saveSample } from "./sample-cache.js";
-import { absoluteScorer, loadScorer, scorerFiles, tieKey, type ScorerSpec } from "./scorer.js";
+import { absoluteScorer, loadScorer, scoreAll, scorerFiles, tieKey, type Scorer, type ScorerSpec } from "./scorer.js";
 import type { SelectScoreParams } from "./score-shard.js";
 import { absoluteThreshold, keeps, thresholdForFraction, type Threshold } from "./threshold.js";
 import { countBins, countThreshold } from "./count-shard.js";
@@ -134,8 +135,17 @@ export async function fitScorer(o: ResolvedSelectOptions, inp: SelectInputs, sam
     };
   }
   if (o.method === "perplexity") {
-    const spec = await perplexityScorer(o.lm);
-    return { spec, details: { "language model": o.lm!, normalisation: "CCNet text_normalizer.normalize (lower-case, accents stripped, digits → 0, punctuation mapped)", score: "mean log10 p per word incl. </s> (perplexity = 10^-score); highest kept" } };
+    const spec = await perplexityScorer(o.lm, { workers: o.workers });
+    if (spec.kind !== "perplexity") throw new Error("perplexityScorer returned another kind");
+    const ngram = spec.scheme === undefined;
+    return {
+      spec,
+      details: {
+        "language model": redactUrl(o.lm!),
+        normalisation: spec.normalize ? "CCNet text_normalizer.normalize (lower-case, accents stripped, digits → 0, punctuation mapped)" : "none: the model reads the text as written",
+        score: `mean log10 p per ${ngram ? "word incl. </s> of each line" : "model token of the document"} (perplexity = 10^-score); highest kept`,
+      },
+    };
   }
   if (o.method === "moore-lewis") {
     const t = performance.now();
@@ -168,6 +178,26 @@ export async function fitScorer(o: ResolvedSelectOptions, inp: SelectInputs, sam
   return { spec: { kind: "fasttext", model, label: o.label }, details: { model, label: o.label, preprocessing: "DCLM: lines joined with spaces" } };
 }
 
+/** Documents per call to a language model behind a backend: the progress and cancellation grain. */
+const LM_BATCH = 64;
+
+/** Scores for the threshold; a language model behind a backend scores in batches, with progress, and is released after. */
+async function scoreDocs(scorer: Scorer, texts: string[], keys: string[], label: string, enabled: boolean | undefined): Promise<Float64Array> {
+  if (!scorer.batch) return scoreAll(scorer, texts, keys);
+  const out = new Float64Array(texts.length);
+  const progress = createProgress({ label, unit: "docs", total: texts.length, enabled });
+  try {
+    for (let s = 0; s < texts.length; s += LM_BATCH) {
+      out.set(await scorer.scoreBatch(texts.slice(s, s + LM_BATCH)), s);
+      progress.tick(Math.min(LM_BATCH, texts.length - s));
+    }
+  } finally {
+    progress.stop();
+    await scorer.close();
+  }
+  return out;
+}
+
 /**
  * Step 4: the threshold, the score histogram's range and the KL estimate. When the sample and
  * held-out sample hold the whole corpus (corpora up to --sample + --holdout docs), every
@@ -180,15 +210,10 @@ export async function setThreshold(o: ResolvedSelectOptions, inp: SelectInputs, 
   const scorer = await loadScorer(scorerSpec, inp.outDir);
   const whole = sample.train.length + sample.holdout.length === sample.docs;
   const docs = whole ? [...sample.train, ...sample.holdout] : sample.holdout;
-  const scores = new Float64Array(docs.length);
-  const ties = new Float64Array(docs.length);
-  const weights = new Float64Array(docs.length);
-  docs.forEach((d, i) => {
-    const key = docKey(d.shard, d.line);
-    scores[i] = scorer.score(d.text, key);
-    ties[i] = tieKey(o.seed, key);
-    weights[i] = o.keepBy === "tokens" ? d.tokens : 1;
-  });
+  const keys = docs.map((d) => docKey(d.shard, d.line));
+  const scores = await scoreDocs(scorer, docs.map((d) => d.text), keys, whole ? "score the corpus" : "score held-out docs", o.progress);
+  const ties = Float64Array.from(keys, (key) => tieKey(o.seed, key));
+  const weights = Float64Array.from(docs, (d) => (o.keepBy === "tokens" ? d.tokens : 1));
   throughput.push({ stage: whole ? "score the corpus (threshold)" : "score held-out sample", docs: docs.length, seconds: (performance.now() - t0) / 1000 });
   let threshold: Threshold;
   let counted = false;

@@ -107,9 +107,12 @@ export const scoreShard: TaskHandler<SelectScoreParams> = async (spec, task, ctx
     let tRead = performance.now();
     for await (const batch of reader.batches()) {
       readMs += performance.now() - tRead;
-      for (const rec of batch) {
+      // a language model behind a backend scores the whole batch in one call
+      const batchScores = scorer.batch ? await scorer.scoreBatch(batch.map((r) => r.text)) : undefined;
+      for (let i = 0; i < batch.length; i++) {
+        const rec = batch[i]!;
         const key = docKey(task.shard, rec.line);
-        const score = scorer.score(rec.text, key);
+        const score = scorer.batch ? batchScores![i]! : scorer.score(rec.text, key);
         const tie = tieKey(p.tieSeed, key);
         // a kept document that contains a benchmark item is dropped under --decontaminate-against
         const passes = keeps(p.threshold, score, tie);
@@ -117,8 +120,8 @@ export const scoreShard: TaskHandler<SelectScoreParams> = async (spec, task, ctx
         const kept = passes && !dirty;
         // Attribution: the nearest target example, for every document where the scorer can
         // name it (lexical BETR); otherwise the ranking stage's best benchmark of sampled docs.
-        const nearest = scorer.nearest?.();
-        const benchmark = scorer.nearest ? (nearest?.benchmark ?? null) : (benchmarks[key] ?? null);
+        const nearest = scorer.batch ? undefined : scorer.nearest?.();
+        const benchmark = !scorer.batch && scorer.nearest ? (nearest?.benchmark ?? null) : (benchmarks[key] ?? null);
         tally.add({ rec, score, tie, kept, dirty, tokens: countWhitespaceWords(rec.text), benchmark, example: nearest ? nearest.example : null });
         if (kept) {
           const tw = performance.now();

@@ -17,6 +17,7 @@ import { readLinearModel, type LinearModel } from "./linear-model.js";
 import { QueryState, type NgramModel } from "../../models/ngram/query-model.js";
 import { lineLog10, type LineScore } from "../../models/ngram/line-score.js";
 import { ccnetNormalize } from "../../text/ccnet-normalize.js";
+import type { LanguageModel } from "../../backends/lm/types.js";
 
 export type ScorerSpec =
   | {
@@ -32,10 +33,17 @@ export type ScorerSpec =
       model: string;
     }
   | {
-      /** CCNet: score = mean log10 p per word (+ </s>) of the normalised lines under `lm`; perplexity = 10^-score. */
+      /**
+       * CCNet: score = mean log10 p per token of the text under `lm` (n-gram: per word + </s> of
+       * each line, as cc_net does); perplexity = 10^-score.
+       */
       kind: "perplexity";
-      /** ARPA file of an ngram: model, absolute or relative to the output directory. */
+      /** The backend; an n-gram model when absent. */
+      scheme?: "gguf" | "openai";
+      /** ARPA or GGUF file (absolute or relative to the output directory), or the openai: base URL[#model]. */
       lm: string;
+      /** gguf: llama.cpp threads per worker thread (the cores divided among the run's workers). */
+      threads?: number;
       /** CCNet's normalisation before scoring (default true; false scores the text as it is). */
       normalize?: boolean;
     }
@@ -59,7 +67,7 @@ export function scorerFiles(spec: ScorerSpec): string[] {
     case "dsir":
       return [spec.weights];
     case "perplexity":
-      return [spec.lm];
+      return spec.scheme === "openai" ? [] : [spec.lm];
     case "moore-lewis":
       return [spec.target, spec.corpus];
     default:
@@ -74,7 +82,7 @@ export function absoluteScorer(spec: ScorerSpec, dir: string): ScorerSpec {
     case "dsir":
       return { ...spec, weights: abs(spec.weights) };
     case "perplexity":
-      return { ...spec, lm: abs(spec.lm) };
+      return spec.scheme === "openai" ? spec : { ...spec, lm: abs(spec.lm) };
     case "moore-lewis":
       return { ...spec, target: abs(spec.target), corpus: abs(spec.corpus) };
     default:
@@ -90,7 +98,9 @@ export interface DsirWeightsFile {
   logDiff: number[];
 }
 
-export interface Scorer {
+/** Scores one document at a time, synchronously: every scorer computed in this process. */
+export interface DocScorer {
+  readonly batch?: false;
   /** `key` is "<shard rel>:<line>", the seed of per-document randomness. */
   score(text: string, key: string): number;
   /** The target example nearest to the text scored last (BETR's lexical scorer), or null when none shares a word with it. */
@@ -99,14 +109,34 @@ export interface Scorer {
   readonly describe: string;
 }
 
+/** Scores a batch of documents asynchronously: language models behind a backend (gguf:, openai:). */
+export interface BatchScorer {
+  readonly batch: true;
+  scoreBatch(texts: string[]): Promise<Float64Array>;
+  readonly describe: string;
+  /** Releases the model (the coordinator's copy; shard threads keep theirs for their next shard). */
+  close(): Promise<void>;
+}
+
+export type Scorer = DocScorer | BatchScorer;
+
+/** Scores of `texts` (keys as DocScorer.score takes them), whichever kind the scorer is. */
+export async function scoreAll(scorer: Scorer, texts: string[], keys: string[]): Promise<Float64Array> {
+  if (scorer.batch) return scorer.scoreBatch(texts);
+  const out = new Float64Array(texts.length);
+  for (let i = 0; i < texts.length; i++) out[i] = scorer.score(texts[i]!, keys[i]!);
+  return out;
+}
+
 const GUMBEL_SALT = 0x6a09e667;
 
 /**
- * `baseDir` resolves relative paths: params carry paths relative to the output directory so a
+ * The document scorer a spec names. `baseDir` resolves relative paths: params carry paths relative to the output directory so a
  * job's fingerprint (and its completion markers) survive moving or copying the output.
  */
 export async function loadScorer(spec: ScorerSpec, baseDir: string): Promise<Scorer> {
   if (spec.kind === "linear") return linearScorer(await loadLinear(path.resolve(baseDir, spec.model)));
+  if (spec.kind === "perplexity" && spec.scheme) return backendLmScorer(`${spec.scheme}:${spec.scheme === "openai" ? spec.lm : path.resolve(baseDir, spec.lm)}`, spec.normalize ?? false, { cacheDir: path.join(baseDir, "cache", "lm"), threads: spec.threads });
   if (spec.kind === "perplexity") return lmScorer([await loadLm(path.resolve(baseDir, spec.lm))], "CCNet perplexity: mean log10 p per word (perplexity = 10^-score)", spec.normalize ?? true);
   if (spec.kind === "moore-lewis") return lmScorer([await loadLm(path.resolve(baseDir, spec.target)), await loadLm(path.resolve(baseDir, spec.corpus))], "Moore–Lewis: mean log10 p_target − log10 p_corpus per word", true);
   if (spec.kind === "fasttext") {
@@ -234,6 +264,51 @@ function lmScorer(models: NgramModel[], describe: string, normalize: boolean): S
         length += ls.words + 1;
       }
       return length > 0 ? total / length : -Infinity;
+    },
+  };
+}
+
+const backendCache = new Map<string, Promise<LanguageModel>>();
+
+/**
+ * Perplexity under a GGUF model or a server: mean log10 p per model token of the whole document
+ * (the model sees its lines in context; long texts are windowed by the backend). A document with
+ * no token to score gets -Infinity and is never kept, as an empty one under the n-gram scorer.
+ * One model per thread, opened on first use; the openai: response cache sits in the output
+ * directory so a rerun does not query the server again.
+ */
+async function backendLmScorer(lmSpec: string, normalize: boolean, open: { cacheDir: string; threads?: number }): Promise<BatchScorer> {
+  let p = backendCache.get(lmSpec);
+  if (!p) {
+    p = import("../../backends/lm/index.js").then((m) => m.openLanguageModel(lmSpec, open));
+    backendCache.set(lmSpec, p);
+    p.catch(() => backendCache.delete(lmSpec));
+  }
+  const lm = await p;
+  const { summarize } = await import("../../backends/lm/index.js");
+  return {
+    batch: true,
+    describe: `perplexity under ${lm.id}: mean log10 p per model token (perplexity = 10^-score)${normalize ? ", CCNet-normalised text" : ""}`,
+    async scoreBatch(texts) {
+      const out = new Float64Array(texts.length).fill(-Infinity);
+      const at: number[] = [];
+      const inputs: string[] = [];
+      texts.forEach((t, i) => {
+        const text = normalize ? t.split("\n").map(ccnetNormalize).join("\n") : t;
+        if (text.trim() === "") return;
+        at.push(i);
+        inputs.push(text);
+      });
+      const scored = inputs.length ? await lm.score(inputs) : [];
+      scored.forEach((r, k) => {
+        const s = summarize(r);
+        if (s.tokens > 0) out[at[k]!] = s.logprob / s.tokens / Math.LN10;
+      });
+      return out;
+    },
+    async close() {
+      backendCache.delete(lmSpec);
+      await lm.close();
     },
   };
 }
