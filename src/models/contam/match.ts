@@ -64,14 +64,17 @@ export class Matcher {
       }
       const filter = ix.filter;
       const shift = ix.filterShift;
+      const pa = this.pa;
+      const pb = this.pb;
       for (let i = 0; ; i++) {
         const kb = ha === 0 && hb === 0 ? 1 : hb;
-        // this loop runs once per corpus word: the filter rejects most absent n-grams from cache
-        const bit = kb >>> shift;
-        if ((filter[bit >>> 5]! & (1 << (bit & 31))) === 0) {
+        // this loop runs once per corpus word: the filter rejects most absent n-grams with one
+        // look at one word (filterMask, inlined)
+        const fm = (1 << (ha & 31)) | (1 << ((ha >>> 5) & 31)) | (1 << ((ha >>> 10) & 31)) | (1 << ((ha >>> 15) & 31));
+        if ((filter[kb >>> shift]! & fm) !== fm) {
           if (i + n >= count) break;
-          ha = (Math.imul((ha - Math.imul(a[i]!, this.pa)) | 0, BASE_A) + a[i + n]!) | 0;
-          hb = (Math.imul((hb - Math.imul(b[i]!, this.pb)) | 0, BASE_B) + b[i + n]!) | 0;
+          ha = (Math.imul((ha - Math.imul(a[i]!, pa)) | 0, BASE_A) + a[i + n]!) | 0;
+          hb = (Math.imul((hb - Math.imul(b[i]!, pb)) | 0, BASE_B) + b[i + n]!) | 0;
           continue;
         }
         let s = ((ha >>> 0) * scale) | 0;
@@ -86,8 +89,8 @@ export class Matcher {
           if (++s === cap) s = 0;
         }
         if (i + n >= count) break;
-        ha = (Math.imul((ha - Math.imul(a[i]!, this.pa)) | 0, BASE_A) + a[i + n]!) | 0;
-        hb = (Math.imul((hb - Math.imul(b[i]!, this.pb)) | 0, BASE_B) + b[i + n]!) | 0;
+        ha = (Math.imul((ha - Math.imul(a[i]!, pa)) | 0, BASE_A) + a[i + n]!) | 0;
+        hb = (Math.imul((hb - Math.imul(b[i]!, pb)) | 0, BASE_B) + b[i + n]!) | 0;
       }
     }
     if (ix.shorts > 0 && count >= ix.minShort) this.matchShort(count);

@@ -5,8 +5,8 @@
  *   items.jsonl  one line per item: benchmark number, row, own id, text (for the hit table and
  *                the report's side-by-side examples); items.offsets: where each line starts
  *   meta.json    written last: the inputs' key, n, benchmarks, build figures
- * A rerun (or another rank) whose benchmark files (paths, sizes, modification times), n and
- * strictness are unchanged reuses the files instead of rebuilding.
+ * A rerun (or another rank) whose benchmark files (paths, sizes, modification times), n,
+ * strictness and image format version are unchanged reuses the files instead of rebuilding.
  */
 import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
@@ -15,7 +15,7 @@ import { writeFileAtomic } from "../../io/atomic.js";
 import { publishSharedFile, sharedFileBytes } from "../../exec/shared-files.js";
 import { expandTargetInputs } from "../../targets/read.js";
 import { buildContamIndex, type BuildStats } from "../../models/contam/build.js";
-import { ContamIndex } from "../../models/contam/index-image.js";
+import { ContamIndex, VERSION } from "../../models/contam/index-image.js";
 import { loadEvalItems, type BenchmarkInfo, type EvalItem } from "./items.js";
 
 export const INDEX_DIR = "index";
@@ -49,7 +49,7 @@ async function inputsKey(against: string[], n: number, strict: boolean): Promise
     parts.push({ file: path.resolve(f), size: st.size, mtime: st.mtimeMs });
   }
   return createHash("sha256")
-    .update(JSON.stringify({ v: 1, n, strict, parts }))
+    .update(JSON.stringify({ v: VERSION, n, strict, parts })) // a new image format rebuilds
     .digest("hex")
     .slice(0, 16);
 }
