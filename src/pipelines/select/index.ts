@@ -22,7 +22,7 @@ import { usageError } from "../../util/errors.js";
 import { createProgress } from "../../util/progress.js";
 import { finalizeSelect, round, type SelectSummary } from "./finalize.js";
 import { planKeep } from "./keep.js";
-import { checkPerplexityLm } from "./lm-select.js";
+import { perplexityScorer } from "./lm-select.js";
 import { prepareSelection, preparedFiles, type Prepared, type SelectInputs } from "./prepare.js";
 import { sampleKey } from "./sample-cache.js";
 import type { SelectScoreParams } from "./score-shard.js";
@@ -76,7 +76,7 @@ async function discover(o: ResolvedSelectOptions): Promise<SelectInputs> {
   const c = keepPlan.compute;
   if (c) o.log(`keep rate from BETR's ${c.pool} filter-rate law ${c.formula}: ${c.percent.toPrecision(4)}% of tokens${c.clamped ? " (clamped to 100%)" : ""}`);
   if (o.method === "betr" && o.embedder !== undefined && o.embedder !== "lexical") (await import("../../backends/embed/index.js")).checkEmbedderSpec(o.embedder);
-  if (o.method === "perplexity") checkPerplexityLm(o.lm);
+  if (o.method === "perplexity") await perplexityScorer(o.lm, { workers: o.workers }); // the spec and the model file, before any reading
   const disc = await discoverShards(o.corpus);
   const shards = disc.shards.filter((s) => !(s.path === outDir || s.path.startsWith(outDir + path.sep)));
   if (shards.length === 0) throw usageError("no corpus shards left once the output directory is excluded");
