@@ -23,7 +23,7 @@ import type { ScorerSpec } from "./scorer.js";
  * `--lm` for perplexity selection, checked before any work (a usage error, exit 2): any language
  * model spec (`ngram:<file.arpa>`, `gguf:<file.gguf>`, `openai:<base-url>[#model]`).
  */
-export function checkPerplexityLm(spec: string | undefined): { scheme: LmScheme; arg: string } {
+function checkPerplexityLm(spec: string | undefined): { scheme: LmScheme; arg: string } {
   if (!spec) throw usageError(`--method perplexity needs --lm (${LM_SPECS}); train an n-gram one with \`datatailor lm train\`, e.g. on Wikipedia text as CCNet does`);
   const parsed = parseLmSpec(spec);
   // The spec travels to every shard job and into the output directory's records, so it must hold no secret.
