@@ -32,28 +32,12 @@ export function registerAdaptDemo(demo: Command): void {
         const data = path.join(demoDataDir(), "adapt");
         if (!existsSync(path.join(data, "reference"))) throw new UserError("the bundled adapt demo sample (data/demo/adapt) is missing from this installation");
         const { runAdaptDemo, PROXY_NOTE } = await import("../pipelines/adapt/demo.js");
-        const { writeAdaptReport } = await import("../report/adapt-report.js");
         const out = path.resolve(f.out);
         log(`datatailor demo adapt: reference = Gutenberg prose; domains = held-out novels, US speeches, Shakespeare plays (${path.relative(process.cwd(), data) || data})`);
         log(`note: ${PROXY_NOTE}`);
         const t0 = performance.now();
-        const r = await runAdaptDemo({ data, out, seed: f.seed, log, progress: !f.json && process.stderr.isTTY === true });
-        let report: string | undefined;
-        if (f.report) {
-          report = path.join(out, "report.html");
-          // the verdict panel is the domain at highest risk (closest to the reference); every domain's panels follow the sweep
-          const order = { high: 0, medium: 1, low: 2 } as const;
-          const focus = [...r.sweep.domains].sort((a, b) => order[a.risk] - order[b.risk] || b.similarity.coverage - a.similarity.coverage)[0];
-          await writeAdaptReport(report, {
-            sweep: r.sweep,
-            similarity: focus.similarity,
-            tokens: focus.tokens,
-            domain: focus.domain,
-            details: r.sweep.domains.filter((d) => d !== focus).map((d) => ({ domain: d.domain, similarity: d.similarity, tokens: d.tokens })),
-            proxyNote: PROXY_NOTE,
-            subtitle: `demo: three domains against Gutenberg prose; first "${focus.domain}", the closest`,
-          });
-        }
+        const r = await runAdaptDemo({ data, out, seed: f.seed, log, progress: !f.json && process.stderr.isTTY === true, report: f.report });
+        const report = r.report;
         const seconds = (performance.now() - t0) / 1000;
         const summary = {
           proxy: PROXY_NOTE,

@@ -22,7 +22,6 @@ import {
 } from "../pipelines/adapt/similarity.js";
 import { runTokens, type TokensResult } from "../pipelines/adapt/tokens.js";
 import { runSweep, type SweepResult } from "../pipelines/adapt/sweep.js";
-import { writeAdaptReport } from "../report/adapt-report.js";
 
 interface SimilarityFlags {
   domain?: string[];
@@ -86,6 +85,7 @@ function similarityOptions(f: SimilarityFlags): Omit<SimilarityOptions, "domain"
     idField: f.idField,
     cacheDir: f.cacheDir,
     strict: f.strict,
+    report: f.report,
     log,
     progress: !f.json || process.stderr.isTTY === true,
   };
@@ -160,10 +160,6 @@ export function registerAdapt(program: Command): void {
         if (!f.domain?.length || !f.reference?.length) throw usageError("give --domain <data> and --reference <data>");
         const thresholds = f.thresholds ? await readThresholds(f.thresholds) : undefined;
         const s = await runSimilarity({ ...similarityOptions(f), domain: f.domain, reference: f.reference, thresholds });
-        if (f.report) {
-          await writeAdaptReport(f.report, { similarity: s, subtitle: `${f.domain.join(", ")} vs ${f.reference.join(", ")}` });
-          log(`report: ${f.report}`);
-        }
         if (f.json) printJson(s);
         else printSimilarity(s);
       }),
@@ -187,11 +183,7 @@ export function registerAdapt(program: Command): void {
       action(async (f: { base?: string; adapted?: string; data?: string[]; top?: number; unit: string; limit?: number; worst: number; textField?: string; strict?: boolean; json?: boolean; report?: string }) => {
         if (!f.base || !f.adapted || !f.data?.length) throw usageError("give --base <lm spec>, --adapted <lm spec> and --data <test data>");
         const unit = choiceValue("--unit", f.unit, ["auto", "line", "doc"] as const);
-        const t = await runTokens({ base: f.base, adapted: f.adapted, data: f.data, top: f.top, unit, limit: f.limit, worst: f.worst, textField: f.textField, strict: f.strict, log, progress: !f.json || process.stderr.isTTY === true });
-        if (f.report) {
-          await writeAdaptReport(f.report, { tokens: t, subtitle: `${t.base.id} → ${t.adapted.id} on ${f.data.join(", ")}` });
-          log(`report: ${f.report}`);
-        }
+        const t = await runTokens({ base: f.base, adapted: f.adapted, data: f.data, top: f.top, unit, limit: f.limit, worst: f.worst, textField: f.textField, strict: f.strict, report: f.report, log, progress: !f.json || process.stderr.isTTY === true });
         if (f.json) printJson(t);
         else printTokens(t);
       }),
@@ -213,10 +205,6 @@ export function registerAdapt(program: Command): void {
         if (!f.manifest) throw usageError("give --manifest <domains.csv>");
         const unit = choiceValue("--unit", f.unit, ["auto", "line", "doc"] as const);
         const s = await runSweep({ ...similarityOptions(f), manifest: f.manifest, reference: f.reference, tokens: { unit, limit: f.limit } });
-        if (f.report) {
-          await writeAdaptReport(f.report, { sweep: s, details: s.domains.map((d) => ({ domain: d.domain, similarity: d.similarity, tokens: d.tokens })), subtitle: `sweep of ${s.domains.length} domains from ${f.manifest}` });
-          log(`report: ${f.report}`);
-        }
         if (f.json) printJson(s);
         else printSweep(s);
       }),

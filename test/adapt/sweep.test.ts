@@ -3,7 +3,7 @@
  * thresholds (and says calibration needs Δperplexity); bad manifests fail naming the line.
  */
 import { describe, expect, it } from "vitest";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { runCli } from "../helpers/cli.js";
 import { parseManifest } from "../../src/pipelines/adapt/sweep.js";
@@ -26,6 +26,9 @@ describe("adapt sweep", () => {
     expect(j.correlations).toEqual([]);
     expect(j.domains[0].risk).toBe("high");
     expect(j.domains[1].risk).toBe("low");
+    // the sweep's last step writes its one report (no per-domain similarity reports)
+    expect(readFileSync(path.join(dir, "sweep.html"), "utf8")).toContain(`sweep of 2 domains from ${manifest}`);
+    expect(r.stderr.match(/^report: /gm)).toHaveLength(1);
   });
 
   it("refuses bad manifests, naming the line", () => {

@@ -18,6 +18,7 @@ import { fallbackDiscount } from "../../models/ngram/discount.js";
 import { trainNgram } from "../../models/ngram/train.js";
 import { UserError } from "../../util/errors.js";
 import { runSweep, type SweepResult } from "./sweep.js";
+import { reportDemo } from "./report.js";
 
 export const DEMO_ORDER = 3;
 export const PROXY_NOTE =
@@ -29,10 +30,14 @@ export interface AdaptDemoOptions {
   seed: number;
   log: (m: string) => void;
   progress?: boolean;
+  /** Write <out>/report.html (default true). */
+  report?: boolean;
 }
 
 export interface AdaptDemoResult {
   sweep: SweepResult;
+  /** The report's path, when one was written. */
+  report?: string;
   manifest: string;
   models: Record<string, string>;
   seconds: { models: number; sweep: number };
@@ -82,5 +87,7 @@ export async function runAdaptDemo(o: AdaptDemoOptions): Promise<AdaptDemoResult
   const manifest = path.join(o.out, "domains.csv");
   await writeFileAtomic(manifest, csv.join("\n") + "\n");
   const sweep = await runSweep({ manifest, reference: [refDir], seed: o.seed, log: o.log, progress: o.progress, permutations: 200 });
-  return { sweep, manifest, models, seconds: { models: (t1 - t0) / 1000, sweep: (performance.now() - t1) / 1000 } };
+  const seconds = { models: (t1 - t0) / 1000, sweep: (performance.now() - t1) / 1000 };
+  const report = o.report === false ? undefined : await reportDemo(path.join(o.out, "report.html"), sweep, PROXY_NOTE);
+  return { sweep, report, manifest, models, seconds };
 }

@@ -27,6 +27,7 @@ import { UserError } from "../../util/errors.js";
 import { createProgress } from "../../util/progress.js";
 import { sampleDocs } from "./sample.js";
 import { pairPasses } from "./pairs-pool.js";
+import { reportSimilarity } from "./report.js";
 import os from "node:os";
 
 export const DEFAULT_SAMPLE_DOMAIN = 10_000;
@@ -57,6 +58,8 @@ export interface SimilarityOptions {
   /** Threads for the all-pairs passes (default: the machine's cores); results do not depend on it. */
   threads?: number;
   cacheDir?: string;
+  /** Write an HTML report here (the last step). */
+  report?: string;
   log?: (m: string) => void;
   progress?: boolean;
 }
@@ -97,8 +100,15 @@ export interface SimilarityResult {
   badInput: ReturnType<BadInputLog["toJSON"]>;
 }
 
-/** Steps: seeded samples of both corpora; their vectors; the all-pairs distances; the rest and the verdict. */
+/** Steps: the distances and the verdict (`measureSimilarity`), then the report when asked (report.ts). */
 export async function runSimilarity(o: SimilarityOptions): Promise<SimilarityResult> {
+  const s = await measureSimilarity(o);
+  await reportSimilarity(o, s);
+  return s;
+}
+
+/** Seeded samples of both corpora; their vectors; the all-pairs distances; the rest and the verdict. */
+export async function measureSimilarity(o: Omit<SimilarityOptions, "report">): Promise<SimilarityResult> {
   const t0 = performance.now();
   const log = o.log ?? (() => {});
   const seed = o.seed ?? 0;

@@ -13,7 +13,8 @@ import { fitLine, type LineFit } from "../../models/adapt/correlation.js";
 import { adviceFor, analysisOf } from "../../models/adapt/advice.js";
 import { calibrateThresholds, DEFAULT_THRESHOLDS, riskOf, RISK_METRICS, type Risk, type RiskMetric, type Thresholds } from "../../models/adapt/verdict.js";
 import { UserError } from "../../util/errors.js";
-import { runSimilarity, type SimilarityOptions, type SimilarityResult } from "./similarity.js";
+import { measureSimilarity, type SimilarityOptions, type SimilarityResult } from "./similarity.js";
+import { reportSweep } from "./report.js";
 import { runTokens, type TokensOptions, type TokensResult } from "./tokens.js";
 
 export interface ManifestRow {
@@ -90,6 +91,7 @@ export function parseManifest(t: Table, dir: string): ManifestRow[] {
   return rows;
 }
 
+/** Steps: per domain, similarity and (with both models) the pilot's change; thresholds calibrated on them; correlations; a verdict per domain; the report when asked (report.ts). */
 export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   const log = o.log ?? (() => {});
   const table = await readTable(o.manifest);
@@ -99,7 +101,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
     const reference = row.reference ? [row.reference] : o.reference;
     if (!reference?.length) throw new UserError(`${o.manifest} line ${row.line}: no reference data (give --reference or a reference column)`);
     log(`[${row.domain}] similarity to the reference`);
-    const similarity = await runSimilarity({ ...o, domain: [row.data], reference });
+    const similarity = await measureSimilarity({ ...o, domain: [row.data], reference });
     let tokens: TokensResult | undefined;
     if (row.base && row.adapted && row.test) {
       log(`[${row.domain}] scoring ${path.basename(row.test)} with ${row.base} and ${row.adapted}`);
@@ -127,7 +129,9 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
     // the sweep's thresholds replace each run's defaults, so every panel shows the same verdict
     return { ...d, similarity: { ...d.similarity, risk, thresholds }, risk, advice: adviceFor(risk, analysisOf(d.tokens)) };
   });
-  return { domains, thresholds, correlations };
+  const result: SweepResult = { domains, thresholds, correlations };
+  await reportSweep(o, result);
+  return result;
 }
 
 export function distancesOf(s: SimilarityResult): Record<RiskMetric, number> {

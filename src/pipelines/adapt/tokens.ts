@@ -18,6 +18,7 @@ import { UserError } from "../../util/errors.js";
 import { scoreTexts } from "../../backends/lm/index.js";
 import { pushAll } from "../../util/array.js";
 import { openLm, sameTokenizer, vocabularyFree } from "./lm.js";
+import { reportTokens } from "./report.js";
 
 export type ScoringUnit = "line" | "doc";
 
@@ -32,6 +33,8 @@ export interface TokensOptions {
   worst?: number;
   textField?: string;
   strict?: boolean;
+  /** Write an HTML report here (the last step). */
+  report?: string;
   log?: (m: string) => void;
   progress?: boolean;
   /** Already opened models (tests, sweeps); closed by the caller. */
@@ -159,7 +162,14 @@ function totals(scored: ScoredText[]): { logprob: number; tokens: number } {
   return { logprob, tokens };
 }
 
+/** Steps: score the texts with both models and attribute the change (`attributeChange`), then the report when asked (report.ts). */
 export async function runTokens(o: TokensOptions): Promise<TokensResult> {
+  const t = await attributeChange(o);
+  await reportTokens(o, t);
+  return t;
+}
+
+async function attributeChange(o: TokensOptions): Promise<TokensResult> {
   const log = o.log ?? (() => {});
   const owned = !o.models;
   const base = o.models?.base ?? (await openLm(o.base, log));
