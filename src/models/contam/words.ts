@@ -15,7 +15,9 @@
  *
  * `tokenize` streams over the UTF-16 code units once and writes, per word, a 64-bit hash (two
  * 32-bit lanes) and the word's character span in the original text; nothing is allocated per
- * word. Rare characters are classified on first sight and cached.
+ * word. Words of ASCII characters take a fast path (one table lookup per character); a word
+ * with any other character goes, from its start, through the general path. Rare characters
+ * are classified on first sight and cached.
  */
 import { fmix32 } from "../../text/hash.js";
 
@@ -179,9 +181,83 @@ function nonAscii(text: string, i: number, c: number): number {
  * Tokenises `text` into `buf` (word hashes and spans) and returns the number of words. The
  * hash of a word depends only on its normalised characters: `hashWord(w)` of a word printed by
  * `normalizedWords` gives the same two lanes.
+ *
+ * Fast path for ASCII: a word of ASCII characters is hashed in a tight loop off one table
+ * lookup per character. At the first non-ASCII character the word (from its start, where the
+ * state is clean) goes to the general path, which hands back at the next whitespace.
  */
 export function tokenize(text: string, buf: WordBuffer): number {
+  const len = text.length;
   let n = 0;
+  let i = 0;
+  outer: while (i < len) {
+    let c = text.charCodeAt(i);
+    if (c >= 128) {
+      n = scanGeneral(text, buf, i, n, true);
+      i = resumeAt;
+      continue;
+    }
+    let v = ASCII[c]!;
+    if (v === V_SPACE || v === V_DELETE) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let ha = SEED_A;
+    let hb = SEED_B;
+    let end = i;
+    let prevDigit = false;
+    for (;;) {
+      if (v >= 0) {
+        ha = Math.imul(ha ^ v, PRIME_A);
+        hb = Math.imul(hb ^ v, PRIME_B);
+        prevDigit = false;
+        end = i + 1;
+      } else if (v === V_SPACE) break;
+      else if (v === V_DIGIT) {
+        if (!prevDigit) {
+          ha = Math.imul(ha ^ 48, PRIME_A);
+          hb = Math.imul(hb ^ 48, PRIME_B);
+          prevDigit = true;
+        }
+        end = i + 1;
+      } // V_DELETE: dropped, the word goes on
+      if (++i === len) break;
+      c = text.charCodeAt(i);
+      if (c >= 128) {
+        n = scanGeneral(text, buf, start, n, true);
+        i = resumeAt;
+        continue outer;
+      }
+      v = ASCII[c]!;
+    }
+    if (n === buf.a.length) buf.grow();
+    buf.a[n] = fmix32(ha) | 0;
+    buf.b[n] = fmix32(hb ^ 0x27d4eb2f) | 0;
+    buf.start[n] = start;
+    buf.end[n] = end;
+    n++;
+  }
+  buf.n = n;
+  return n;
+}
+
+/** The general path alone, over the whole text (tests compare it with `tokenize`). */
+export function tokenizeGeneral(text: string, buf: WordBuffer): number {
+  const n = scanGeneral(text, buf, 0, 0, false);
+  buf.n = n;
+  return n;
+}
+
+// Out-parameter of scanGeneral(): where the caller resumes.
+let resumeAt = 0;
+
+/**
+ * Any text, one code point at a time, from `from` (a word start or between words: clean
+ * state) with `n` words already in `buf`. With `stopAtSpace`, returns at the first whitespace
+ * (`resumeAt` just past it); otherwise runs to the end. Returns the word count.
+ */
+function scanGeneral(text: string, buf: WordBuffer, from: number, n: number, stopAtSpace: boolean): number {
   let inWord = false;
   let prevDigit = false;
   let ha = 0;
@@ -189,7 +265,8 @@ export function tokenize(text: string, buf: WordBuffer): number {
   let start = 0;
   let end = 0;
   const len = text.length;
-  for (let i = 0; i < len; i++) {
+  let i = from;
+  for (; i < len; i++) {
     const c = text.charCodeAt(i);
     let v: number;
     let w = 1;
@@ -219,6 +296,10 @@ export function tokenize(text: string, buf: WordBuffer): number {
         buf.end[n] = end;
         n++;
         inWord = false;
+      }
+      if (stopAtSpace) {
+        resumeAt = i + w;
+        return n;
       }
     } else if (v === V_DIGIT) {
       if (!(prevDigit && inWord)) {
@@ -263,7 +344,7 @@ export function tokenize(text: string, buf: WordBuffer): number {
     buf.end[n] = end;
     n++;
   }
-  buf.n = n;
+  resumeAt = len;
   return n;
 }
 
