@@ -21,8 +21,8 @@ import { arpaChunks } from "../models/ngram/arpa-write.js";
 import { DiscountError, fallbackDiscount } from "../models/ngram/discount.js";
 import { MemoryBudgetError, parseMemory, BYTES_PER_NGRAM, formatBytes } from "../models/ngram/memory.js";
 import { SpecialWordError } from "../models/ngram/corpus.js";
-import { TextQuery, type QueryPrint } from "../models/ngram/query-text.js";
-import { formatSectionInThread, loadArpa } from "../backends/lm/ngram.js";
+import type { QueryPrint } from "../models/ngram/query-text.js";
+import { formatSectionInThread, queryArpa } from "../backends/lm/ngram.js";
 
 interface TrainFlags {
   order: number;
@@ -217,6 +217,15 @@ function parsePrune(values: string[], order: number): number[] {
   return t;
 }
 
+/** The input's chunks; a read error becomes a UserError naming the file. */
+async function* readOrFail(input: AsyncIterable<unknown>, file: string | undefined): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of input) yield chunk as Uint8Array;
+  } catch (e) {
+    throw new UserError(`cannot read ${file ?? "stdin"} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
 async function query(modelPath: string, file: string | undefined, f: QueryFlags): Promise<void> {
   const levels = f.verbose ?? [];
   for (const v of levels) if (!["word", "sentence", "summary", "0", "1", "2"].includes(v)) throw usageError(`-v must be word, sentence or summary, got '${v}'`);
@@ -229,25 +238,9 @@ async function query(modelPath: string, file: string | undefined, f: QueryFlags)
   if (!print.word && !print.line && !print.summary) print.word = print.line = print.summary = true;
   if (f.json) print.word = print.line = print.summary = false;
   const t0 = Date.now();
-  const model = await loadArpa(modelPath);
-  const t1 = Date.now();
-  const pending: Uint8Array[] = [];
-  const q = new TextQuery(model, print, (b) => pending.push(b), !f.nullContext);
-  const drain = async () => {
-    for (const b of pending.splice(0)) await write(process.stdout, b);
-  };
-  try {
-    const input = file !== undefined && file !== "-" ? createReadStream(file, { highWaterMark: 1 << 20 }) : process.stdin;
-    for await (const chunk of input) {
-      q.push(chunk as Buffer);
-      q.flush();
-      await drain();
-    }
-  } catch (e) {
-    throw new UserError(`cannot read ${file ?? "stdin"} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  const s = q.end();
-  await drain();
+  const input = file !== undefined && file !== "-" ? createReadStream(file, { highWaterMark: 1 << 20 }) : process.stdin;
+  const { model, summary: s, loadSeconds } = await queryArpa(modelPath, readOrFail(input, file), print, !f.nullContext, (b) => write(process.stdout, b));
+  const t1 = t0 + loadSeconds * 1000;
   if (f.json)
     printJson({
       model: modelPath,

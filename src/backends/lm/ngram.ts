@@ -14,6 +14,8 @@ import { ArpaFormatError, ArpaParser } from "../../models/ngram/arpa-read.js";
 import { NgramModel, QueryState } from "../../models/ngram/query-model.js";
 import { UserError } from "../../util/errors.js";
 import { siblingModule, startThread } from "../../util/worker.js";
+import { loadArpaThreaded, loadThreads, queryThreaded, type LoadPool } from "./ngram-load.js";
+import { TextQuery, type QueryPrint, type QuerySummary } from "../../models/ngram/query-text.js";
 import { wordTable } from "../../models/ngram/arpa-write.js";
 import type { TrainedModel } from "../../models/ngram/train.js";
 import type { LanguageModel, ScoredText, ScoredToken, ScoreOptions, TokenizerIdentity } from "./types.js";
@@ -23,7 +25,70 @@ const SPACE = new Uint8Array(256);
 for (const c of [9, 11, 12, 13, 32]) SPACE[c] = 1;
 
 /** Reads an ARPA file (plain or gzip, told apart by its first bytes), naming file and line in errors. */
-export async function loadArpa(file: string, opts: { onBytes?: (n: number) => void } = {}): Promise<NgramModel> {
+export async function loadArpa(file: string, opts: { onBytes?: (n: number) => void; threads?: number } = {}): Promise<NgramModel> {
+  const { model, pool } = await loadArpaPooled(file, opts);
+  await pool?.close();
+  return model;
+}
+
+/**
+ * loadArpa, by every core when the file is plain and large (`threads`: how many; 0 for the
+ * sequential parser); the threads that loaded it come back with it, to score a text with
+ * (queryThreaded), or null when it was read sequentially.
+ */
+export async function loadArpaPooled(file: string, opts: { onBytes?: (n: number) => void; threads?: number } = {}): Promise<{ model: NgramModel; pool: LoadPool | null }> {
+  const size = await fileSize(file);
+  const threads = opts.threads ?? loadThreads(size);
+  if (threads > 0) {
+    // anything unexpected on the fast path: the sequential parser reads the file and names the problem
+    const r = await loadArpaThreaded(file, size, threads).catch(() => null);
+    if (r) {
+      opts.onBytes?.(size);
+      return r;
+    }
+  }
+  return { model: await loadArpaSequential(file, opts), pool: null };
+}
+
+/**
+ * KenLM's query: loads the model (by every core when it is large, see loadArpaPooled) and
+ * scores the text stream, handing the output bytes to `emit` in order.
+ */
+export async function queryArpa(
+  modelPath: string,
+  input: AsyncIterable<Uint8Array>,
+  print: QueryPrint,
+  sentenceContext: boolean,
+  emit: (b: Uint8Array) => Promise<void>,
+  opts: { threads?: number } = {},
+): Promise<{ model: NgramModel; summary: QuerySummary; loadSeconds: number; threaded: boolean }> {
+  const t0 = performance.now();
+  const { model, pool } = await loadArpaPooled(modelPath, opts);
+  const loadSeconds = (performance.now() - t0) / 1000;
+  if (pool) {
+    // the threads that loaded the model score the text
+    try {
+      return { model, summary: await queryThreaded(pool, model, input, print, sentenceContext, emit), loadSeconds, threaded: true };
+    } finally {
+      await pool.close();
+    }
+  }
+  const pending: Uint8Array[] = [];
+  const q = new TextQuery(model, print, (b) => pending.push(b), sentenceContext);
+  const drain = async () => {
+    for (const b of pending.splice(0)) await emit(b);
+  };
+  for await (const chunk of input) {
+    q.push(chunk);
+    q.flush();
+    await drain();
+  }
+  const summary = q.end();
+  await drain();
+  return { model, summary, loadSeconds, threaded: false };
+}
+
+async function fileSize(file: string): Promise<number> {
   let size: number;
   try {
     const st = await stat(file);
@@ -34,6 +99,10 @@ export async function loadArpa(file: string, opts: { onBytes?: (n: number) => vo
     throw new UserError(`cannot read the language model ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   if (size === 0) throw new UserError(`${file}: empty file, not an ARPA model`);
+  return size;
+}
+
+async function loadArpaSequential(file: string, opts: { onBytes?: (n: number) => void }): Promise<NgramModel> {
   const parser = new ArpaParser();
   const raw = createReadStream(file, { highWaterMark: 1 << 22 });
   let gz = false;

@@ -54,6 +54,24 @@ export class ArpaParser {
   /** Number of blank (SRILM) n-grams added. */
   blanks = 0;
 
+  /** The model under construction (null before the first section header). */
+  get current(): NgramModel | null {
+    return this.model;
+  }
+
+  /** Order of the section whose lines come next, or 0 when not inside a section. */
+  get inSection(): number {
+    return this.state === St.Section ? this.section : 0;
+  }
+
+  /** The current section's n-gram lines were parsed elsewhere (a parallel load): count them as read. */
+  skipLines(lines: number): void {
+    if (this.state !== St.Section) throw new Error("skipLines outside a section");
+    this.seen += lines;
+    this.lineNo += lines;
+    this.prevLen = -1;
+  }
+
   push(input: Uint8Array): void {
     // a plain Uint8Array view: node Buffers and the carried lines then share one shape, which
     // keeps every byte access in the parser monomorphic

@@ -6,7 +6,7 @@
  */
 import { KEY, keyExtend, keyStart } from "./key.js";
 import { NgramTable } from "./table.js";
-import { Vocab } from "./vocab.js";
+import { Vocab, type VocabLookup } from "./vocab.js";
 // local copies: under a CommonJS transform (tsx) an imported binding costs a getter call per use
 const KEY_ = KEY, keyExtend_ = keyExtend, keyStart_ = keyStart;
 /** Reusable scoring state: the context words (most recent first) and their backoffs. */
@@ -27,6 +27,20 @@ export class QueryState {
 
 const f = Math.fround;
 
+/** A model's arrays for another thread: the tables and unigram arrays must be shared memory. */
+export interface ModelParts {
+  order: number;
+  counts: number[];
+  vocab: VocabLookup;
+  uniProb: Float32Array;
+  uniBackoff: Float32Array;
+  uniExtends: Uint8Array;
+  tables: { buffer: ArrayBufferLike; size: number }[];
+  bos: number;
+  eos: number;
+  unkMissing: boolean;
+}
+
 export class NgramModel {
   /** ids follow KenLM: <unk> = 0, then the ARPA's unigrams in file order. */
   readonly vocab: Vocab;
@@ -46,9 +60,20 @@ export class NgramModel {
   /** n-gram length matched by the last score() call (KenLM's ngram_length). */
   lastLength = 0;
 
-  constructor(order: number, counts: number[]) {
+  constructor(order: number, counts: number[], parts?: ModelParts) {
     this.order = order;
     this.counts = counts;
+    if (parts) {
+      this.vocab = Vocab.lookupOnly(parts.vocab);
+      this.uniProb = parts.uniProb;
+      this.uniBackoff = parts.uniBackoff;
+      this.uniExtends = parts.uniExtends;
+      this.tables = parts.tables.map((t) => NgramTable.over(t.buffer, t.size));
+      this.bos = parts.bos;
+      this.eos = parts.eos;
+      this.unkMissing = parts.unkMissing;
+      return;
+    }
     this.vocab = new Vocab(false);
     this.vocab.addString("<unk>");
     this.uniProb = new Float32Array(Math.max(4, counts[0] + 1));
@@ -56,6 +81,26 @@ export class NgramModel {
     this.uniExtends = new Uint8Array(Math.max(4, counts[0] + 1));
     this.tables = [new NgramTable(0)];
     for (let n = 1; n < order; n++) this.tables.push(new NgramTable(counts[n]));
+  }
+
+  /** The model as seen from another thread (find-only vocabulary, shared arrays). */
+  static fromParts(p: ModelParts): NgramModel {
+    return new NgramModel(p.order, p.counts, p);
+  }
+
+  parts(): ModelParts {
+    return {
+      order: this.order,
+      counts: this.counts,
+      vocab: this.vocab.lookupTable(),
+      uniProb: this.uniProb,
+      uniBackoff: this.uniBackoff,
+      uniExtends: this.uniExtends,
+      tables: this.tables.map((t) => ({ buffer: t.keys.buffer, size: t.size })),
+      bos: this.bos,
+      eos: this.eos,
+      unkMissing: this.unkMissing,
+    };
   }
 
   /** KenLM's BeginSentenceState: context <s>. */

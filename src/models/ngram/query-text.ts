@@ -47,6 +47,10 @@ export class TextQuery {
   private cacheBytes = new Uint8Array((CACHE_MASK + 1) * CACHE_SLOT);
   corpusTotal = 0;
   corpusOovOnly = 0;
+  /** When set, each complete line's float32 total and each OOV's log10 p, in order: a caller
+   * scoring a text in parts adds them up in the one order that reproduces the sums exactly. */
+  lineTotals: number[] | null = null;
+  oovProbs: number[] | null = null;
   oov = 0;
   tokens = 0;
   lines = 0;
@@ -87,20 +91,8 @@ export class TextQuery {
       this.scan(c, 0, c.length);
     }
     // an unterminated last line: words counted, no </s>, no Total (KenLM's behaviour)
-    const tokensExOov = this.tokens - this.oov;
-    const s: QuerySummary = {
-      perplexity: Math.pow(10, -(this.corpusTotal / this.tokens)),
-      perplexityExcludingOov: Math.pow(10, -((this.corpusTotal - this.corpusOovOnly) / tokensExOov)),
-      oov: this.oov,
-      tokens: this.tokens,
-      log10Total: this.corpusTotal,
-      lines: this.lines,
-    };
-    if (this.print.summary) {
-      this.text(
-        `Perplexity including OOVs:\t${formatDouble(s.perplexity)}\nPerplexity excluding OOVs:\t${formatDouble(s.perplexityExcludingOov)}\nOOVs:\t${s.oov}\nTokens:\t${s.tokens}\n`,
-      );
-    }
+    const s = summarize(this.corpusTotal, this.corpusOovOnly, this.oov, this.tokens, this.lines);
+    if (this.print.summary) this.text(summaryText(s));
     this.flush();
     return s;
   }
@@ -135,6 +127,7 @@ export class TextQuery {
       if (id === 0) {
         this.lineOov++;
         this.corpusOovOnly += p;
+        this.oovProbs?.push(p);
       }
       this.lineTotal = Math.fround(this.lineTotal + p);
       this.tokens++;
@@ -170,6 +163,7 @@ export class TextQuery {
       this.out[this.outPos++] = 10;
     }
     this.corpusTotal += this.lineTotal;
+    this.lineTotals?.push(this.lineTotal);
     this.oov += this.lineOov;
     this.lines++;
     this.inLine = false;
@@ -249,3 +243,19 @@ export class TextQuery {
 }
 
 const EOS_BYTES = enc.encode("</s>");
+
+/** The corpus figures KenLM's query prints at the end. */
+export function summarize(corpusTotal: number, corpusOovOnly: number, oov: number, tokens: number, lines: number): QuerySummary {
+  return {
+    perplexity: Math.pow(10, -(corpusTotal / tokens)),
+    perplexityExcludingOov: Math.pow(10, -((corpusTotal - corpusOovOnly) / (tokens - oov))),
+    oov,
+    tokens,
+    log10Total: corpusTotal,
+    lines,
+  };
+}
+
+export function summaryText(s: QuerySummary): string {
+  return `Perplexity including OOVs:\t${formatDouble(s.perplexity)}\nPerplexity excluding OOVs:\t${formatDouble(s.perplexityExcludingOov)}\nOOVs:\t${s.oov}\nTokens:\t${s.tokens}\n`;
+}

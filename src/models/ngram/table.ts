@@ -11,11 +11,80 @@ export class NgramTable {
   slots: number;
   size = 0;
 
-  constructor(entries: number) {
+  /** `shared`: in a SharedArrayBuffer, for the threads of a parallel load and query. */
+  constructor(entries: number, shared = false) {
     this.slots = Math.max(4, Math.ceil(entries * 1.5) + 1);
-    const buf = new ArrayBuffer(this.slots * 16);
+    const buf = shared ? new SharedArrayBuffer(this.slots * 16) : new ArrayBuffer(this.slots * 16);
     this.keys = new Int32Array(buf);
     this.vals = new Float32Array(buf);
+  }
+
+  /** A view of a table built elsewhere (another thread's). */
+  static over(buffer: ArrayBufferLike, size: number): NgramTable {
+    const t = new NgramTable(0);
+    t.slots = buffer.byteLength / 16;
+    t.keys = new Int32Array(buffer);
+    t.vals = new Float32Array(buffer);
+    t.size = size;
+    return t;
+  }
+
+  /** The home slot of a key: where its probe starts. */
+  home(lo: number): number {
+    return Math.floor(((lo >>> 0) * this.slots) / 4294967296);
+  }
+
+  /**
+   * Inserts records [hi, lo, prob bits, backoff bits] i in [from, to) whose probe stays inside
+   * slots [start, end): the part of the table this thread owns while others fill theirs. The
+   * index of any other record goes to `overflow`, for the owner of the whole table to insert
+   * afterwards. Records in bucket order touch one small window of the table at a time.
+   */
+  insertRegion(recs: Int32Array, from: number, to: number, start: number, end: number, overflow: number[]): number {
+    const keys = this.keys;
+    const n = this.slots;
+    let added = 0;
+    for (let i = from; i < to; i++) {
+      const o = i * 4;
+      const hi = recs[o];
+      const lo = recs[o + 1];
+      let s = Math.floor(((lo >>> 0) * n) / 4294967296);
+      if (s < start || s >= end) {
+        overflow.push(i);
+        continue;
+      }
+      for (;;) {
+        const q = s << 2;
+        const khi = keys[q];
+        const klo = keys[q + 1];
+        if (khi === 0 && klo === 0) {
+          keys[q] = hi;
+          keys[q + 1] = lo;
+          added++;
+          break;
+        }
+        if (khi === hi && (klo & ~1) === lo) break;
+        if (++s === end) break;
+      }
+      if (s === end) {
+        overflow.push(i);
+        continue;
+      }
+      // the float bits go in as they are
+      keys[(s << 2) + 2] = recs[o + 2];
+      keys[(s << 2) + 3] = recs[o + 3];
+    }
+    return added;
+  }
+
+  /** Flags the keys [hi, lo] i in [from, to) as extending left; false when one is missing. */
+  markAll(keys2: Int32Array, from: number, to: number): boolean {
+    for (let i = from; i < to; i++) {
+      const s = this.find(keys2[i * 2], keys2[i * 2 + 1]);
+      if (s < 0) return false;
+      this.keys[(s << 2) + 1] |= 1;
+    }
+    return true;
   }
 
   /** More entries than announced (SRILM blanks, a wrong header): double and reinsert. */

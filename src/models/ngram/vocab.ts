@@ -33,13 +33,19 @@ function hashBytes2(buf: Uint8Array, start: number, end: number): number {
   return h ^ (h >>> 16);
 }
 
+export interface VocabLookup {
+  slots: Int32Array;
+  mask: number;
+  size: number;
+}
+
 export class Vocab {
   private arena = new Uint8Array(1 << 16);
   private arenaUsed = 0;
   private starts = new Uint32Array(1 << 10);
   private ends = new Uint32Array(1 << 10);
   /** Per slot [id, hash, hash2]: a lookup compares the 64-bit fingerprint in the slot itself. */
-  private slots = new Int32Array(3 << 11).fill(-1);
+  private slots: Int32Array = new Int32Array(3 << 11).fill(-1);
   private mask = (1 << 11) - 1;
   private fp2 = new Int32Array(1 << 10);
   size = 0;
@@ -89,6 +95,20 @@ export class Vocab {
       slot = (slot + 1) & this.mask;
     }
     return this.insertAt(slot, buf, start, end, h, h2);
+  }
+
+  /** What find() needs, to hand to another thread (structured clone copies it). */
+  lookupTable(): VocabLookup {
+    return { slots: this.slots, mask: this.mask, size: this.size };
+  }
+
+  /** A vocabulary that can only find() (ids of another thread's vocabulary). */
+  static lookupOnly(t: VocabLookup): Vocab {
+    const v = new Vocab(false);
+    v.slots = t.slots;
+    v.mask = t.mask;
+    v.size = t.size;
+    return v;
   }
 
   addString(word: string): number {

@@ -1,0 +1,316 @@
+/**
+ * A plain ARPA file loaded by every core, and a text scored by every core against it.
+ * The main thread reads the header and unigrams with the sequential parser (they build the
+ * vocabulary), then, order by order: the threads parse byte ranges of the section into
+ * records, scatter them into bucket order, and each inserts its share of buckets into the
+ * shared table, a small window of it at a time (the sequential parser's cost is one cache miss
+ * per insert and per suffix lookup). Whatever the fast path does not handle (gzip, a layout
+ * it does not expect, a bad line, an SRILM file whose suffixes were pruned) returns null, and
+ * the caller loads the file sequentially, which also gives the exact error message.
+ */
+import { closeSync, openSync, readSync } from "node:fs";
+import os from "node:os";
+import type { Worker } from "node:worker_threads";
+import { ArpaParser } from "../../models/ngram/arpa-read.js";
+import { BUCKETS, BUCKET_BITS } from "../../models/ngram/arpa-section.js";
+import { NgramModel } from "../../models/ngram/query-model.js";
+import { summarize, summaryText, type QueryPrint, type QuerySummary } from "../../models/ngram/query-text.js";
+import { NgramTable } from "../../models/ngram/table.js";
+import { siblingModule, startThread } from "../../util/worker.js";
+import type { InsertReply, LoadRequest, ParseReply, QueryReply } from "./ngram-load-worker.js";
+
+/** Worker threads running ngram-load-worker, one request at a time each. */
+export class LoadPool {
+  private readonly workers: Worker[] = [];
+  private failed: Error | null = null;
+
+  constructor(size: number) {
+    for (let k = 0; k < size; k++) {
+      const w = startThread(siblingModule(import.meta.url, "ngram-load-worker"));
+      w.on("error", (e) => (this.failed = e));
+      this.workers.push(w);
+    }
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  call<T>(k: number, req: LoadRequest, transfer: ArrayBuffer[] = []): Promise<T> {
+    const w = this.workers[k];
+    return new Promise<T>((resolve, reject) => {
+      if (this.failed) return reject(this.failed);
+      const onError = (e: Error) => reject(e);
+      w.once("error", onError);
+      w.once("message", (r: T) => {
+        w.off("error", onError);
+        resolve(r);
+      });
+      w.postMessage(req, transfer);
+    });
+  }
+
+  all<T>(req: (k: number) => LoadRequest): Promise<T[]> {
+    return Promise.all(this.workers.map((_, k) => this.call<T>(k, req(k))));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.workers.length = 0;
+  }
+}
+
+interface Header {
+  offset: number;
+  end: number;
+  text: string;
+}
+
+function readAt(fd: number, pos: number, len: number): Uint8Array {
+  const b = new Uint8Array(len);
+  let got = 0;
+  while (got < len) {
+    const r = readSync(fd, b, got, len - got, pos + got);
+    if (r <= 0) break;
+    got += r;
+  }
+  return b.subarray(0, got);
+}
+
+/** The lines that start with a backslash (\data\, \N-grams:, \end\), with their byte spans. */
+function headerLines(fd: number, size: number): Header[] | null {
+  const out: Header[] = [];
+  const block = new Uint8Array(1 << 24);
+  let prevLast = 10;
+  for (let pos = 0; pos < size; ) {
+    const got = readSync(fd, block, 0, Math.min(block.length, size - pos), pos);
+    if (got <= 0) return null;
+    let i = block.indexOf(92);
+    while (i >= 0 && i < got) {
+      if ((i === 0 ? prevLast : block[i - 1]) === 10) {
+        const line = readAt(fd, pos + i, 256);
+        const nl = line.indexOf(10);
+        if (nl < 0) return null;
+        out.push({ offset: pos + i, end: pos + i + nl + 1, text: Buffer.from(line.subarray(0, nl)).toString("latin1").trim() });
+        if (out.length > 64) return null;
+      }
+      i = block.indexOf(92, i + 1);
+    }
+    prevLast = block[got - 1];
+    pos += got;
+  }
+  return out;
+}
+
+/** Moves `pos` to just past the next newline (a range boundary at a line start). */
+function lineStart(fd: number, pos: number, limit: number): number {
+  for (;;) {
+    if (pos >= limit) return limit;
+    const b = readAt(fd, pos - 1, 1 << 16);
+    const nl = b.indexOf(10);
+    if (nl >= 0) return Math.min(limit, pos + nl);
+    if (b.length === 0) return limit;
+    pos += b.length;
+  }
+}
+
+/** Loads a plain ARPA file with `threads` worker threads, which come back with the model (to score a text); null when the sequential parser must do it. */
+export async function loadArpaThreaded(file: string, size: number, threads: number): Promise<{ model: NgramModel; pool: LoadPool } | null> {
+  const fd = openSync(file, "r");
+  let pool: LoadPool | null = null;
+  try {
+    const head = readAt(fd, 0, 2);
+    if (head[0] === 0x1f && head[1] === 0x8b) return null;
+    const hs = headerLines(fd, size);
+    if (!hs) return null;
+    const di = hs.findIndex((h) => h.text === "\\data\\");
+    if (di < 0) return null;
+    const secs = hs.slice(di + 1);
+    const N = secs.length - 1;
+    if (N < 2 || secs[N].text !== "\\end\\") return null;
+    for (let n = 1; n <= N; n++) if (secs[n - 1].text !== `\\${n}-grams:`) return null;
+    pool = new LoadPool(threads);
+
+    // header and unigrams, sequentially: the vocabulary is needed to parse any other line
+    const parser = new ArpaParser();
+    const a2 = secs[1].end;
+    for (let pos = 0; pos < a2; ) {
+      const b = readAt(fd, pos, Math.min(1 << 22, a2 - pos));
+      parser.push(b);
+      pos += b.length;
+    }
+    const m = parser.current;
+    if (!m || parser.inSection !== 2 || m.order !== N) return null;
+    // shared memory for what the threads read and write
+    const sharedCopy = <T extends Float32Array | Uint8Array>(a: T, make: (b: SharedArrayBuffer) => T): T => {
+      const s = make(new SharedArrayBuffer(a.byteLength));
+      s.set(a);
+      return s;
+    };
+    m.uniProb = sharedCopy(m.uniProb, (b) => new Float32Array(b));
+    m.uniBackoff = sharedCopy(m.uniBackoff, (b) => new Float32Array(b));
+    m.uniExtends = sharedCopy(m.uniExtends, (b) => new Uint8Array(b));
+    for (let n = 1; n < N; n++) m.tables[n] = new NgramTable(m.counts[n], true);
+    await pool.all(() => ({ op: "init", file, vocab: m.vocab.lookupTable(), uniExtends: m.uniExtends }));
+
+    const W = pool.size;
+    for (let n = 2; n <= N; n++) {
+      const from = secs[n - 1].end;
+      // the section's lines end before the empty line(s) that precede the next header (any
+      // other line there goes to the sequential parser, which judges it)
+      let to = secs[n].offset;
+      const tail = readAt(fd, Math.max(from, to - 256), to - Math.max(from, to - 256));
+      let t = tail.length;
+      for (;;) {
+        if (t >= 1 && tail[t - 1] === 10 && t >= 2 && tail[t - 2] === 10) t -= 1;
+        else if (t >= 3 && tail[t - 1] === 10 && tail[t - 2] === 13 && tail[t - 3] === 10) t -= 2;
+        else break;
+      }
+      to -= tail.length - t;
+      const cuts = [from];
+      for (let k = 1; k < W; k++) cuts.push(Math.max(cuts[k - 1], lineStart(fd, from + Math.floor(((to - from) * k) / W), to)));
+      cuts.push(to);
+      const parsed = await pool.all<ParseReply>((k) => ({ op: "parse", n, from: cuts[k], to: cuts[k + 1] }));
+      if (!parsed.every((r) => r.ok)) return null;
+      const total = parsed.reduce((s, r) => s + r.count, 0);
+      if (total !== m.counts[n - 1]) return null;
+      // per-bucket offsets, bucket-major then thread: the sorted array is in bucket order
+      const at = parsed.map(() => new Int32Array(BUCKETS));
+      const sufAt = parsed.map(() => new Int32Array(BUCKETS));
+      const starts = new Int32Array(BUCKETS + 1);
+      const sufStarts = new Int32Array(BUCKETS + 1);
+      let o = 0;
+      let so = 0;
+      for (let b = 0; b < BUCKETS; b++) {
+        starts[b] = o;
+        sufStarts[b] = so;
+        for (let k = 0; k < W; k++) {
+          at[k][b] = o;
+          o += parsed[k].hist[b];
+          sufAt[k][b] = so;
+          so += parsed[k].sufHist[b];
+        }
+      }
+      starts[BUCKETS] = o;
+      sufStarts[BUCKETS] = so;
+      const recs = new Int32Array(new SharedArrayBuffer(Math.max(1, o) * 16));
+      const sufs = new Int32Array(new SharedArrayBuffer(Math.max(1, so) * 8));
+      await pool.all((k) => ({ op: "scatter", at: at[k], sufAt: sufAt[k], dst: recs, sufDst: sufs }));
+      const table = m.tables[n - 1];
+      const lower = n > 2 ? m.tables[n - 2] : null;
+      const b0 = (k: number) => Math.floor((BUCKETS * k) / W);
+      const slotOf = (k: number) => (k === 0 ? 0 : k === W ? table.slots : table.home((b0(k) << (32 - BUCKET_BITS)) >>> 0));
+      const inserted = await pool.all<InsertReply>((k) => ({
+        op: "insert",
+        table: table.keys.buffer,
+        recs,
+        from: starts[b0(k)],
+        to: starts[b0(k + 1)],
+        start: slotOf(k),
+        end: slotOf(k + 1),
+        lower: lower ? lower.keys.buffer : null,
+        sufs,
+        sufFrom: sufStarts[b0(k)],
+        sufTo: sufStarts[b0(k + 1)],
+      }));
+      // a suffix that is not there: SRILM pruned it, and the sequential parser adds it
+      if (!inserted.every((r) => r.marked)) return null;
+      table.size = inserted.reduce((s, r) => s + r.added, 0);
+      const vals = new Float32Array(recs.buffer);
+      for (const r of inserted) {
+        for (const i of r.overflow) table.insert(recs[i * 4], recs[i * 4 + 1], vals[i * 4 + 2], vals[i * 4 + 3]);
+      }
+      parser.skipLines(total);
+      // the blank line and header (or \end\) that follow, through the sequential parser
+      const nextFrom = n < N ? secs[n].end : size;
+      for (let pos = to; pos < nextFrom; ) {
+        const b = readAt(fd, pos, Math.min(1 << 22, nextFrom - pos));
+        if (b.length === 0) break;
+        parser.push(b);
+        pos += b.length;
+      }
+      if (n < N && parser.inSection !== n + 1) return null;
+    }
+    const model = parser.end();
+    const done = pool;
+    pool = null;
+    return { model, pool: done };
+  } finally {
+    closeSync(fd);
+    if (pool) await pool.close();
+  }
+}
+
+/** Threads for a parallel load: every core, when the file is large enough to pay for starting them. */
+export function loadThreads(size: number): number {
+  const cores = os.availableParallelism();
+  return size >= 16 << 20 && cores > 1 ? cores : 0;
+}
+
+const TEXT_BLOCK = 1 << 22;
+
+/**
+ * Scores a text stream as KenLM's query does, its lines split among the pool's threads (each
+ * line is scored on its own); the output comes back in order, and the corpus sums are added in
+ * text order, so the bytes are those of a single-threaded run.
+ */
+export async function queryThreaded(pool: LoadPool, model: NgramModel, input: AsyncIterable<Uint8Array>, print: QueryPrint, sentenceContext: boolean, emit: (b: Uint8Array) => Promise<void>): Promise<QuerySummary> {
+  await pool.all(() => ({ op: "model", parts: model.parts() }));
+  const W = pool.size;
+  // the summary is the whole text's: printed here at the end
+  const partPrint = { ...print, summary: false };
+  let corpusTotal = 0;
+  let corpusOovOnly = 0;
+  let oov = 0;
+  let tokens = 0;
+  let lines = 0;
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  let writing: Promise<void> = Promise.resolve();
+
+  const run = async (text: Uint8Array) => {
+    // parts end at line ends (but the last, which may end the text without a newline)
+    const cuts = [0];
+    for (let k = 1; k < W; k++) {
+      const at = Math.max(cuts[k - 1], Math.floor((text.length * k) / W));
+      const nl = text.indexOf(10, at);
+      cuts.push(nl < 0 ? text.length : nl + 1);
+    }
+    cuts.push(text.length);
+    const replies = await Promise.all(
+      cuts.slice(0, W).map((c, k) => {
+        const part = text.slice(c, cuts[k + 1]);
+        return pool.call<QueryReply>(k, { op: "query", text: part, print: partPrint, sentenceContext }, [part.buffer]);
+      }),
+    );
+    await writing;
+    for (const r of replies) {
+      for (const t of r.lineTotals) corpusTotal += t;
+      for (const p of r.oovProbs) corpusOovOnly += p;
+      oov += r.oov;
+      tokens += r.tokens;
+      lines += r.lines;
+    }
+    writing = (async () => {
+      for (const r of replies) for (const b of r.out) await emit(b);
+    })();
+  };
+
+  for await (const chunk of input) {
+    pending.push(chunk);
+    pendingBytes += chunk.length;
+    if (pendingBytes < TEXT_BLOCK * W) continue;
+    const all = Buffer.concat(pending);
+    const cut = all.lastIndexOf(10) + 1;
+    if (cut === 0) continue;
+    pending = [all.subarray(cut)];
+    pendingBytes = all.length - cut;
+    await run(new Uint8Array(all.buffer, all.byteOffset, cut));
+  }
+  const rest = Buffer.concat(pending);
+  if (rest.length > 0) await run(new Uint8Array(rest.buffer, rest.byteOffset, rest.length));
+  await writing;
+  const s = summarize(corpusTotal, corpusOovOnly, oov, tokens, lines);
+  if (print.summary) await emit(new TextEncoder().encode(summaryText(s)));
+  return s;
+}

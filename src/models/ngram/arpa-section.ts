@@ -1,0 +1,249 @@
+/**
+ * The n-gram lines of one ARPA section, parsed from a byte range by one thread of a parallel
+ * load (see backends/lm/ngram-load.ts). A line becomes a record [key hi, key lo, log10 p bits,
+ * log10 backoff bits] and, for orders above 2, the key of its suffix w2..wn, which must be
+ * flagged as extending left. Nothing is inserted here: records are counted per bucket (the
+ * top bits of key lo, hence of the home slot in the table) so that they can be scattered into
+ * bucket order and inserted a small table window at a time, instead of one cache miss per line.
+ * Anything the sequential parser would report or handle specially (a bad number, a word not
+ * among the unigrams, a blank line, a positive log probability) makes parse() return false:
+ * the caller then loads the file with the sequential parser, which gives the exact message.
+ */
+import { keyExtendAt, keyStartAt } from "./key.js";
+import type { Vocab } from "./vocab.js";
+// local copies: under a CommonJS transform (tsx) an imported binding costs a getter call per use
+const keyStartAt_ = keyStartAt, keyExtendAt_ = keyExtendAt;
+
+/** Records are bucketed by the top BUCKET_BITS bits of key lo. */
+export const BUCKET_BITS = 12;
+export const BUCKETS = 1 << BUCKET_BITS;
+const SHIFT = 32 - BUCKET_BITS;
+
+const WS = new Uint8Array(256);
+WS[32] = 1;
+WS[9] = 1;
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+const dec = new TextDecoder();
+const F32 = new Float32Array(1);
+const I32 = new Int32Array(F32.buffer);
+const bits = (x: number): number => {
+  F32[0] = x;
+  return I32[0];
+};
+
+export class SectionParser {
+  /** records [hi, lo, prob bits, backoff bits] */
+  recs = new Int32Array(1 << 16);
+  count = 0;
+  /** suffix keys [hi, lo] (consecutive repeats dropped) */
+  sufs = new Int32Array(1 << 14);
+  sufCount = 0;
+  hist = new Int32Array(BUCKETS);
+  sufHist = new Int32Array(BUCKETS);
+  private pos = 0;
+  private ids: Int32Array;
+  private ws: Int32Array;
+  private we: Int32Array;
+  private keyHi: Int32Array;
+  private keyLo: Int32Array;
+  private prevBuf: Uint8Array = new Uint8Array(0);
+  private prevWs: Int32Array;
+  private prevWe: Int32Array;
+  private hasPrev = false;
+
+  constructor(
+    private readonly vocab: Vocab,
+    private readonly n: number,
+    private readonly uniExtends: Uint8Array,
+  ) {
+    this.ids = new Int32Array(n);
+    this.ws = new Int32Array(n);
+    this.we = new Int32Array(n);
+    this.keyHi = new Int32Array(n);
+    this.keyLo = new Int32Array(n);
+    this.prevWs = new Int32Array(n);
+    this.prevWe = new Int32Array(n);
+  }
+
+  /** Parses the complete lines of buf[s, e) (e just past a newline, or the range end); false when the sequential parser must take over. */
+  parse(buf: Uint8Array, s: number, e: number): boolean {
+    while (s < e) {
+      let nl = buf.indexOf(10, s);
+      if (nl < 0 || nl > e) nl = e;
+      let end = nl;
+      if (end > s && buf[end - 1] === 13) end--;
+      if (end === s || !this.line(buf, s, end)) return false;
+      s = nl + 1;
+    }
+    // the next range's lines live in another buffer
+    this.hasPrev = false;
+    return true;
+  }
+
+  private line(buf: Uint8Array, s: number, e: number): boolean {
+    const n = this.n;
+    if (buf[s] === 92 /* \ */) return false;
+    this.pos = s;
+    const prob = this.number(buf, e);
+    if (!(prob <= 0)) return false;
+    let p = this.pos;
+    const ws = this.ws;
+    const we = this.we;
+    for (let k = 0; k < n; k++) {
+      while (p < e && WS[buf[p]] === 1) p++;
+      ws[k] = p;
+      while (p < e && WS[buf[p]] !== 1) p++;
+      we[k] = p;
+      if (ws[k] === p) return false;
+    }
+    while (p < e && WS[buf[p]] === 1) p++;
+    let backoff = 0;
+    if (p < e) {
+      this.pos = p;
+      backoff = this.number(buf, e);
+      if (!Number.isFinite(backoff)) return false;
+      p = this.pos;
+      while (p < e && WS[buf[p]] === 1) p++;
+      if (p < e) return false;
+    }
+    // words shared at the end with the previous line keep their ids and keys
+    let shared = 0;
+    if (this.hasPrev) {
+      const prev = this.prevBuf;
+      for (let k = n - 1; k >= 0; k--) {
+        const len = we[k] - ws[k];
+        const ps = this.prevWs[k];
+        if (this.prevWe[k] - ps !== len) break;
+        let i = 0;
+        const base = ws[k];
+        while (i < len && prev[ps + i] === buf[base + i]) i++;
+        if (i !== len) break;
+        shared++;
+      }
+    }
+    const ids = this.ids;
+    const keyHi = this.keyHi;
+    const keyLo = this.keyLo;
+    for (let k = n - 1 - shared; k >= 0; k--) {
+      const id = this.vocab.find(buf, ws[k], we[k]);
+      if (id < 0) return false;
+      ids[k] = id;
+      if (k === n - 1) keyStartAt_(keyHi, keyLo, k, id);
+      else keyExtendAt_(keyHi, keyLo, k, id);
+    }
+    if (shared < n - 1) {
+      if (n === 2) this.uniExtends[ids[1]] = 1;
+      else this.suffix(keyHi[1], keyLo[1]);
+    }
+    let c = this.count;
+    if (c * 4 === this.recs.length) {
+      const r = new Int32Array(this.recs.length * 2);
+      r.set(this.recs);
+      this.recs = r;
+    }
+    const o = c * 4;
+    const lo = keyLo[0];
+    this.recs[o] = keyHi[0];
+    this.recs[o + 1] = lo;
+    this.recs[o + 2] = bits(prob);
+    this.recs[o + 3] = bits(backoff);
+    this.hist[lo >>> SHIFT]++;
+    this.count = ++c;
+    this.prevBuf = buf;
+    for (let k = 0; k < n; k++) {
+      this.prevWs[k] = ws[k];
+      this.prevWe[k] = we[k];
+    }
+    this.hasPrev = true;
+    return true;
+  }
+
+  private suffix(hi: number, lo: number): void {
+    const c = this.sufCount;
+    if (c > 0 && this.sufs[c * 2 - 2] === hi && this.sufs[c * 2 - 1] === lo) return;
+    if (c * 2 === this.sufs.length) {
+      const r = new Int32Array(this.sufs.length * 2);
+      r.set(this.sufs);
+      this.sufs = r;
+    }
+    this.sufs[c * 2] = hi;
+    this.sufs[c * 2 + 1] = lo;
+    this.sufHist[lo >>> SHIFT]++;
+    this.sufCount = c + 1;
+  }
+
+  /** A decimal number at this.pos (also ±inf), as float32; NaN when it is not one. As ArpaParser's. */
+  private number(buf: Uint8Array, e: number): number {
+    let p = this.pos;
+    while (p < e && WS[buf[p]] === 1) p++;
+    const s = p;
+    let neg = false;
+    if (buf[p] === 45) {
+      neg = true;
+      p++;
+    } else if (buf[p] === 43) p++;
+    let mant = 0;
+    let digits = 0;
+    let scale = 0;
+    let c = buf[p];
+    while (p < e && c >= 48 && c <= 57) {
+      mant = mant * 10 + (c - 48);
+      digits++;
+      c = buf[++p];
+    }
+    if (c === 46) {
+      c = buf[++p];
+      while (p < e && c >= 48 && c <= 57) {
+        mant = mant * 10 + (c - 48);
+        digits++;
+        scale++;
+        c = buf[++p];
+      }
+    }
+    let exp = 0;
+    if (digits > 0 && p < e && (c === 101 || c === 69)) {
+      let q = p + 1;
+      let eneg = false;
+      if (buf[q] === 45) {
+        eneg = true;
+        q++;
+      } else if (buf[q] === 43) q++;
+      let ed = 0;
+      while (q < e && buf[q] >= 48 && buf[q] <= 57) {
+        exp = exp * 10 + (buf[q] - 48);
+        q++;
+        ed++;
+      }
+      if (ed > 0) {
+        p = q;
+        if (eneg) exp = -exp;
+      } else exp = 0;
+    }
+    if (p < e && WS[buf[p]] !== 1) {
+      let q = s;
+      while (q < e && WS[buf[q]] !== 1) q++;
+      const word = dec.decode(buf.subarray(s, q)).toLowerCase();
+      this.pos = q;
+      if (word === "-inf" || word === "-infinity") return -Infinity;
+      if (word === "inf" || word === "infinity" || word === "+inf") return Infinity;
+      return NaN;
+    }
+    if (digits === 0) return NaN;
+    this.pos = p;
+    let v: number;
+    const e10 = exp - scale;
+    if (digits <= 15 && e10 >= -22 && e10 <= 22) v = e10 < 0 ? mant / POW10[-e10] : mant * POW10[e10];
+    else v = Number(dec.decode(buf.subarray(buf[s] === 45 || buf[s] === 43 ? s + 1 : s, p)));
+    return Math.fround(neg ? -v : v);
+  }
+}
+
+/** Copies this parser's records into `dst` at the running per-bucket offsets `at` (advanced). */
+export function scatter(src: Int32Array, count: number, stride: number, dst: Int32Array, at: Int32Array): void {
+  for (let i = 0; i < count; i++) {
+    const o = i * stride;
+    const b = src[o + 1] >>> SHIFT;
+    const d = at[b]++ * stride;
+    for (let k = 0; k < stride; k++) dst[d + k] = src[o + k];
+  }
+}
