@@ -13,9 +13,6 @@ import { scorePredictions } from "../pipelines/tune/score.js";
 import { TASKS, isTask, type TaskName } from "../pipelines/tune/templates.js";
 import { runEval } from "../pipelines/tune/eval.js";
 import { parseModels, parseShots, parseTests } from "../pipelines/tune/eval-spec.js";
-import { writeTuneReport } from "../report/tune-report.js";
-import { openLanguageModel, parseLmSpec, type LanguageModel } from "../backends/lm/index.js";
-import { OpenAiLanguageModel, parseOpenAiSpec } from "../backends/lm/openai.js";
 import { runTuneDemo } from "../pipelines/tune/demo.js";
 import { demoDataDir } from "./demo.js";
 import path from "node:path";
@@ -147,25 +144,6 @@ interface EvalFlags {
   json?: boolean;
 }
 
-/**
- * Opens a model for eval. openai: servers that refuse prompt log-probabilities (llama.cpp's
- * server, Ollama) fail the LM layer's start-up probe but can still generate: those are opened
- * without the probe (the spec must name the model), and classification falls back to generation.
- */
-export async function openForEval(spec: string): Promise<LanguageModel> {
-  try {
-    return await openLanguageModel(spec, { log });
-  } catch (e) {
-    const msg = (e as Error).message;
-    const { scheme, arg } = parseLmSpec(spec);
-    if (scheme !== "openai" || !/refuses echo|no prompt log-probabilities|did not echo|generated token only/.test(msg)) throw e;
-    const s = parseOpenAiSpec(arg);
-    if (!s.model) throw e;
-    log(`${msg.split("\n")[0]} — using it for generation only`);
-    return new OpenAiLanguageModel(s, s.model, { log });
-  }
-}
-
 function registerTuneEval(tune: Command): void {
   tune
     .command("eval")
@@ -215,15 +193,11 @@ Example:
           maxTokens: f.maxTokens,
           cacheDir: f.cache === false ? false : f.cache,
           predictionsOut: f.predictions,
+          report: f.report,
           strict: f.strict,
           progress: process.env.DATATAILOR_NO_PROGRESS === undefined,
           log,
-          open: openForEval,
         });
-        if (f.report) {
-          await writeTuneReport(f.report, result);
-          log(`report: ${f.report}`);
-        }
         if (f.json) printJson(result);
         else {
           for (const c of result.comparisons) {

@@ -6,7 +6,7 @@ import { paperFewShot, parseModels, parseShots, parseTests } from "../../src/pip
 import { argmax, chooseByFirstToken, textLogprob } from "../../src/pipelines/tune/eval-classify.js";
 import { runEval } from "../../src/pipelines/tune/eval.js";
 import type { LanguageModel } from "../../src/backends/lm/types.js";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Rng } from "../../src/models/stats/rng.js";
@@ -144,5 +144,20 @@ describe("first-token label choice (the paper's method), for backends that offer
     expect(r.cells[0].score).toBeCloseTo(200 / 3, 10);
     expect(r.cells[0].noAnswer).toBe(0);
     expect(logs.join("\n")).toMatch(/first generated token's top log-probabilities/);
+  });
+
+  it("runEval without shots or limit uses the documented defaults (0-shot, the first 250 items) and writes the report last", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "tune-ft-"));
+    const f = path.join(dir, "t.jsonl");
+    // 260 items: only the first 250 are evaluated
+    writeFileSync(f, Array.from({ length: 260 }, (_, i) => JSON.stringify({ input: i % 2 ? "bad" : "good", output: "positive" })).join("\n") + "\n");
+    const report = path.join(dir, "eval.html");
+    const logs: string[] = [];
+    const r = await runEval({ template: "{input}", kind: "classification", labels: ["positive", "negative"], models: [{ name: "m", spec: "stub:" }], tests: [{ name: "t", file: f, domain: "in" }], cacheDir: false, report, open: async () => stub(), log: (m) => logs.push(m) });
+    expect(r.shots).toEqual([0]);
+    expect(r.limit).toBe(250);
+    expect(r.cells.map((c) => [c.shots, c.n])).toEqual([[0, 250]]);
+    expect(readFileSync(report, "utf8")).toContain("Generalisation matrix");
+    expect(logs.at(-1)).toBe(`report: ${report}`);
   });
 });

@@ -24,6 +24,8 @@ import { compareModels, gainsOverBase, type Comparison, type Gain } from "./eval
 import { loadTests } from "./eval-tests.js";
 import { renderTemplate, TASK_KIND, TASK_LABELS, type TaskName } from "./templates.js";
 import { resolveTemplate } from "./build.js";
+import { openForEval } from "./open-model.js";
+import { writeReport } from "./report.js";
 
 export type { Comparison, Gain } from "./eval-summary.js";
 export { comparisonPairs } from "./eval-summary.js";
@@ -37,8 +39,10 @@ export interface EvalOptions {
   labels?: string[];
   models: ModelSpec[];
   tests: TestSpec[];
-  shots: number[];
-  limit: number;
+  /** In-context demos from each test set's few-shot file (default [0]). */
+  shots?: number[];
+  /** Items per test set (default 250, the paper's first 250). */
+  limit?: number;
   seed?: number;
   resamples?: number;
   maxTokens?: number;
@@ -47,13 +51,20 @@ export interface EvalOptions {
   /** Response cache directory; false = none. Default: $TMPDIR/datatailor-tune-cache. */
   cacheDir?: string | false;
   predictionsOut?: string;
+  /** Write an HTML report here (the last step). */
+  report?: string;
   strict?: boolean;
   /** Progress lines on stderr (default off for library calls). */
   progress?: boolean;
   log?: (m: string) => void;
-  /** Opens a model spec (the LM layer's openLanguageModel). */
-  open: (spec: string) => Promise<LanguageModel>;
+  /** Opens a model spec (default: open-model.ts, the LM layer's openLanguageModel with a generation-only fallback). */
+  open?: (spec: string) => Promise<LanguageModel>;
 }
+
+export const EVAL_DEFAULTS = { shots: [0], limit: 250, seed: 0, resamples: 2000, maxTokens: 60 } as const;
+
+/** The options once the defaults are in. */
+type ResolvedEvalOptions = EvalOptions & Required<Pick<EvalOptions, "shots" | "limit" | "open">>;
 
 export interface EvalCell {
   model: string;
@@ -105,16 +116,19 @@ interface Matrix {
 
 const cellKey = (m: string, t: string, s: number) => `${m}\u0000${t}\u0000${s}`;
 
-/** Steps: resolve the task and load the tests; run every model on every cell; compare the models. */
-export async function runEval(opts: EvalOptions): Promise<EvalResult> {
+/** Steps: resolve the task and load the tests; run every model on every cell; compare the models; the report (report.ts). */
+export async function runEval(options: EvalOptions): Promise<EvalResult> {
   const t0 = performance.now();
+  const opts: ResolvedEvalOptions = { ...options, shots: options.shots ?? [...EVAL_DEFAULTS.shots], limit: options.limit ?? EVAL_DEFAULTS.limit, open: options.open ?? ((spec) => openForEval(spec, options.log)) };
   const setup = await resolveEval(opts);
   const cache = opts.cacheDir === false ? null : new ResponseCache(opts.cacheDir ?? path.join(tmpdir(), "datatailor-tune-cache"));
   const matrix = await runMatrix(opts, setup, cache);
-  return summarise(opts, setup, matrix, cache, (performance.now() - t0) / 1000);
+  const result = summarise(opts, setup, matrix, cache, (performance.now() - t0) / 1000);
+  await writeReport(opts, result);
+  return result;
 }
 
-async function resolveEval(opts: EvalOptions): Promise<EvalSetup> {
+async function resolveEval(opts: ResolvedEvalOptions): Promise<EvalSetup> {
   const log = opts.log ?? (() => {});
   const template = resolveTemplate(opts.task, opts.template, opts.map);
   const kind = opts.kind ?? (opts.task ? TASK_KIND[opts.task] : undefined);
@@ -127,7 +141,7 @@ async function resolveEval(opts: EvalOptions): Promise<EvalSetup> {
 }
 
 /** Every model, one at a time (opened, run on every test set and shot count, closed). */
-async function runMatrix(opts: EvalOptions, setup: EvalSetup, cache: ResponseCache | null): Promise<Matrix> {
+async function runMatrix(opts: ResolvedEvalOptions, setup: EvalSetup, cache: ResponseCache | null): Promise<Matrix> {
   const totalUnits = opts.models.length * opts.shots.length * setup.tests.reduce((a, t) => a + t.items.length, 0);
   const progress = createProgress({ label: "tune eval", unit: "prompts", total: totalUnits, enabled: opts.progress ?? false });
   const preds = opts.predictionsOut ? await openAtomic(path.resolve(opts.predictionsOut)) : undefined;
@@ -156,7 +170,7 @@ async function runMatrix(opts: EvalOptions, setup: EvalSetup, cache: ResponseCac
 
 /** One model's cells: every test set at every shot count, with the test set's own demos as context. */
 async function runModel(
-  opts: EvalOptions,
+  opts: ResolvedEvalOptions,
   setup: EvalSetup,
   ms: ModelSpec,
   model: LanguageModel,
@@ -179,7 +193,7 @@ async function runModel(
         prompts: t.items.map((x) => ctx + renderTemplate(template, x.fields)),
         kind,
         labels,
-        maxTokens: opts.maxTokens ?? 60,
+        maxTokens: opts.maxTokens ?? EVAL_DEFAULTS.maxTokens,
         batch: opts.batch ?? 16,
         log,
         tick: io.tick,
@@ -198,10 +212,10 @@ async function runModel(
 }
 
 /** Paired bootstrap comparisons, in-domain vs out-of-domain gains, and the result record. */
-function summarise(opts: EvalOptions, setup: EvalSetup, m: Matrix, cache: ResponseCache | null, seconds: number): EvalResult {
+function summarise(opts: ResolvedEvalOptions, setup: EvalSetup, m: Matrix, cache: ResponseCache | null, seconds: number): EvalResult {
   const { kind, labels, tests, template } = setup;
   const names = opts.models.map((x) => x.name);
-  const comparisons = compareModels(names, tests.map((t) => t.name), opts.shots, (a, t, s) => m.perItem.get(cellKey(a, t, s))!, { seed: opts.seed ?? 0, resamples: opts.resamples ?? 2000 });
+  const comparisons = compareModels(names, tests.map((t) => t.name), opts.shots, (a, t, s) => m.perItem.get(cellKey(a, t, s))!, { seed: opts.seed ?? EVAL_DEFAULTS.seed, resamples: opts.resamples ?? EVAL_DEFAULTS.resamples });
   const gains = gainsOverBase(names, tests, opts.shots, (a, t, s) => m.cells.find((c) => c.model === a && c.test === t && c.shots === s)!.score);
   return {
     task: opts.task ?? null,
