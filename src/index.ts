@@ -47,6 +47,8 @@ export type { Executor, JobSpec, RunOptions, ShardCounts, ShardResult, ShardTask
 export { registerTaskKind, registerHandlerModule } from "./exec/handlers.js";
 export type { TaskKind, ShardFinalizer, FinalizeContext } from "./exec/handlers.js";
 export { cachedStep } from "./exec/step-cache.js";
+export { openShardJob } from "./exec/shard-job.js";
+export type { ShardJob } from "./exec/shard-job.js";
 export { LocalExecutor } from "./exec/local.js";
 export { QueueExecutor } from "./exec/queue.js";
 export { RankExecutor, resolveRankWorld } from "./exec/rank.js";
@@ -105,7 +107,7 @@ export { PROMPT_MAPS, TASKS, TASK_LABELS, parseTemplate, renderTemplate, taskTem
 export type { TaskName, Template } from "./pipelines/tune/templates.js";
 export { findLeaks } from "./pipelines/tune/leaks.js";
 export type { Leak, LeakKind } from "./pipelines/tune/leaks.js";
-export { runEval } from "./pipelines/tune/eval.js";
+export { runEval, EVAL_DEFAULTS } from "./pipelines/tune/eval.js";
 export type { EvalOptions, EvalResult, EvalCell } from "./pipelines/tune/eval.js";
 export { scorePredictions } from "./pipelines/tune/score.js";
 export { pairedBootstrap } from "./pipelines/tune/paired-bootstrap.js";
