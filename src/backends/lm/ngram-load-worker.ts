@@ -12,27 +12,34 @@ import { TextQuery, type QueryPrint } from "../../models/ngram/query-text.js";
 import { NgramTable } from "../../models/ngram/table.js";
 import { Vocab, type VocabLookup } from "../../models/ngram/vocab.js";
 
+/** One order's byte range: lines of n-grams, starting and ending at line boundaries. */
+export interface SectionRange {
+  n: number;
+  from: number;
+  to: number;
+  /** lines it can hold at most (the header's count) */
+  capacity: number;
+}
+
 export type LoadRequest =
   | { op: "init"; file: string; vocab: VocabLookup; uniExtends: Uint8Array }
-  | { op: "parse"; n: number; from: number; to: number }
-  | { op: "scatter"; at: Int32Array; sufAt: Int32Array; dst: Int32Array; sufDst: Int32Array }
-  | { op: "insert"; table: ArrayBufferLike; recs: Int32Array; from: number; to: number; start: number; end: number; lower: ArrayBufferLike | null; sufs: Int32Array; sufFrom: number; sufTo: number }
+  | { op: "parse"; ranges: SectionRange[] }
+  | { op: "scatter"; orders: { n: number; at: Int32Array; sufAt: Int32Array; dst: Int32Array; sufDst: Int32Array }[] }
+  | { op: "insert"; orders: { table: ArrayBufferLike; recs: Int32Array; from: number; to: number; start: number; end: number }[] }
+  | { op: "mark"; orders: { lower: ArrayBufferLike; sufs: Int32Array; from: number; to: number }[] }
   | { op: "model"; parts: ModelParts }
   | { op: "query"; text: Uint8Array; print: QueryPrint; sentenceContext: boolean }
   | { op: "close" };
 
 export interface ParseReply {
   ok: boolean;
-  count: number;
-  sufCount: number;
-  hist: Int32Array;
-  sufHist: Int32Array;
+  /** per order n: [count, sufCount] and the bucket histograms */
+  orders: { n: number; count: number; sufCount: number; hist: Int32Array; sufHist: Int32Array }[];
 }
 
 export interface InsertReply {
-  added: number;
-  overflow: Int32Array;
-  marked: boolean;
+  added: number[];
+  overflow: Int32Array[];
 }
 
 export interface QueryReply {
@@ -48,18 +55,16 @@ const BLOCK = 1 << 23;
 let fd = -1;
 let vocab: Vocab | null = null;
 let uniExtends: Uint8Array = new Uint8Array(0);
-let parser: SectionParser | null = null;
 let model: NgramModel | null = null;
 let buf = new Uint8Array(BLOCK + (1 << 16));
 
+const parsers = new Map<number, SectionParser>();
+
 /** Parses the lines in file bytes [from, to), which start and end at line boundaries. */
-function parse(n: number, from: number, to: number): ParseReply {
-  const p = new SectionParser(vocab!, n, uniExtends);
-  parser = p;
+function parse(p: SectionParser, from: number, to: number): boolean {
   let keep = 0;
   let pos = from;
-  let ok = true;
-  while (ok && pos < to) {
+  while (pos < to) {
     if (keep + BLOCK > buf.length) {
       // a line longer than a block
       const b = new Uint8Array(buf.length * 2);
@@ -67,18 +72,28 @@ function parse(n: number, from: number, to: number): ParseReply {
       buf = b;
     }
     const got = readSync(fd, buf, keep, Math.min(BLOCK, to - pos), pos);
-    if (got <= 0) {
-      ok = false;
-      break;
-    }
+    if (got <= 0) return false;
     pos += got;
     const len = keep + got;
     const cut = pos >= to ? len : buf.lastIndexOf(10, len - 1) + 1;
-    ok = p.parse(buf, 0, cut);
+    if (!p.parse(buf, 0, cut)) return false;
     buf.copyWithin(0, cut, len);
     keep = len - cut;
   }
-  return { ok, count: p.count, sufCount: p.sufCount, hist: p.hist, sufHist: p.sufHist };
+  return true;
+}
+
+function parseAll(ranges: SectionRange[]): ParseReply {
+  let ok = true;
+  for (const r of ranges) {
+    let p = parsers.get(r.n);
+    if (!p) {
+      p = new SectionParser(vocab!, r.n, uniExtends, Math.min(r.capacity, Math.ceil((r.to - r.from) / (2 * r.n + 2))) + 1);
+      parsers.set(r.n, p);
+    }
+    if (ok) ok = parse(p, r.from, r.to);
+  }
+  return { ok, orders: [...parsers].map(([n, p]) => ({ n, count: p.count, sufCount: p.sufCount, hist: p.hist, sufHist: p.sufHist })) };
 }
 
 function query(text: Uint8Array, print: QueryPrint, sentenceContext: boolean): QueryReply {
@@ -102,23 +117,31 @@ parentPort!.on("message", (m: LoadRequest) => {
       parentPort!.postMessage(null);
       return;
     case "parse":
-      parentPort!.postMessage(parse(m.n, m.from, m.to));
+      parentPort!.postMessage(parseAll(m.ranges));
       return;
-    case "scatter": {
-      const p = parser!;
-      scatter(p.recs, p.count, 4, m.dst, m.at);
-      scatter(p.sufs, p.sufCount, 2, m.sufDst, m.sufAt);
-      parser = null;
+    case "scatter":
+      for (const o of m.orders) {
+        const p = parsers.get(o.n);
+        if (!p) continue;
+        scatter(p.recs, p.count, 4, o.dst, o.at);
+        scatter(p.sufs, p.sufCount, 2, o.sufDst, o.sufAt);
+        parsers.delete(o.n);
+      }
       parentPort!.postMessage(null);
       return;
-    }
     case "insert": {
-      const overflow: number[] = [];
-      const added = NgramTable.over(m.table, 0).insertRegion(m.recs, m.from, m.to, m.start, m.end, overflow);
-      const marked = m.lower === null || NgramTable.over(m.lower, 0).markAll(m.sufs, m.sufFrom, m.sufTo);
-      parentPort!.postMessage({ added, overflow: Int32Array.from(overflow), marked } satisfies InsertReply);
+      const r: InsertReply = { added: [], overflow: [] };
+      for (const o of m.orders) {
+        const overflow: number[] = [];
+        r.added.push(NgramTable.over(o.table, 0).insertRegion(o.recs, o.from, o.to, o.start, o.end, overflow));
+        r.overflow.push(Int32Array.from(overflow));
+      }
+      parentPort!.postMessage(r);
       return;
     }
+    case "mark":
+      parentPort!.postMessage(m.orders.every((o) => NgramTable.over(o.lower, 0).markAll(o.sufs, o.from, o.to)));
+      return;
     case "model":
       if (fd >= 0) closeSync(fd);
       fd = -1;

@@ -17,7 +17,7 @@ import { NgramModel } from "../../models/ngram/query-model.js";
 import { summarize, summaryText, type QueryPrint, type QuerySummary } from "../../models/ngram/query-text.js";
 import { NgramTable } from "../../models/ngram/table.js";
 import { siblingModule, startThread } from "../../util/worker.js";
-import type { InsertReply, LoadRequest, ParseReply, QueryReply } from "./ngram-load-worker.js";
+import type { InsertReply, LoadRequest, ParseReply, QueryReply, SectionRange } from "./ngram-load-worker.js";
 
 /** Worker threads running ngram-load-worker, one request at a time each. */
 export class LoadPool {
@@ -121,6 +121,8 @@ export async function loadArpaThreaded(file: string, size: number, threads: numb
   try {
     const head = readAt(fd, 0, 2);
     if (head[0] === 0x1f && head[1] === 0x8b) return null;
+    // the threads start (seconds from TypeScript sources) while this thread scans and reads
+    pool = new LoadPool(threads);
     const hs = headerLines(fd, size);
     if (!hs) return null;
     const di = hs.findIndex((h) => h.text === "\\data\\");
@@ -129,7 +131,6 @@ export async function loadArpaThreaded(file: string, size: number, threads: numb
     const N = secs.length - 1;
     if (N < 2 || secs[N].text !== "\\end\\") return null;
     for (let n = 1; n <= N; n++) if (secs[n - 1].text !== `\\${n}-grams:`) return null;
-    pool = new LoadPool(threads);
 
     // header and unigrams, sequentially: the vocabulary is needed to parse any other line
     const parser = new ArpaParser();
@@ -154,29 +155,64 @@ export async function loadArpaThreaded(file: string, size: number, threads: numb
     await pool.all(() => ({ op: "init", file, vocab: m.vocab.lookupTable(), uniExtends: m.uniExtends }));
 
     const W = pool.size;
+    // each order's lines: from its header to the empty line(s) before the next header (any
+    // other line there goes to the sequential parser, which judges it)
+    const ranges: SectionRange[] = [];
     for (let n = 2; n <= N; n++) {
       const from = secs[n - 1].end;
-      // the section's lines end before the empty line(s) that precede the next header (any
-      // other line there goes to the sequential parser, which judges it)
       let to = secs[n].offset;
       const tail = readAt(fd, Math.max(from, to - 256), to - Math.max(from, to - 256));
       let t = tail.length;
       for (;;) {
-        if (t >= 1 && tail[t - 1] === 10 && t >= 2 && tail[t - 2] === 10) t -= 1;
+        if (t >= 2 && tail[t - 1] === 10 && tail[t - 2] === 10) t -= 1;
         else if (t >= 3 && tail[t - 1] === 10 && tail[t - 2] === 13 && tail[t - 3] === 10) t -= 2;
         else break;
       }
       to -= tail.length - t;
-      const cuts = [from];
-      for (let k = 1; k < W; k++) cuts.push(Math.max(cuts[k - 1], lineStart(fd, from + Math.floor(((to - from) * k) / W), to)));
-      cuts.push(to);
-      const parsed = await pool.all<ParseReply>((k) => ({ op: "parse", n, from: cuts[k], to: cuts[k + 1] }));
-      if (!parsed.every((r) => r.ok)) return null;
-      const total = parsed.reduce((s, r) => s + r.count, 0);
-      if (total !== m.counts[n - 1]) return null;
-      // per-bucket offsets, bucket-major then thread: the sorted array is in bucket order
-      const at = parsed.map(() => new Int32Array(BUCKETS));
-      const sufAt = parsed.map(() => new Int32Array(BUCKETS));
+      ranges.push({ n, from, to, capacity: m.counts[n - 1] });
+    }
+    // one parse step for all orders (parsing needs only the vocabulary): each thread an equal
+    // share of the bytes, cut at line starts
+    const total = ranges.reduce((s, r) => s + r.to - r.from, 0);
+    const shares: SectionRange[][] = Array.from({ length: W }, () => []);
+    let k = 0;
+    let room = total / W;
+    for (const r of ranges) {
+      let from = r.from;
+      while (from < r.to) {
+        let to = r.to;
+        if (k < W - 1 && r.to - from > room) to = lineStart(fd, from + Math.max(1, Math.floor(room)), r.to);
+        shares[k].push({ ...r, from, to });
+        room -= to - from;
+        from = to;
+        if (room <= 0 && k < W - 1) {
+          k++;
+          room += total / W;
+        }
+      }
+    }
+    const T0 = performance.now();
+    const parsed = await Promise.all(shares.map((ranges, k) => pool!.call<ParseReply>(k, { op: "parse", ranges })));
+    if (!parsed.every((r) => r.ok)) return null;
+    const T1 = performance.now();
+
+    // per order: bucket offsets, bucket-major then thread, so the sorted array is in bucket order
+    interface Order {
+      n: number;
+      recs: Int32Array;
+      sufs: Int32Array;
+      starts: Int32Array;
+      sufStarts: Int32Array;
+      at: Int32Array[];
+      sufAt: Int32Array[];
+    }
+    const orders: Order[] = [];
+    for (let n = 2; n <= N; n++) {
+      const mine = parsed.map((p) => p.orders.find((o) => o.n === n));
+      const count = mine.reduce((s, o) => s + (o?.count ?? 0), 0);
+      if (count !== m.counts[n - 1]) return null;
+      const at = mine.map(() => new Int32Array(BUCKETS));
+      const sufAt = mine.map(() => new Int32Array(BUCKETS));
       const starts = new Int32Array(BUCKETS + 1);
       const sufStarts = new Int32Array(BUCKETS + 1);
       let o = 0;
@@ -186,50 +222,56 @@ export async function loadArpaThreaded(file: string, size: number, threads: numb
         sufStarts[b] = so;
         for (let k = 0; k < W; k++) {
           at[k][b] = o;
-          o += parsed[k].hist[b];
+          o += mine[k]?.hist[b] ?? 0;
           sufAt[k][b] = so;
-          so += parsed[k].sufHist[b];
+          so += mine[k]?.sufHist[b] ?? 0;
         }
       }
       starts[BUCKETS] = o;
       sufStarts[BUCKETS] = so;
       const recs = new Int32Array(new SharedArrayBuffer(Math.max(1, o) * 16));
       const sufs = new Int32Array(new SharedArrayBuffer(Math.max(1, so) * 8));
-      await pool.all((k) => ({ op: "scatter", at: at[k], sufAt: sufAt[k], dst: recs, sufDst: sufs }));
-      const table = m.tables[n - 1];
-      const lower = n > 2 ? m.tables[n - 2] : null;
-      const b0 = (k: number) => Math.floor((BUCKETS * k) / W);
-      const slotOf = (k: number) => (k === 0 ? 0 : k === W ? table.slots : table.home((b0(k) << (32 - BUCKET_BITS)) >>> 0));
-      const inserted = await pool.all<InsertReply>((k) => ({
-        op: "insert",
-        table: table.keys.buffer,
-        recs,
-        from: starts[b0(k)],
-        to: starts[b0(k + 1)],
-        start: slotOf(k),
-        end: slotOf(k + 1),
-        lower: lower ? lower.keys.buffer : null,
-        sufs,
-        sufFrom: sufStarts[b0(k)],
-        sufTo: sufStarts[b0(k + 1)],
-      }));
-      // a suffix that is not there: SRILM pruned it, and the sequential parser adds it
-      if (!inserted.every((r) => r.marked)) return null;
-      table.size = inserted.reduce((s, r) => s + r.added, 0);
-      const vals = new Float32Array(recs.buffer);
-      for (const r of inserted) {
-        for (const i of r.overflow) table.insert(recs[i * 4], recs[i * 4 + 1], vals[i * 4 + 2], vals[i * 4 + 3]);
-      }
-      parser.skipLines(total);
-      // the blank line and header (or \end\) that follow, through the sequential parser
-      const nextFrom = n < N ? secs[n].end : size;
-      for (let pos = to; pos < nextFrom; ) {
+      orders.push({ n, recs, sufs, starts, sufStarts, at, sufAt });
+    }
+    await pool.all((k) => ({ op: "scatter", orders: orders.map((o) => ({ n: o.n, at: o.at[k], sufAt: o.sufAt[k], dst: o.recs, sufDst: o.sufs })) }));
+    const T2 = performance.now();
+
+    // each thread inserts its share of buckets of every order, in a window of the table of its own
+    const b0 = (k: number) => Math.floor((BUCKETS * k) / W);
+    const slotOf = (t: NgramTable, k: number) => (k === 0 ? 0 : k === W ? t.slots : t.home((b0(k) << (32 - BUCKET_BITS)) >>> 0));
+    const inserted = await pool.all<InsertReply>((k) => ({
+      op: "insert",
+      orders: orders.map((o) => {
+        const t = m.tables[o.n - 1];
+        return { table: t.keys.buffer, recs: o.recs, from: o.starts[b0(k)], to: o.starts[b0(k + 1)], start: slotOf(t, k), end: slotOf(t, k + 1) };
+      }),
+    }));
+    orders.forEach((o, i) => {
+      const table = m.tables[o.n - 1];
+      table.size = inserted.reduce((s, r) => s + r.added[i], 0);
+      const vals = new Float32Array(o.recs.buffer);
+      const recs = o.recs;
+      for (const r of inserted) for (const j of r.overflow[i]) table.insert(recs[j * 4], recs[j * 4 + 1], vals[j * 4 + 2], vals[j * 4 + 3]);
+    });
+    const T3 = performance.now();
+    // then the suffixes, every table complete: a missing one was pruned (SRILM), and the
+    // sequential parser adds it
+    const higher = orders.filter((o) => o.n > 2);
+    const marked = await pool.all<boolean>((k) => ({ op: "mark", orders: higher.map((o) => ({ lower: m.tables[o.n - 2].keys.buffer, sufs: o.sufs, from: o.sufStarts[b0(k)], to: o.sufStarts[b0(k + 1)] })) }));
+    if (!marked.every(Boolean)) return null;
+    if (process.env.DT_TIMING) process.stderr.write(`parse ${(T1 - T0).toFixed(0)} scatter ${(T2 - T1).toFixed(0)} insert ${(T3 - T2).toFixed(0)} mark ${(performance.now() - T3).toFixed(0)} ms\n`);
+
+    // the lines in between (empty lines, headers, \end\) through the sequential parser
+    for (const r of ranges) {
+      parser.skipLines(m.counts[r.n - 1]);
+      const nextFrom = r.n < N ? secs[r.n].end : size;
+      for (let pos = r.to; pos < nextFrom; ) {
         const b = readAt(fd, pos, Math.min(1 << 22, nextFrom - pos));
         if (b.length === 0) break;
         parser.push(b);
         pos += b.length;
       }
-      if (n < N && parser.inSection !== n + 1) return null;
+      if (r.n < N && parser.inSection !== r.n + 1) return null;
     }
     const model = parser.end();
     const done = pool;

@@ -10,9 +10,12 @@
  * the caller then loads the file with the sequential parser, which gives the exact message.
  */
 import { keyExtendAt, keyStartAt } from "./key.js";
-import type { Vocab } from "./vocab.js";
+import { HASH, hashWord, type Vocab } from "./vocab.js";
 // local copies: under a CommonJS transform (tsx) an imported binding costs a getter call per use
-const keyStartAt_ = keyStartAt, keyExtendAt_ = keyExtendAt;
+const keyStartAt_ = keyStartAt, keyExtendAt_ = keyExtendAt, HASH_ = HASH, hashWord_ = hashWord;
+/** A small direct-mapped cache of word ids by hash in front of the vocabulary: frequent words
+ * are looked up over and over, and the vocabulary's table is far larger than the cache. */
+const CACHE_BITS = 12;
 
 /** Records are bucketed by the top BUCKET_BITS bits of key lo. */
 export const BUCKET_BITS = 12;
@@ -33,10 +36,10 @@ const bits = (x: number): number => {
 
 export class SectionParser {
   /** records [hi, lo, prob bits, backoff bits] */
-  recs = new Int32Array(1 << 16);
+  recs: Int32Array;
   count = 0;
   /** suffix keys [hi, lo] (consecutive repeats dropped) */
-  sufs = new Int32Array(1 << 14);
+  sufs: Int32Array;
   sufCount = 0;
   hist = new Int32Array(BUCKETS);
   sufHist = new Int32Array(BUCKETS);
@@ -50,12 +53,18 @@ export class SectionParser {
   private prevWs: Int32Array;
   private prevWe: Int32Array;
   private hasPrev = false;
+  /** [hash, hash2, id] per cache slot; id -1 when empty */
+  private cache = new Int32Array(3 << CACHE_BITS).fill(-1);
 
   constructor(
     private readonly vocab: Vocab,
     private readonly n: number,
     private readonly uniExtends: Uint8Array,
+    /** lines expected at most (sized up front: untouched pages of a large array cost nothing) */
+    capacity = 1 << 16,
   ) {
+    this.recs = new Int32Array(Math.max(16, capacity) * 4);
+    this.sufs = new Int32Array(n > 2 ? Math.max(16, capacity) * 2 : 16);
     this.ids = new Int32Array(n);
     this.ws = new Int32Array(n);
     this.we = new Int32Array(n);
@@ -125,8 +134,19 @@ export class SectionParser {
     const keyHi = this.keyHi;
     const keyLo = this.keyLo;
     for (let k = n - 1 - shared; k >= 0; k--) {
-      const id = this.vocab.find(buf, ws[k], we[k]);
-      if (id < 0) return false;
+      hashWord_(buf, ws[k], we[k]);
+      const h = HASH_.h;
+      const h2 = HASH_.h2;
+      const c = (h & ((1 << CACHE_BITS) - 1)) * 3;
+      let id: number;
+      if (this.cache[c + 2] >= 0 && this.cache[c] === h && this.cache[c + 1] === h2) id = this.cache[c + 2];
+      else {
+        id = this.vocab.findHashed(h, h2);
+        if (id < 0) return false;
+        this.cache[c] = h;
+        this.cache[c + 1] = h2;
+        this.cache[c + 2] = id;
+      }
       ids[k] = id;
       if (k === n - 1) keyStartAt_(keyHi, keyLo, k, id);
       else keyExtendAt_(keyHi, keyLo, k, id);

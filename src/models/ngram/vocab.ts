@@ -33,6 +33,27 @@ function hashBytes2(buf: Uint8Array, start: number, end: number): number {
   return h ^ (h >>> 16);
 }
 
+/** hashWord's result: [hashBytes | 0, hashBytes2] of a word, without allocating. */
+export const HASH = { h: 0, h2: 0 };
+
+/** Both hashes of buf[start, end) in one pass over the bytes (as hashBytes and hashBytes2). */
+export function hashWord(buf: Uint8Array, start: number, end: number): void {
+  let h = 0x811c9dc5;
+  let g = 0x9747b28c ^ (end - start);
+  for (let i = start; i < end; i++) {
+    const c = buf[i];
+    h = Math.imul(h ^ c, 0x01000193);
+    g = Math.imul(g ^ c, 0x5bd1e995);
+    g ^= g >>> 15;
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  g = Math.imul(g ^ (g >>> 13), 0xc2b2ae35);
+  HASH.h = h | 0;
+  HASH.h2 = g ^ (g >>> 16);
+}
+
 export interface VocabLookup {
   slots: Int32Array;
   mask: number;
@@ -59,8 +80,12 @@ export class Vocab {
    * (as KenLM's vocabulary does) without reading the stored bytes: one memory access per probe.
    */
   find(buf: Uint8Array, start: number, end: number): number {
-    const h = hashBytes(buf, start, end) | 0;
-    const h2 = hashBytes2(buf, start, end);
+    hashWord(buf, start, end);
+    return this.findHashed(HASH.h, HASH.h2);
+  }
+
+  /** find() by the word's two hashes (hashWord's). */
+  findHashed(h: number, h2: number): number {
     const slots = this.slots;
     let slot = h & this.mask;
     for (;;) {
