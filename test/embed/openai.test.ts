@@ -97,7 +97,7 @@ describe("openai:<url> embedder against a local /v1/embeddings server", () => {
     expect(seen.models).toEqual(new Set(["tiny-embed"]));
     expect(logs.filter((l) => l.includes("retry")).length).toBe(4);
     expect(logs.some((l) => l.includes("HTTP 429"))).toBe(true);
-    expect(logs.some((l) => l.includes("network error"))).toBe(true);
+    expect(logs.some((l) => /cannot reach http:\/\/127\.0\.0\.1:\d+\/v1\/embeddings \((ECONNRESET|UND_ERR_SOCKET)\)/.test(l))).toBe(true);
     for (const l of logs) expect(l).not.toContain(KEY);
     expect(logs.some((l) => l.includes("[redacted]"))).toBe(true);
   });
@@ -119,6 +119,16 @@ describe("openai:<url> embedder against a local /v1/embeddings server", () => {
 
   it("rejects a non-http URL and reports an unreachable server", async () => {
     await expect(createOpenAiEmbedder("ftp://x", { seed: 0 })).rejects.toThrow(/not an http/);
-    await expect(createOpenAiEmbedder("http://127.0.0.1:1", { seed: 0 }, { maxRetries: 1, baseDelayMs: 1 })).rejects.toThrow(/network error/);
+    // a port nothing listens on: a network error, retried, then named
+    const closed = await new Promise<number>((resolve) => {
+      const srv = createServer();
+      srv.listen(0, "127.0.0.1", () => {
+        const port = (srv.address() as AddressInfo).port;
+        srv.close(() => resolve(port));
+      });
+    });
+    await expect(createOpenAiEmbedder(`http://127.0.0.1:${closed}`, { seed: 0 }, { maxRetries: 1, baseDelayMs: 1 })).rejects.toThrow(/cannot reach .*\(ECONNREFUSED\) \(after 1 retries\)$/);
+    // a port fetch refuses to use fails the same way every time: not retried
+    await expect(createOpenAiEmbedder("http://127.0.0.1:1", { seed: 0 }, { maxRetries: 3, baseDelayMs: 1 })).rejects.toThrow(/cannot send the request: fetch failed \(bad port\)$/);
   });
 });

@@ -45,18 +45,18 @@ describe.skipIf(!haveFticl)("the paper's release leaks (first 250 test items, th
       { test: "cnn_test_500", testIndex: 67, source: "demo", sourceIndex: 1, kind: "exact" },
       { test: "cnn_test_500", testIndex: 159, source: "demo", sourceIndex: 3, kind: "exact" },
     ]);
-  }, 30_000);
+  }, 120_000);
 
   it("a SocialIQa demo is SocialIQa test item 229", async () => {
     const s = await build("question", "socialqa", 8);
     expect(s.leaks!.filter((l) => l.source === "demo")).toEqual([{ test: "socialqa_test_500", testIndex: 229, source: "demo", sourceIndex: 1, kind: "exact" }]);
-  }, 30_000);
+  }, 120_000);
 
   it("a TweetQA demo shares its tweet with test item 111 (different answer, so a 13-gram overlap)", async () => {
     const s = await build("question", "tweetqa", 4);
     const demo = s.leaks!.filter((l) => l.source === "demo");
     expect(demo.map((l) => [l.testIndex, l.sourceIndex, l.kind])).toEqual([[111, 0, "ngram13"]]);
-  }, 30_000);
+  }, 120_000);
 
   it("SciQ demos are test items 9 (byte-identical) and 154 (one space before a full stop)", async () => {
     const s = await build("question", "sciqa", 8);
@@ -64,7 +64,7 @@ describe.skipIf(!haveFticl)("the paper's release leaks (first 250 test items, th
       { test: "sciqa_test_500", testIndex: 9, source: "demo", sourceIndex: 6, kind: "exact" },
       { test: "sciqa_test_500", testIndex: 154, source: "demo", sourceIndex: 3, kind: "normalized" },
     ]);
-  }, 30_000);
+  }, 120_000);
 
   it("beyond the issue's list: SST-2 demo 4 is test item 145 and Amazon demo 6 is test item 156", async () => {
     const run = (name: string) =>
@@ -84,7 +84,7 @@ describe.skipIf(!haveFticl)("the paper's release leaks (first 250 test items, th
     const s = JSON.parse(r.stdout);
     expect(s.leaks.filter((l: { source: string }) => l.source === "demo").map((l: { testIndex: number }) => l.testIndex)).toEqual([67, 159]);
     expect(r.stderr).toMatch(/cnn_test_500\[67\] = demo\[1\] \(exact\)/);
-  }, 30_000);
+  }, 120_000);
 });
 
 describe("planted items", () => {
@@ -141,5 +141,5 @@ describe("planted items", () => {
     expect(JSON.parse(r.stdout).leaks).toEqual([{ test: "dirty", testIndex: 1, source: "train", sourceIndex: 2, kind: "exact" }]);
     const r2 = await runCli(["tune", "build", "--task", "sentiment", "--train", train, "--out", path.join(dir, "o2.jsonl"), "--test", clean, "--json"]);
     expect(JSON.parse(r2.stdout).leaks).toEqual([]);
-  }, 30_000);
+  }, 120_000);
 });

@@ -76,7 +76,7 @@ describe("tune score", () => {
     expect(s.rougeL).toBeCloseTo((0.5882352941176471 + 1 + 1 + 0) / 4, 15);
     expect(s.accuracy).toBe(0.5);
     expect(s.labelled).toBe(2);
-  }, 20_000);
+  }, 120_000);
 
   it("bad lines are counted with their line; --strict exits 3; an empty file fails", async () => {
     const dir = tmp();
@@ -94,5 +94,5 @@ describe("tune score", () => {
     const e = await runCli(["tune", "score", "--predictions", empty]);
     expect(e.code).toBe(1);
     expect(e.stderr).toMatch(/no scorable records/);
-  }, 30_000);
+  }, 120_000);
 });

@@ -27,11 +27,11 @@ import { homedir } from "node:os";
 import path from "node:path";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { UserError, usageError } from "../../util/errors.js";
-import { redact, redactAndTruncate, redactUrl } from "../../util/redact.js";
-import type { OpenAiTuning } from "../embed/openai.js";
+import { redactUrl } from "../../util/redact.js";
+import { apiKeyFrom, OpenAiHttp, RETRY_DEFAULTS, type OpenAiTuning } from "../openai-http.js";
 import type { GenerateOptions, LanguageModel, ScoredText, ScoredToken, ScoreOptions, TokenizerIdentity } from "./types.js";
 
-/** The embedder client's tuning (batch size — prompts per request, default 8 here —, requests in flight, default 4, retries, timeouts, env), plus a cache and a log. */
+/** The shared client's tuning (prompts per request: default 8 here; timeout 300 s: long prompts on a busy server), plus a cache and a log. */
 export interface OpenAiLmOptions extends OpenAiTuning {
   /** Response cache directory; false disables it. Default $XDG_CACHE_HOME/datatailor/lm-openai. */
   cacheDir?: string | false;
@@ -85,24 +85,6 @@ function modelsUrl(completions: string): string {
   return completions.replace(/\/completions$/, "/models");
 }
 
-class RetryableError extends Error {
-  constructor(
-    message: string,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-  }
-}
-
-/** A server that cannot do what we need: named, never retried. */
-class RefusalError extends Error {}
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => (clearTimeout(t), reject(signal.reason)), { once: true });
-  });
-
 interface CompletionChoice {
   index?: number;
   text?: string;
@@ -114,6 +96,11 @@ interface CompletionResponse {
   model?: string;
 }
 
+/** The given values only, so spreading them over defaults keeps the defaults for the rest. */
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 export function defaultLmCacheDir(env: Record<string, string | undefined> = process.env): string {
   const cache = env.XDG_CACHE_HOME ? path.resolve(env.XDG_CACHE_HOME) : path.join(homedir(), ".cache");
   return path.join(cache, "datatailor", "lm-openai");
@@ -123,15 +110,11 @@ export class OpenAiLanguageModel implements LanguageModel {
   readonly id: string;
   readonly tokenizer: TokenizerIdentity;
   readonly url: string;
-  private readonly headers: Record<string, string>;
-  private readonly secrets: string[];
-  private readonly t: Required<Omit<OpenAiLmOptions, "env" | "log" | "cacheDir">>;
-  private readonly log: (m: string) => void;
+  private readonly http: OpenAiHttp;
+  private readonly t: { batchSize: number; concurrency: number; maxRetries: number };
   private readonly cacheDir: string | null;
-  /** requests retried, answers served from the cache, requests sent (for logs and tests) */
-  retries = 0;
+  /** answers served from the cache (for logs and tests) */
   cacheHits = 0;
-  requests = 0;
 
   constructor(
     spec: OpenAiSpec,
@@ -139,32 +122,38 @@ export class OpenAiLanguageModel implements LanguageModel {
     opts: OpenAiLmOptions = {},
   ) {
     const env = opts.env ?? process.env;
-    let key: string | undefined;
-    if (spec.keyEnv) {
-      key = env[spec.keyEnv];
-      if (!key) throw new UserError(`lm openai: the spec names key_env=${spec.keyEnv}, but $${spec.keyEnv} is not set`);
-    } else key = env.DATATAILOR_OPENAI_API_KEY || env.OPENAI_API_KEY || undefined;
-    this.headers = { "content-type": "application/json" };
-    if (key) this.headers.authorization = `Bearer ${key}`;
-    else if (spec.basic) this.headers.authorization = `Basic ${Buffer.from(`${spec.basic.user}:${spec.basic.pass}`).toString("base64")}`;
-    this.secrets = [key, spec.basic?.pass, spec.basic?.user && spec.basic.user.length >= 8 ? spec.basic.user : undefined].filter((s): s is string => !!s);
+    const key = apiKeyFrom(env, spec.keyEnv);
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (key) headers.authorization = `Bearer ${key}`;
+    else if (spec.basic) headers.authorization = `Basic ${Buffer.from(`${spec.basic.user}:${spec.basic.pass}`).toString("base64")}`;
+    const secrets = [key, spec.basic?.pass, spec.basic?.user && spec.basic.user.length >= 8 ? spec.basic.user : undefined].filter((s): s is string => !!s);
     this.url = completionsUrl(spec.base);
     this.id = `openai:${redactUrl(spec.base)}#${model}`;
     this.tokenizer = { kind: "openai-server", hash: createHash("sha256").update(`openai-model:${model}`).digest("hex"), vocabSize: 0 };
-    this.t = {
-      batchSize: opts.batchSize ?? 8,
-      concurrency: opts.concurrency ?? 4,
-      maxRetries: opts.maxRetries ?? 6,
-      baseDelayMs: opts.baseDelayMs ?? 500,
-      maxDelayMs: opts.maxDelayMs ?? 30_000,
-      timeoutMs: opts.timeoutMs ?? 300_000,
-    };
-    this.log = opts.log ?? (() => {});
+    const r = { ...RETRY_DEFAULTS, ...defined({ concurrency: opts.concurrency, maxRetries: opts.maxRetries, baseDelayMs: opts.baseDelayMs, maxDelayMs: opts.maxDelayMs }) };
+    this.t = { batchSize: opts.batchSize ?? 8, concurrency: r.concurrency, maxRetries: r.maxRetries };
+    this.http = new OpenAiHttp(this.url, {
+      label: `lm ${this.id}`,
+      headers: { ...headers },
+      secrets,
+      tuning: { maxRetries: r.maxRetries, baseDelayMs: r.baseDelayMs, maxDelayMs: r.maxDelayMs, timeoutMs: opts.timeoutMs ?? 300_000 },
+      env,
+      log: opts.log ?? (() => {}),
+      // llama.cpp's server answers echo with a 500 ("Only no echo is supported"): a refusal, not an outage
+      refusal: (body) =>
+        /Only no echo is supported/i.test(body)
+          ? new UserError(`lm ${this.id}: the server refuses echo ("Only no echo is supported"): this is llama.cpp's llama-server, which cannot return prompt log-probabilities; score the model file in-process with gguf:<model.gguf>, or serve it with vLLM or SGLang`)
+          : undefined,
+    });
     this.cacheDir = opts.cacheDir === false ? null : path.join(opts.cacheDir ?? defaultLmCacheDir(env), "v1");
   }
 
-  private clean(s: string): string {
-    return redact(s, this.secrets);
+  /** requests sent and retried (for logs and tests) */
+  get requests(): number {
+    return this.http.requests;
+  }
+  get retries(): number {
+    return this.http.retries;
   }
 
   /** One short request that shows whether the server returns prompt log-probabilities. */
@@ -274,57 +263,8 @@ export class OpenAiLanguageModel implements LanguageModel {
     await writeFileAtomic(this.cachePath(key), JSON.stringify({ v: value }));
   }
 
-  private async post(body: object, signal?: AbortSignal, maxRetries = this.t.maxRetries): Promise<CompletionResponse> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.once(body, signal);
-      } catch (e) {
-        if (signal?.aborted) throw signal.reason;
-        if (e instanceof UserError) throw e;
-        if (!(e instanceof RetryableError) || attempt >= maxRetries) {
-          const msg = this.clean(e instanceof Error ? e.message : String(e));
-          throw new UserError(`lm ${this.id}: ${msg}${attempt > 0 ? ` (after ${attempt} retries)` : ""}`);
-        }
-        const cap = Math.min(this.t.maxDelayMs, this.t.baseDelayMs * 2 ** attempt);
-        const delay = Math.max(e.retryAfterMs ?? 0, Math.random() * cap);
-        this.retries++;
-        this.log(`lm ${this.id}: ${this.clean(e.message)}; retry ${attempt + 1}/${maxRetries} in ${Math.round(delay)} ms`);
-        await sleep(delay, signal);
-      }
-    }
-  }
-
-  private async once(body: object, signal?: AbortSignal): Promise<CompletionResponse> {
-    const timeout = AbortSignal.timeout(this.t.timeoutMs);
-    let res: Response;
-    this.requests++;
-    try {
-      res = await fetch(this.url, {
-        method: "POST",
-        headers: this.headers,
-        body: JSON.stringify({ model: this.model, ...body }),
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
-    } catch (e) {
-      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      if (signal?.aborted) throw signal.reason;
-      // no cause code: fetch refused the request itself (a bad URL, credentials in it): not a network error
-      if (!cause?.code && !timeout.aborted) throw new Error(`request failed: ${(e as Error).message}${cause?.message ? ` (${cause.message})` : ""}`);
-      throw new RetryableError(`cannot reach ${redactUrl(this.url)} (${cause?.code ?? "timed out"})`);
-    }
-    const text = await res.text().catch(() => "");
-    // llama.cpp's server answers echo with a 500 ("Only no echo is supported"): a refusal, not an outage
-    if (/Only no echo is supported/i.test(text)) throw new UserError(`lm ${this.id}: the server refuses echo ("Only no echo is supported"): this is llama.cpp's llama-server, which cannot return prompt log-probabilities; score the model file in-process with gguf:<model.gguf>, or serve it with vLLM or SGLang`);
-    if (res.status === 429 || res.status >= 500) {
-      const ra = Number(res.headers.get("retry-after"));
-      throw new RetryableError(`HTTP ${res.status} ${redactAndTruncate(text, 300, this.secrets)}`, Number.isFinite(ra) && ra > 0 ? ra * 1000 : undefined);
-    }
-    if (!res.ok) throw new RefusalError(`HTTP ${res.status} ${redactAndTruncate(text, 300, this.secrets)}`);
-    try {
-      return JSON.parse(text) as CompletionResponse;
-    } catch {
-      throw new RefusalError(`the server did not return JSON: ${redactAndTruncate(text, 200, this.secrets)}`);
-    }
+  private post(body: object, signal?: AbortSignal, maxRetries?: number): Promise<CompletionResponse> {
+    return this.http.post<CompletionResponse>({ model: this.model, ...body }, { signal, maxRetries });
   }
 
   private choicesFor(res: CompletionResponse, n: number): CompletionChoice[] {
@@ -426,8 +366,7 @@ async function discoverModel(spec: OpenAiSpec, opts: OpenAiLmOptions): Promise<s
   const probe = new OpenAiLanguageModel(spec, "", { ...opts, cacheDir: false });
   const url = modelsUrl(probe.url);
   const headers: Record<string, string> = {};
-  const env = opts.env ?? process.env;
-  const key = spec.keyEnv ? env[spec.keyEnv] : env.DATATAILOR_OPENAI_API_KEY || env.OPENAI_API_KEY;
+  const key = apiKeyFrom(opts.env ?? process.env, spec.keyEnv);
   if (key) headers.authorization = `Bearer ${key}`;
   try {
     const res = await fetch(url, { headers, signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000) });
