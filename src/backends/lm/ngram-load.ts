@@ -19,16 +19,23 @@ import { NgramTable } from "../../models/ngram/table.js";
 import { siblingModule, startThread } from "../../util/worker.js";
 import type { InsertReply, LoadRequest, ParseReply, QueryReply, SectionRange } from "./ngram-load-worker.js";
 
-/** Worker threads running ngram-load-worker, one request at a time each. */
+/** Worker threads running ngram-load-worker; each answers its requests in order. */
 export class LoadPool {
   private readonly workers: Worker[] = [];
+  private readonly waiting: { resolve: (r: unknown) => void; reject: (e: Error) => void }[][] = [];
   private failed: Error | null = null;
 
   constructor(size: number) {
     for (let k = 0; k < size; k++) {
       const w = startThread(siblingModule(import.meta.url, "ngram-load-worker"));
-      w.on("error", (e) => (this.failed = e));
+      const queue: { resolve: (r: unknown) => void; reject: (e: Error) => void }[] = [];
+      w.on("message", (r: unknown) => queue.shift()?.resolve(r));
+      w.on("error", (e) => {
+        this.failed = e;
+        for (const q of queue.splice(0)) q.reject(e);
+      });
       this.workers.push(w);
+      this.waiting.push(queue);
     }
   }
 
@@ -37,16 +44,10 @@ export class LoadPool {
   }
 
   call<T>(k: number, req: LoadRequest, transfer: ArrayBuffer[] = []): Promise<T> {
-    const w = this.workers[k];
     return new Promise<T>((resolve, reject) => {
       if (this.failed) return reject(this.failed);
-      const onError = (e: Error) => reject(e);
-      w.once("error", onError);
-      w.once("message", (r: T) => {
-        w.off("error", onError);
-        resolve(r);
-      });
-      w.postMessage(req, transfer);
+      this.waiting[k].push({ resolve: resolve as (r: unknown) => void, reject });
+      this.workers[k].postMessage(req, transfer);
     });
   }
 
@@ -289,12 +290,13 @@ export function loadThreads(size: number): number {
   return size >= 16 << 20 && cores > 1 ? cores : 0;
 }
 
-const TEXT_BLOCK = 1 << 22;
+/** Bytes of text per request: small enough to keep every thread busy, large enough that messages cost nothing. */
+const TEXT_BLOCK = 1 << 21;
 
 /**
- * Scores a text stream as KenLM's query does, its lines split among the pool's threads (each
- * line is scored on its own); the output comes back in order, and the corpus sums are added in
- * text order, so the bytes are those of a single-threaded run.
+ * Scores a text stream as KenLM's query does, blocks of whole lines handed to the pool's
+ * threads in turn (each line is scored on its own); the output comes back in order, and the
+ * corpus sums are added in text order, so the bytes are those of a single-threaded run.
  */
 export async function queryThreaded(pool: LoadPool, model: NgramModel, input: AsyncIterable<Uint8Array>, print: QueryPrint, sentenceContext: boolean, emit: (b: Uint8Array) => Promise<void>): Promise<QuerySummary> {
   await pool.all(() => ({ op: "model", parts: model.parts() }));
@@ -306,52 +308,45 @@ export async function queryThreaded(pool: LoadPool, model: NgramModel, input: As
   let oov = 0;
   let tokens = 0;
   let lines = 0;
-  let pending: Uint8Array[] = [];
-  let pendingBytes = 0;
-  let writing: Promise<void> = Promise.resolve();
-
-  const run = async (text: Uint8Array) => {
-    // parts end at line ends (but the last, which may end the text without a newline)
-    const cuts = [0];
-    for (let k = 1; k < W; k++) {
-      const at = Math.max(cuts[k - 1], Math.floor((text.length * k) / W));
-      const nl = text.indexOf(10, at);
-      cuts.push(nl < 0 ? text.length : nl + 1);
-    }
-    cuts.push(text.length);
-    const replies = await Promise.all(
-      cuts.slice(0, W).map((c, k) => {
-        const part = text.slice(c, cuts[k + 1]);
-        return pool.call<QueryReply>(k, { op: "query", text: part, print: partPrint, sentenceContext }, [part.buffer]);
-      }),
-    );
-    await writing;
-    for (const r of replies) {
-      for (const t of r.lineTotals) corpusTotal += t;
-      for (const p of r.oovProbs) corpusOovOnly += p;
-      oov += r.oov;
-      tokens += r.tokens;
-      lines += r.lines;
-    }
-    writing = (async () => {
-      for (const r of replies) for (const b of r.out) await emit(b);
-    })();
+  const inflight: Promise<QueryReply>[] = [];
+  let sent = 0;
+  const submit = (text: Uint8Array) => {
+    // a copy of its own to hand over (Buffer's slice would be a view of the stream's memory)
+    const part = new Uint8Array(text.length);
+    part.set(text);
+    inflight.push(pool.call<QueryReply>(sent++ % W, { op: "query", text: part, print: partPrint, sentenceContext }, [part.buffer]));
+  };
+  const takeOne = async () => {
+    const r = await inflight.shift()!;
+    for (const t of r.lineTotals) corpusTotal += t;
+    for (const p of r.oovProbs) corpusOovOnly += p;
+    oov += r.oov;
+    tokens += r.tokens;
+    lines += r.lines;
+    for (const b of r.out) await emit(b);
   };
 
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
   for await (const chunk of input) {
     pending.push(chunk);
     pendingBytes += chunk.length;
-    if (pendingBytes < TEXT_BLOCK * W) continue;
-    const all = Buffer.concat(pending);
+    if (pendingBytes < TEXT_BLOCK) continue;
+    const all = pending.length === 1 ? pending[0] : Buffer.concat(pending);
     const cut = all.lastIndexOf(10) + 1;
-    if (cut === 0) continue;
+    if (cut === 0) {
+      pending = [all];
+      continue;
+    }
+    // a block ends at a line end; a last line without a newline is the last block's
+    submit(all.subarray(0, cut));
     pending = [all.subarray(cut)];
     pendingBytes = all.length - cut;
-    await run(new Uint8Array(all.buffer, all.byteOffset, cut));
+    while (inflight.length >= 2 * W) await takeOne();
   }
   const rest = Buffer.concat(pending);
-  if (rest.length > 0) await run(new Uint8Array(rest.buffer, rest.byteOffset, rest.length));
-  await writing;
+  if (rest.length > 0) submit(rest);
+  while (inflight.length > 0) await takeOne();
   const s = summarize(corpusTotal, corpusOovOnly, oov, tokens, lines);
   if (print.summary) await emit(new TextEncoder().encode(summaryText(s)));
   return s;

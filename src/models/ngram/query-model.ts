@@ -6,9 +6,10 @@
  */
 import { KEY, keyExtend, keyStart } from "./key.js";
 import { NgramTable } from "./table.js";
-import { Vocab, type VocabLookup } from "./vocab.js";
+import { HASH, hashWord, Vocab, type VocabLookup } from "./vocab.js";
 // local copies: under a CommonJS transform (tsx) an imported binding costs a getter call per use
-const KEY_ = KEY, keyExtend_ = keyExtend, keyStart_ = keyStart;
+const KEY_ = KEY, keyExtend_ = keyExtend, keyStart_ = keyStart, HASH_ = HASH, hashWord_ = hashWord;
+const WORD_CACHE_BITS = 12;
 /** Reusable scoring state: the context words (most recent first) and their backoffs. */
 export class QueryState {
   words: Int32Array;
@@ -115,10 +116,24 @@ export class NgramModel {
     state.length = 0;
   }
 
+  /** [hash, hash2, id] of recently seen words, by hash: the frequent words of a text are found
+   * there instead of in the vocabulary's far larger table (a cache miss each). */
+  private wordCache = new Int32Array(3 << WORD_CACHE_BITS).fill(-1);
+
   /** Id of a word, 0 (<unk>) when unknown. */
   index(buf: Uint8Array, start: number, end: number): number {
-    const id = this.vocab.find(buf, start, end);
-    return id < 0 ? 0 : id;
+    hashWord_(buf, start, end);
+    const h = HASH_.h;
+    const h2 = HASH_.h2;
+    const cache = this.wordCache;
+    const c = (h & ((1 << WORD_CACHE_BITS) - 1)) * 3;
+    if (cache[c] === h && cache[c + 1] === h2 && cache[c + 2] >= 0) return cache[c + 2];
+    let id = this.vocab.findHashed(h, h2);
+    if (id < 0) id = 0;
+    cache[c] = h;
+    cache[c + 1] = h2;
+    cache[c + 2] = id;
+    return id;
   }
 
   /** log10 p(word | state); writes the next state to `out` (may not alias `state`). */
