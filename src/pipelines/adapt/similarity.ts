@@ -11,6 +11,7 @@
  * median over all pairs of the same pooled vectors; the permutation test builds a kernel matrix
  * over at most `permutationSample` vectors per side.
  */
+import type { AdaptReportSimilarity } from "../../report/adapt-report.js";
 import { BadInputLog } from "../../io/bad-input.js";
 import { createEmbedder, DEFAULT_EMBEDDER } from "../../backends/embed/index.js";
 import { MAX_STORED_PAIRS } from "../../models/distance/bandwidth.js";
@@ -21,7 +22,7 @@ import { mmdPermutationTest } from "../../models/distance/permutation.js";
 import { checkComparable, concatRows, takeRows, vectorSet, type VectorSet } from "../../models/distance/vectors.js";
 import { vocabOverlap } from "../../models/distance/vocab.js";
 import { chooseIndices } from "../../targets/sample.js";
-import { DEFAULT_THRESHOLDS, RISK_METRICS, riskOf, type Risk, type Thresholds } from "../../models/adapt/verdict.js";
+import { DEFAULT_THRESHOLDS, RISK_METRICS, riskOf, type Thresholds } from "../../models/adapt/verdict.js";
 import { readFile } from "node:fs/promises";
 import { UserError } from "../../util/errors.js";
 import { createProgress } from "../../util/progress.js";
@@ -64,36 +65,12 @@ export interface SimilarityOptions {
   progress?: boolean;
 }
 
-export interface SimilarityResult {
-  mmd2: number;
-  frechet: number;
-  bandwidth: number;
-  bandwidthSource: string;
-  pValue: number;
-  permutations: number;
+/** What the report shows (report/adapt-report.ts declares it), plus the figures the run records besides. */
+export interface SimilarityResult extends AdaptReportSimilarity {
   klDomainToReference: number;
-  klReferenceToDomain: number;
   coverage: number;
-  coverageRadius: number;
-  vocabOverlap: number;
-  vocabJaccard: number;
-  oovRate: number;
-  risk: Risk;
-  thresholds: Thresholds;
-  details: {
-    embedder: string;
-    dim: number;
-    seed: number;
-    samples: { domain: number; reference: number; domainDocs: number; referenceDocs: number };
-    mmdSample: { domain: number; reference: number };
-    permutationSample: { domain: number; reference: number };
+  details: AdaptReportSimilarity["details"] & {
     mmdTerms: { meanKxx: number; meanKyy: number; meanKxy: number };
-    permutationMmd2: number;
-    frechetMeanTerm: number;
-    frechetCovarianceTerm: number;
-    frechetRegulariser: number;
-    klBuckets: number;
-    vocab: { domainTypes: number; referenceTypes: number; domainTokens: number };
     medianDomainNnDistance: number;
     seconds: number;
   };

@@ -7,6 +7,7 @@
  * whole documents, newlines included. Models with different tokenizers are compared in bits per
  * byte only, and the result says so.
  */
+import type { AdaptReportModel } from "../../report/adapt-report.js";
 import { readFile } from "node:fs/promises";
 import { BadInputLog } from "../../io/bad-input.js";
 import { readRecords } from "../../io/read.js";
@@ -41,15 +42,8 @@ export interface TokensOptions {
   models?: { base: LanguageModel; adapted: LanguageModel };
 }
 
-export interface ModelSummary {
-  id: string;
-  tokenizer: string;
-  perplexity: number;
-  /** Natural-log loss per UTF-8 byte of the scored text, in bits. */
-  bitsPerByte: number;
-  tokens: number;
-  perplexityInformative?: number;
-}
+/** One model's figures, as the report shows them (report/adapt-report.ts declares them). */
+export type ModelSummary = AdaptReportModel;
 
 /** One bin of the per-type delta histogram, over every token type (whatever --top keeps). */
 export interface DeltaBin {

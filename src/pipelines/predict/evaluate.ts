@@ -11,27 +11,14 @@ import { shapValues } from "../../models/gbdt/shap.js";
 import type { ModelDb } from "./db.js";
 import { allFeatures, encodeRows, makeEncoder, type TaskData } from "./features.js";
 
+import type { PredictReportCv } from "../../report/predict-report.js";
+
 export const SCALE = ["params", "tokens"];
 
-export interface CvSummary {
-  benchmark: string;
-  setting: string;
-  metric: string;
-  n: number;
-  mae_scale_only: number;
-  mae_full: number;
-  /** percent */
-  relative_improvement: number;
-  p_value: number;
-  /** Benjamini-Hochberg adjusted, filled in when several benchmarks are tested */
-  p_adjusted: number | null;
-  features: string[];
+/** What the report shows (report/predict-report.ts declares it), plus what the run records besides. */
+export interface CvSummary extends PredictReportCv {
   seeds: number;
-  mae_loglinear: number;
-  mae_median: number;
   per_seed: { scale_only: number[]; full: number[] };
-  /** out-of-fold predictions of the first seed, per model */
-  predictions: Array<{ id: string; actual: number; scale_only: number; full: number }>;
   params: GridPoint[];
   /** TreeSHAP of a model fit on all rows: mean |contribution| per feature, and every point */
   shap: { features: string[]; mean_abs: number[]; values: Float64Array; x: Float32Array };
