@@ -10,24 +10,10 @@ import type { Command } from "commander";
 import { action, log, printJson } from "./output.js";
 import { countOption, numberOption, seedOption } from "./options.js";
 import { usageError } from "../util/errors.js";
-import { runPredictCard, runPredictCv, runPredictSweep, type CvSummary, type PredictCardResult, type PredictOptions } from "../pipelines/predict/index.js";
+import { PREDICT_DEFAULTS, runPredictCard, runPredictCv, runPredictSweep, type CvSummary, type PredictCardResult, type PredictOptions } from "../pipelines/predict/index.js";
 
-interface DbOpts {
-  db?: string;
-  models?: string;
-  results?: string;
-  benchmark: string[];
-  setting?: string;
-  metric?: string;
-  features: string;
-  seeds: number;
-  seed: number;
-  selectionSeeds: number;
-  candidates: string;
-  json?: boolean;
-  report?: string;
-  strict?: boolean;
-}
+/** The flags: the pipeline's options as commander gives them (defaults from PREDICT_DEFAULTS), plus output. */
+type DbOpts = Omit<PredictOptions, "features" | "candidates" | "log" | "progress"> & { features: string; candidates: string; json?: boolean };
 
 interface CardOpts extends DbOpts {
   model?: string;
@@ -44,11 +30,11 @@ function addDbOptions(cmd: Command): Command {
     .option("--benchmark <name...>", "benchmark(s) to model; 'all' = every benchmark with at least 30 models")
     .option("--setting <s>", "shot setting, e.g. 5-shot (needed when a benchmark has several)")
     .option("--metric <m>", "metric (default: accuracy when present)")
-    .option("--features <mode>", "all | selected (forward selection) | published (the database's own selection) | scale | comma-separated list", "all")
-    .option("--seeds <k>", "seeds of the CV protocol", countOption("--seeds", 1), 5)
-    .option("--seed <n>", "first seed (folds are drawn as scikit-learn draws them with this numpy seed)", seedOption("--seed"), 0)
-    .option("--selection-seeds <k>", "seeds per candidate in forward selection", countOption("--selection-seeds", 1), 3)
-    .option("--candidates <set>", "forward-selection candidates: design | all (adds extra measured columns)", "design")
+    .option("--features <mode>", "all | selected (forward selection) | published (the database's own selection) | scale | comma-separated list", PREDICT_DEFAULTS.features)
+    .option("--seeds <k>", "seeds of the CV protocol", countOption("--seeds", 1), PREDICT_DEFAULTS.seeds)
+    .option("--seed <n>", "first seed (folds are drawn as scikit-learn draws them with this numpy seed)", seedOption("--seed"), PREDICT_DEFAULTS.seed)
+    .option("--selection-seeds <k>", "seeds per candidate in forward selection", countOption("--selection-seeds", 1), PREDICT_DEFAULTS.selectionSeeds)
+    .option("--candidates <set>", "forward-selection candidates: design | all (adds extra measured columns)", PREDICT_DEFAULTS.candidates)
     .option("--strict", "fail (exit 3) on any malformed model or result row instead of skipping it")
     .option("--json", "one JSON document on stdout")
     .option("--report <file.html>", "write an HTML report");
@@ -155,7 +141,7 @@ export function registerPredict(program: Command): void {
 
   addDbOptions(predict.command("card", { isDefault: true }).description("predict a planned model from its card (the default subcommand)"))
     .option("--model <card.json>", "model card: JSON with params, tokens and any feature fields")
-    .option("--coverage <q>", "interval covers this fraction of cross-validated errors", numberOption("--coverage", { min: 0.5, max: 0.99 }), 0.9)
+    .option("--coverage <q>", "interval covers this fraction of cross-validated errors", numberOption("--coverage", { min: 0.5, max: 0.99 }), PREDICT_DEFAULTS.coverage)
     .action(action(async (o: CardOpts) => cardCommand(o, false)));
 
   addDbOptions(predict.command("cv").description("scale-only vs design-aware trees: the paper's nested CV protocol, paired t-test, Benjamini-Hochberg")).action(
@@ -165,7 +151,7 @@ export function registerPredict(program: Command): void {
   addDbOptions(predict.command("sweep").description("predicted score as one design variable of a card varies"))
     .option("--model <card.json>", "model card: JSON with params, tokens and any feature fields")
     .option("--vary <feature=a..b[:step]>", "feature and range, e.g. percentage_code=0..40 or percentage_code=0..40:5")
-    .option("--points <n>", "points in the range when no step is given", numberOption("--points", { int: true, min: 2, max: 1000 }), 21)
-    .option("--coverage <q>", "interval covers this fraction of cross-validated errors", numberOption("--coverage", { min: 0.5, max: 0.99 }), 0.9)
+    .option("--points <n>", "points in the range when no step is given", numberOption("--points", { int: true, min: 2, max: 1000 }), PREDICT_DEFAULTS.points)
+    .option("--coverage <q>", "interval covers this fraction of cross-validated errors", numberOption("--coverage", { min: 0.5, max: 0.99 }), PREDICT_DEFAULTS.coverage)
     .action(action(async (o: CardOpts) => cardCommand(o, true)));
 }
