@@ -6,7 +6,7 @@
  */
 import { closeSync, openSync, readSync } from "node:fs";
 import { parentPort } from "node:worker_threads";
-import { SectionParser, scatter } from "../../models/ngram/arpa-section.js";
+import { SectionParser, scatter2, scatter4 } from "../../models/ngram/arpa-section.js";
 import { NgramModel, type ModelParts } from "../../models/ngram/query-model.js";
 import { TextQuery, type QueryPrint } from "../../models/ngram/query-text.js";
 import { NgramTable } from "../../models/ngram/table.js";
@@ -123,8 +123,8 @@ parentPort!.on("message", (m: LoadRequest) => {
       for (const o of m.orders) {
         const p = parsers.get(o.n);
         if (!p) continue;
-        scatter(p.recs, p.count, 4, o.dst, o.at);
-        scatter(p.sufs, p.sufCount, 2, o.sufDst, o.sufAt);
+        scatter4(p.recs, p.count, o.dst, o.at);
+        scatter2(p.sufs, p.sufCount, o.sufDst, o.sufAt);
         parsers.delete(o.n);
       }
       parentPort!.postMessage(null);

@@ -192,10 +192,8 @@ export async function loadArpaThreaded(file: string, size: number, threads: numb
         }
       }
     }
-    const T0 = performance.now();
     const parsed = await Promise.all(shares.map((ranges, k) => pool!.call<ParseReply>(k, { op: "parse", ranges })));
     if (!parsed.every((r) => r.ok)) return null;
-    const T1 = performance.now();
 
     // per order: bucket offsets, bucket-major then thread, so the sorted array is in bucket order
     interface Order {
@@ -235,7 +233,6 @@ export async function loadArpaThreaded(file: string, size: number, threads: numb
       orders.push({ n, recs, sufs, starts, sufStarts, at, sufAt });
     }
     await pool.all((k) => ({ op: "scatter", orders: orders.map((o) => ({ n: o.n, at: o.at[k], sufAt: o.sufAt[k], dst: o.recs, sufDst: o.sufs })) }));
-    const T2 = performance.now();
 
     // each thread inserts its share of buckets of every order, in a window of the table of its own
     const b0 = (k: number) => Math.floor((BUCKETS * k) / W);
@@ -254,13 +251,11 @@ export async function loadArpaThreaded(file: string, size: number, threads: numb
       const recs = o.recs;
       for (const r of inserted) for (const j of r.overflow[i]) table.insert(recs[j * 4], recs[j * 4 + 1], vals[j * 4 + 2], vals[j * 4 + 3]);
     });
-    const T3 = performance.now();
     // then the suffixes, every table complete: a missing one was pruned (SRILM), and the
     // sequential parser adds it
     const higher = orders.filter((o) => o.n > 2);
     const marked = await pool.all<boolean>((k) => ({ op: "mark", orders: higher.map((o) => ({ lower: m.tables[o.n - 2].keys.buffer, sufs: o.sufs, from: o.sufStarts[b0(k)], to: o.sufStarts[b0(k + 1)] })) }));
     if (!marked.every(Boolean)) return null;
-    if (process.env.DT_TIMING) process.stderr.write(`parse ${(T1 - T0).toFixed(0)} scatter ${(T2 - T1).toFixed(0)} insert ${(T3 - T2).toFixed(0)} mark ${(performance.now() - T3).toFixed(0)} ms\n`);
 
     // the lines in between (empty lines, headers, \end\) through the sequential parser
     for (const r of ranges) {

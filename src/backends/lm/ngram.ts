@@ -68,7 +68,8 @@ export async function queryArpa(
   if (pool) {
     // the threads that loaded the model score the text
     try {
-      return { model, summary: await queryThreaded(pool, model, input, print, sentenceContext, emit), loadSeconds, threaded: true };
+      const summary = await queryThreaded(pool, model, input, print, sentenceContext, emit);
+      return { model, summary, loadSeconds, threaded: true };
     } finally {
       await pool.close();
     }

@@ -258,12 +258,26 @@ export class SectionParser {
   }
 }
 
-/** Copies this parser's records into `dst` at the running per-bucket offsets `at` (advanced). */
-export function scatter(src: Int32Array, count: number, stride: number, dst: Int32Array, at: Int32Array): void {
+/** Copies records [hi, lo, prob, backoff] into `dst` at the running per-bucket offsets `at` (advanced). */
+export function scatter4(src: Int32Array, count: number, dst: Int32Array, at: Int32Array): void {
   for (let i = 0; i < count; i++) {
-    const o = i * stride;
-    const b = src[o + 1] >>> SHIFT;
-    const d = at[b]++ * stride;
-    for (let k = 0; k < stride; k++) dst[d + k] = src[o + k];
+    const o = i << 2;
+    const lo = src[o + 1];
+    const d = at[lo >>> SHIFT]++ << 2;
+    dst[d] = src[o];
+    dst[d + 1] = lo;
+    dst[d + 2] = src[o + 2];
+    dst[d + 3] = src[o + 3];
+  }
+}
+
+/** scatter4 for keys [hi, lo]. */
+export function scatter2(src: Int32Array, count: number, dst: Int32Array, at: Int32Array): void {
+  for (let i = 0; i < count; i++) {
+    const o = i << 1;
+    const lo = src[o + 1];
+    const d = at[lo >>> SHIFT]++ << 1;
+    dst[d] = src[o];
+    dst[d + 1] = lo;
   }
 }

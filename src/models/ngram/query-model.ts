@@ -60,10 +60,16 @@ export class NgramModel {
   unkMissing = false;
   /** n-gram length matched by the last score() call (KenLM's ngram_length). */
   lastLength = 0;
+  private keyHis = new Int32Array(8);
+  private keyLos = new Int32Array(8);
+  /** keeps score()'s early slot reads from being optimised away */
+  touched = 0;
 
   constructor(order: number, counts: number[], parts?: ModelParts) {
     this.order = order;
     this.counts = counts;
+    this.keyHis = new Int32Array(Math.max(1, order));
+    this.keyLos = new Int32Array(Math.max(1, order));
     if (parts) {
       this.vocab = Vocab.lookupOnly(parts.vocab);
       this.uniProb = parts.uniProb;
@@ -143,14 +149,32 @@ export class NgramModel {
     let len = 1;
     out.words[0] = word;
     out.backoff[0] = this.uniBackoff[word];
-    keyStart_(word);
     const ctxLen = state.length;
     // a match no longer n-gram ends with cannot grow: stop there (KenLM's independent_left)
     let grows = this.uniExtends[word] === 1;
-    for (let j = 0; grows && j < ctxLen && len < N; j++) {
+    if (!grows || ctxLen === 0) {
+      out.length = N > 1 ? 1 : 0;
+      this.lastLength = 1;
+      for (let i = 0; i < ctxLen; i++) prob = f(prob + state.backoff[i]);
+      return prob;
+    }
+    // The keys of every context length first, and a read of each one's home slot: the reads
+    // do not wait for one another, so the cache misses overlap instead of coming one by one.
+    const his = this.keyHis;
+    const los = this.keyLos;
+    const depth = ctxLen < N - 1 ? ctxLen : N - 1;
+    keyStart_(word);
+    let touch = 0;
+    for (let j = 0; j < depth; j++) {
       keyExtend_(state.words[j]);
+      his[j] = KEY_.hi;
+      los[j] = KEY_.lo;
+      touch ^= this.tables[j + 1].peek(KEY_.lo);
+    }
+    this.touched = touch;
+    for (let j = 0; grows && j < depth; j++) {
       const table = this.tables[len];
-      const slot = table.find(KEY_.hi, KEY_.lo);
+      const slot = table.find(his[j], los[j]);
       if (slot < 0) break;
       prob = table.prob(slot);
       grows = table.extendsLeft(slot);

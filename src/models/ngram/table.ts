@@ -105,6 +105,11 @@ export class NgramTable {
     }
   }
 
+  /** The first word of the key's home slot (a read to warm the cache line ahead of find()). */
+  peek(lo: number): number {
+    return this.keys[Math.floor(((lo >>> 0) * this.slots) / 4294967296) << 2];
+  }
+
   /** Slot index holding (hi, lo), or -1. */
   find(hi: number, lo: number): number {
     const keys = this.keys;
