@@ -11,7 +11,8 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
+import { loadOptional } from "../src/backends/optional.js";
+import type { DuckDbApi } from "../src/backends/duckdb-table.js";
 import { BadInputLog, openRecordWriter, openShard, shardFromPath, type DocRecord, type ShardFormat } from "../src/io/index.js";
 
 const args = process.argv.slice(2);
@@ -114,6 +115,8 @@ try {
   rows.find((r) => r.what === "write" && r.format === "jsonl.zst")!.peer = "zstd -3";
   rows.find((r) => r.what === "write" && r.format === "jsonl.zst")!.peerSeconds = time(() => sh(`zstd -q -3 -T1 -c ${plain} > ${dir}/peer.zst`))[1];
 
+  // the peer is the optional duckdb backend: `npm run datatailor -- backends install duckdb`
+  const { DuckDBInstance } = await loadOptional<DuckDbApi>("duckdb");
   const duck = await DuckDBInstance.create(":memory:", { threads: "1" });
   const con = await duck.connect();
   const duckCount = async (sql: string) => {

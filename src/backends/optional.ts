@@ -66,6 +66,12 @@ export const BACKENDS = {
     pkg: "@huggingface/transformers",
     version: "4.3.1",
   },
+  // ~70 MB: only tables inside DuckDB database files (db.duckdb:table) need it
+  duckdb: {
+    purpose: "duckdb: tables in DuckDB database files (db.duckdb:table)",
+    pkg: "@duckdb/node-api",
+    version: "1.5.6-r.1",
+  },
 } satisfies Record<string, OptionalBackend>;
 
 export type BackendName = keyof typeof BACKENDS;

@@ -9,7 +9,7 @@ import { usageError } from "../util/errors.js";
 import { BACKENDS, backendNames, backendStatus, installBackend, isBackendName, type BackendName } from "../backends/optional.js";
 
 export function registerBackends(program: Command): void {
-  const cmd = program.command("backends").description("List or install the optional heavy backends (gguf: node-llama-cpp) that `npm ci` leaves out");
+  const cmd = program.command("backends").description("List or install the optional heavy backends (gguf, transformers, duckdb) that `npm ci` leaves out");
 
   cmd
     .command("list")

@@ -1,12 +1,16 @@
 /**
- * Small tabular inputs (scaling-law points, model databases): CSV, TSV, JSONL/JSON, Parquet,
- * or a table inside a DuckDB file, read through DuckDB so types are inferred the same way
- * everywhere. Returns plain rows; these tables are thousands of rows, not corpora.
+ * Small tabular inputs (scaling-law points, model databases): CSV, TSV, JSONL/JSON (plain, .gz
+ * or .zst) and Parquet, read by the project's own readers with types inferred per column as
+ * DuckDB did (table-types.ts). Tables inside DuckDB database files (`db.duckdb:table`) need the
+ * optional DuckDB backend: see readTable in pipelines/read-table.ts. Returns plain rows; these
+ * tables are thousands of rows, not corpora.
  */
 import { existsSync } from "node:fs";
-import path from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { UserError } from "../util/errors.js";
+import { readTextFile } from "./read-text.js";
+import { csvTable } from "./table-csv.js";
+import { jsonTable } from "./table-json.js";
+import { parquetTable } from "./table-parquet.js";
 
 export type Cell = string | number | boolean | null;
 export interface Table {
@@ -15,66 +19,28 @@ export interface Table {
   rows: Array<Record<string, Cell>>;
 }
 
-function sqlString(s: string): string {
-  return "'" + s.replace(/'/g, "''") + "'";
-}
-
-export function tableScanSql(file: string): string {
-  const lower = file.toLowerCase();
-  const f = sqlString(file);
-  if (lower.endsWith(".parquet")) return `read_parquet(${f})`;
-  if (/\.(jsonl|ndjson|json)(\.gz|\.zst)?$/.test(lower)) return `read_json_auto(${f})`;
-  if (/\.(csv|tsv|txt)(\.gz|\.zst)?$/.test(lower)) return `read_csv_auto(${f}, header=true)`;
-  throw new UserError(`${file}: unsupported table format (use .csv, .tsv, .jsonl, .json, .parquet or a .duckdb table)`);
-}
-
-function toCell(v: unknown): Cell {
-  if (v === null || v === undefined) return null;
-  if (typeof v === "number" || typeof v === "string" || typeof v === "boolean") return v;
-  if (typeof v === "bigint") return Number(v);
-  return String(v);
-}
-
-/**
- * Reads a whole table. `file` may be `db.duckdb:table` (or `db.duckdb` with `table`) to read
- * from a DuckDB database file.
- */
-export async function readTable(file: string, opts: { table?: string } = {}): Promise<Table> {
-  let dbFile: string | undefined;
-  let table = opts.table;
+/** `db.duckdb:table` (or `db.db:table`): the database file and the table, when `file` names one. */
+export function databaseTable(file: string, table?: string): { db: string; table: string } | undefined {
   const m = /^(.*\.(?:duckdb|db))(?::([A-Za-z_][\w]*))?$/.exec(file);
-  if (m) {
-    dbFile = m[1];
-    table = m[2] ?? table;
-    if (!table) throw new UserError(`${file}: name the table to read, as ${file}:<table>`);
-  }
-  const target = dbFile ?? file;
-  if (!existsSync(target)) throw new UserError(`${target}: no such file`);
-  const instance = await DuckDBInstance.create(":memory:");
-  const con = await instance.connect();
-  try {
-    let from: string;
-    if (dbFile) {
-      await con.run(`ATTACH ${sqlString(path.resolve(dbFile))} AS src (READ_ONLY)`);
-      from = `src.${table}`;
-    } else {
-      from = tableScanSql(file);
-    }
-    const reader = await con.runAndReadAll(`SELECT * FROM ${from}`);
-    const columns = reader.columnNames();
-    const rows = reader.getRowObjects().map((r) => {
-      const out: Record<string, Cell> = {};
-      for (const c of columns) out[c] = toCell(r[c]);
-      return out;
-    });
-    return { source: file, columns, rows };
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(`${file}: cannot read table: ${(err as Error).message.split("\n")[0]}`);
-  } finally {
-    con.closeSync();
-    instance.closeSync();
-  }
+  if (!m) return undefined;
+  const name = m[2] ?? table;
+  if (!name) throw new UserError(`${file}: name the table to read, as ${file}:<table>`);
+  return { db: m[1]!, table: name };
+}
+
+/** A CSV, TSV, JSON/JSONL or Parquet table file. */
+export async function readFileTable(file: string): Promise<Table> {
+  if (!existsSync(file)) throw new UserError(`${file}: no such file`);
+  const lower = file.toLowerCase();
+  if (lower.endsWith(".parquet")) return parquetTable(file);
+  const json = /\.(jsonl|ndjson|json)(\.gz|\.zst)?$/.test(lower);
+  const delimited = /\.(csv|tsv|txt)(\.gz|\.zst)?$/.exec(lower);
+  if (!json && !delimited) throw new UserError(`${file}: unsupported table format (use .csv, .tsv, .jsonl, .json, .parquet or a .duckdb table)`);
+  const text = await readTextFile(file);
+  if (json) return jsonTable(file, text);
+  // .txt: tab-separated when its header line has a tab
+  const sep = delimited![1] === "tsv" || (delimited![1] === "txt" && /^[^\n]*\t/.test(text)) ? "\t" : ",";
+  return csvTable(file, text, sep);
 }
 
 /** The named column as numbers; names the file and the column when it is missing. */

@@ -6,8 +6,9 @@
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { parquetMetadataAsync } from "hyparquet";
-import { byteChunks } from "../io/decompress.js";
+import { parseDelimited } from "../io/delimited.js";
 import { openParquetFile, readParquetRows } from "../io/parquet-read.js";
+import { readTextFile } from "../io/read-text.js";
 import { UserError } from "../util/errors.js";
 import { pushAll } from "../util/array.js";
 
@@ -57,49 +58,6 @@ async function walk(dir: string): Promise<string[]> {
   return files;
 }
 
-async function readText(file: string): Promise<string> {
-  const lower = file.toLowerCase();
-  const format = lower.endsWith(".zst") ? "jsonl.zst" : lower.endsWith(".gz") ? "jsonl.gz" : "jsonl";
-  const chunks: Buffer[] = [];
-  try {
-    for await (const c of byteChunks(file, format)) chunks.push(c);
-  } catch (e) {
-    throw new UserError(`${file}: ${(e as Error).message}`);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-/** RFC 4180-style rows: quoted fields may hold the separator, newlines and doubled quotes. */
-export function parseDelimited(text: string, sep: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"' && field === "") quoted = true;
-    else if (c === sep) {
-      row.push(field);
-      field = "";
-    } else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      row.push(field);
-      field = "";
-      if (row.some((f) => f !== "")) rows.push(row);
-      row = [];
-    } else field += c;
-  }
-  row.push(field);
-  if (row.some((f) => f !== "")) rows.push(row);
-  return rows;
-}
-
 async function readParquetTargets(file: string): Promise<RawRecord[]> {
   let handle;
   try {
@@ -118,12 +76,13 @@ async function readParquetTargets(file: string): Promise<RawRecord[]> {
 export async function readTargetRecords(file: string): Promise<RawRecord[]> {
   const lower = file.toLowerCase();
   if (lower.endsWith(".parquet")) return readParquetTargets(file);
-  const text = await readText(file);
+  const text = await readTextFile(file);
   if (lower.endsWith(".csv") || lower.endsWith(".tsv")) {
-    const rows = parseDelimited(text, lower.endsWith(".tsv") ? "\t" : ",");
+    // rows of empty fields only hold no example
+    const rows = parseDelimited(text, lower.endsWith(".tsv") ? "\t" : ",", file).filter((r) => r.fields.some((f) => f !== ""));
     if (rows.length < 2) throw new UserError(`${file}: a CSV/TSV target file needs a header row and at least one example`);
-    const header = rows[0]!;
-    return rows.slice(1).map((r, index) => ({ value: Object.fromEntries(header.map((h, j) => [h, r[j] ?? ""])), index, line: index + 2 }));
+    const header = rows[0]!.fields;
+    return rows.slice(1).map((r, index) => ({ value: Object.fromEntries(header.map((h, j) => [h, r.fields[j] ?? ""])), index, line: r.line }));
   }
   if (lower.endsWith(".txt")) {
     const recs: RawRecord[] = [];

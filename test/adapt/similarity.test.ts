@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { runCli } from "../helpers/cli.js";
+import { duckdbPresent, loadDuckdb } from "../helpers/duckdb.js";
 import { plantedShift, tmpDir, writeJsonl } from "./fixtures.js";
 
 interface Sim {
@@ -75,8 +76,9 @@ describe("adapt similarity", () => {
     expect(same.thresholds.source).toBe("default");
   });
 
-  it("uses precomputed vectors from a JSONL field and a Parquet list column", async () => {
-    const { DuckDBInstance } = await import("@duckdb/node-api");
+  it("uses precomputed vectors from a JSONL field and a Parquet list column", async (ctx) => {
+    if (!duckdbPresent()) return ctx.skip();
+    const { DuckDBInstance } = await loadDuckdb();
     const rows = (n: number, shift: number) =>
       Array.from({ length: n }, (_, i) => ({ text: `doc ${i} about ${shift ? "ships" : "trees"}`, vec: [Math.sin(i) + shift, Math.cos(i * 1.3), ((i * 7) % 11) / 11 + shift] }));
     const d = writeJsonl(path.join(dir, "vec-domain.jsonl"), rows(60, 0.8));

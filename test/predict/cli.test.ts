@@ -2,10 +2,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { runCli } from "../helpers/cli.js";
 import { checkReport, chromiumAvailable } from "../helpers/browser.js";
 import { requireTool } from "../helpers/system.js";
+import { duckdbPresent, loadDuckdb } from "../helpers/duckdb.js";
 import { MT19937 } from "../../src/models/gbdt/mt19937.js";
 import { loadModelDb } from "../../src/pipelines/predict/db.js";
 import { taskData } from "../../src/pipelines/predict/features.js";
@@ -85,7 +85,9 @@ describe("datatailor predict (CLI)", () => {
     }
   });
 
-  it("cv over several benchmarks reads a DuckDB file and reports Benjamini-Hochberg p-values", async () => {
+  it("cv over several benchmarks reads a DuckDB file and reports Benjamini-Hochberg p-values", async (ctx) => {
+    if (!duckdbPresent()) return ctx.skip();
+    const { DuckDBInstance } = await loadDuckdb();
     const dbFile = path.join(dir, "models.duckdb");
     const inst = await DuckDBInstance.create(dbFile);
     const con = await inst.connect();

@@ -8,7 +8,8 @@
  * calibrated from it (src/models/adapt/verdict.ts); every domain gets a verdict.
  */
 import path from "node:path";
-import { readTable, type Table } from "../../io/table.js";
+import type { Table } from "../../io/table.js";
+import { readTable } from "../read-table.js";
 import { fitLine, type LineFit } from "../../models/adapt/correlation.js";
 import { adviceFor, analysisOf } from "../../models/adapt/advice.js";
 import { calibrateThresholds, DEFAULT_THRESHOLDS, riskOf, RISK_METRICS, type Risk, type RiskMetric, type Thresholds } from "../../models/adapt/verdict.js";

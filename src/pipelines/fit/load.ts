@@ -3,7 +3,8 @@
  * `name=expression` columns), locates every row as file:line for error messages, and either
  * rejects or (with dropMissing) drops rows with missing values.
  */
-import { readTable, numericColumn, type Cell, type Table } from "../../io/table.js";
+import { numericColumn, type Cell, type Table } from "../../io/table.js";
+import { readTable } from "../read-table.js";
 import { UserError, EXIT } from "../../util/errors.js";
 import { evaluateColumnExpression } from "../../models/laws/formula/columns.js";
 import { FormulaError } from "../../models/laws/formula/parse.js";

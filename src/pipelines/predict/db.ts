@@ -6,7 +6,8 @@
  */
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
-import { readTable, type Cell, type Table } from "../../io/table.js";
+import type { Cell, Table } from "../../io/table.js";
+import { readTable } from "../read-table.js";
 import { UserError } from "../../util/errors.js";
 
 export type ColumnKind = "numeric" | "categorical";

@@ -18,7 +18,8 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { readTable, type Cell } from "../../io/table.js";
+import type { Cell } from "../../io/table.js";
+import { readTable } from "../read-table.js";
 import { UserError } from "../../util/errors.js";
 import type { FeatureColumn, ModelDb, ModelRow, ResultRow } from "./db.js";
 
