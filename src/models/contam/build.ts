@@ -2,15 +2,24 @@
  * Builds the contamination index from item texts in two passes over the items: the first only
  * counts n-grams (to size the table), the second inserts them into a working table; the image
  * is then allocated at its exact final size (load factor LOAD over the distinct n-grams) and
- * filled by rehashing (plus a ~8-bit-per-key filter), and the working arrays are dropped. An n-gram shared by several items
+ * filled by rehashing (plus a ~8-bit-per-key filter, and the stride filter of the items'
+ * k-grams, filled during the second pass), and the working arrays are dropped. An n-gram shared by several items
  * keeps all of them (postings, items ascending); an item counts an n-gram once.
  */
-import { allocateImage, fillFilter, filterLog2For, insertNew, probe, type ContamIndex, type Layout } from "./index-image.js";
+import { allocateImage, fillFilter, filterLog2For, insertNew, probe, strideAdd, type ContamIndex, type Layout } from "./index-image.js";
 import { forEachNgram, kgramKey } from "./ngram.js";
 import { tokenize, WordBuffer } from "./words.js";
 
 /** Final load factor: a miss probes ~6 slots (2 cache lines), 17 bytes per distinct n-gram. */
 export const LOAD = 0.7;
+
+/**
+ * Stride of the k-gram pre-filter (index-image.ts): 4, so k = n - 3 (10-grams for n = 13),
+ * probed at every 4th document word; none for short n, where k-grams would be too common.
+ */
+export function strideFor(n: number): number {
+  return n >= 8 ? 4 : 1;
+}
 
 export interface ItemSource {
   count: number;
@@ -167,14 +176,22 @@ export function buildContamIndex(src: ItemSource, opts: BuildOptions = {}): { in
   let shorts = 0;
   let empty = 0;
   let minShort = n;
+  const stride = strideFor(n);
+  const k = n + 1 - stride;
+  let kgrams = 0;
   src.forEach((text) => {
     const w = tokenize(text, buf);
     if (w === 0) empty++;
     else if (w < n) {
       shorts++;
       if (w < minShort) minShort = w;
-    } else bound += w - n + 1;
+    } else {
+      bound += w - n + 1;
+      kgrams += w - k + 1;
+    }
   });
+  // 16 bits per k-gram: ~0.2% of absent k-grams pass, so ~90% of clean documents skip the scan
+  const sfilter = new Int32Array(stride > 1 ? Math.max(1, Math.ceil(kgrams / 2)) : 0);
   // pass 2: insert
   const main = new WorkTable(bound);
   const whole = new WorkTable(shorts);
@@ -191,6 +208,7 @@ export function buildContamIndex(src: ItemSource, opts: BuildOptions = {}): { in
     if (w === 0) return;
     if (w >= n) {
       forEachNgram(buf.a, buf.b, w, n, (_i, ka, kb) => main.insert(ka, kb, id));
+      if (stride > 1) forEachNgram(buf.a, buf.b, w, k, (_i, ka, kb) => strideAdd(sfilter, ka, kb));
       return;
     }
     kgramKey(buf.a, buf.b, 0, w, key);
@@ -223,10 +241,13 @@ export function buildContamIndex(src: ItemSource, opts: BuildOptions = {}): { in
     minShort: shorts ? minShort : 0,
     shorts,
     filterLog2: filterLog2For(main.distinct),
+    stride,
+    sfilterWords: sfilter.length,
   };
   const { index } = allocateImage(layout, opts.shared ?? true);
   main.writeInto(index.keys, index.vals, index.cap, index.post);
   fillFilter(index);
+  index.sfilter.set(sfilter);
   anchor.writeInto(index.akeys, index.avals, index.anchorCap, index.apost);
   whole.writeInto(index.wkeys, index.wvals, index.wholeCap, index.wpost);
   index.itemBench.set(itemBench);

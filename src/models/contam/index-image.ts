@@ -3,7 +3,7 @@
  * SharedArrayBuffer used in place by every thread (and be written to / read from a file as is):
  *
  *   header   16 words: magic, version, n, cap, items, postLen, anchorCap, anchorPostLen,
- *            wholeCap, wholePostLen, minShort, shorts, filterLog2
+ *            wholeCap, wholePostLen, minShort, shorts, filterLog2, stride, sfilterWords
  *   keys     2·cap     open-addressing table of 64-bit n-gram keys (lane A, lane B); (0,0) = empty
  *   vals     cap       item id (>= 0), or ~offset into post when several items share the n-gram
  *   post     postLen   [count, item, item, ...] runs, items ascending
@@ -12,6 +12,12 @@
  *            for every stored key. Most corpus n-grams (absent) are rejected by one look at one
  *            word of a table a fraction of the keys' memory, instead of a DRAM miss; 4 bits per
  *            key let ~2% of absent n-grams through, where one bit let ~9%
+ *   sfilter  sfilterWords words, 16 bits per key: the same kind of filter over every k-gram
+ *            (k = n + 1 - stride) of every item, k-gram keys computed as n-gram keys are. A
+ *            window of n words shared with an item holds one of the item's k-grams at a
+ *            document position that is a multiple of `stride`, so a document none of whose
+ *            k-grams at those positions passes shares no n-gram: it is cleared with 1/stride
+ *            of the probes, and only the others get the n-gram scan. stride 1: no sfilter
  *   Items shorter than n words ("short items") match as a whole word sequence, in two steps so
  *   that a corpus word costs one probe whatever their lengths:
  *   akeys/avals/apost  anchor table: key of an item's first `minShort` words → the distinct
@@ -24,7 +30,7 @@
  */
 
 export const MAGIC = 0x49435444; // "DTCI"
-export const VERSION = 4;
+export const VERSION = 5;
 export const HEADER_WORDS = 16;
 
 export interface Layout {
@@ -39,6 +45,9 @@ export interface Layout {
   minShort: number;
   shorts: number;
   filterLog2: number;
+  /** Document positions between k-gram probes of the stride filter (1: no stride filter). */
+  stride: number;
+  sfilterWords: number;
 }
 
 function sections(l: Layout): { words: number; at: Record<string, number> } {
@@ -52,6 +61,7 @@ function sections(l: Layout): { words: number; at: Record<string, number> } {
   put("vals", l.cap);
   put("post", l.postLen);
   put("filter", 2 ** l.filterLog2 / 32);
+  put("sfilter", l.sfilterWords);
   put("akeys", 2 * l.anchorCap);
   put("avals", l.anchorCap);
   put("apost", l.anchorPostLen);
@@ -111,6 +121,10 @@ export class ContamIndex {
   readonly itemBench: Int32Array;
   readonly filter: Int32Array;
   readonly filterShift: number;
+  readonly stride: number;
+  readonly sfilter: Int32Array;
+  /** Lane B → sfilter word, by multiply-shift (its size is exact, not a power of two). */
+  readonly sfilterScale: number;
   /** The whole image (header included). */
   readonly words: Int32Array;
 
@@ -130,6 +144,8 @@ export class ContamIndex {
       minShort: head[10]!,
       shorts: head[11]!,
       filterLog2: head[12]!,
+      stride: head[13]!,
+      sfilterWords: head[14]!,
     };
     const { words, at } = sections(l);
     if (byteLength !== undefined && byteLength !== words * 4) throw new Error(`contamination index is ${byteLength} bytes, its header says ${words * 4}`);
@@ -158,6 +174,9 @@ export class ContamIndex {
     this.filter = view("filter", 2 ** l.filterLog2 / 32);
     // lane B's top (filterLog2 - 5) bits pick the filter's 32-bit word
     this.filterShift = 37 - l.filterLog2;
+    this.stride = l.stride;
+    this.sfilter = view("sfilter", l.sfilterWords);
+    this.sfilterScale = l.sfilterWords / 4294967296;
   }
 
   /** Bytes of the typed arrays that make up the index. */
@@ -196,6 +215,22 @@ export function filterPasses(ix: ContamIndex, a: number, b: number): boolean {
   return (ix.filter[b >>> ix.filterShift]! & m) === m;
 }
 
+/** The stride filter's 5 bits for a k-gram key's lane A (Matcher inlines the same expression). */
+export function strideMask(a: number): number {
+  return (1 << (a & 31)) | (1 << ((a >>> 5) & 31)) | (1 << ((a >>> 10) & 31)) | (1 << ((a >>> 15) & 31)) | (1 << ((a >>> 20) & 31));
+}
+
+/** Sets a k-gram key's bits in a stride filter of `words` words. */
+export function strideAdd(sfilter: Int32Array, a: number, b: number): void {
+  sfilter[((b >>> 0) * (sfilter.length / 4294967296)) | 0]! |= strideMask(a);
+}
+
+/** Whether the stride filter lets the k-gram key (a, b) through (every stored k-gram passes). */
+export function stridePasses(ix: ContamIndex, a: number, b: number): boolean {
+  const m = strideMask(a);
+  return (ix.sfilter[((b >>> 0) * ix.sfilterScale) | 0]! & m) === m;
+}
+
 /** Sets the filter bits of every stored key (after the keys are written). */
 export function fillFilter(ix: ContamIndex): void {
   const { keys, filter, filterShift } = ix;
@@ -217,6 +252,6 @@ export function allocateImage(l: Layout, shared: boolean): { buffer: ArrayBuffer
   const bytes = imageBytes(l);
   const buffer = shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
   const head = new Int32Array(buffer, 0, HEADER_WORDS);
-  head.set([MAGIC, VERSION, l.n, l.cap, l.items, l.postLen, l.anchorCap, l.anchorPostLen, l.wholeCap, l.wholePostLen, l.minShort, l.shorts, l.filterLog2]);
+  head.set([MAGIC, VERSION, l.n, l.cap, l.items, l.postLen, l.anchorCap, l.anchorPostLen, l.wholeCap, l.wholePostLen, l.minShort, l.shorts, l.filterLog2, l.stride, l.sfilterWords]);
   return { buffer, index: new ContamIndex(buffer) };
 }

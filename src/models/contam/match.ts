@@ -1,6 +1,7 @@
 /**
- * Matching one document against the index: tokenise, slide an n-word window (rolling key, one
- * probe per word) and, when the index holds items shorter than n words, a `minShort`-word
+ * Matching one document against the index: tokenise; probe the stride filter with the k-grams
+ * at every `stride`-th word (most clean documents end here); only if one passes, slide an
+ * n-word window (rolling key, one probe per word); and, when the index holds items shorter than n words, a `minShort`-word
  * anchor window whose hits are verified against each candidate's whole word sequence. Misses,
  * the common case, allocate nothing; a document with hits gets its per-item counts of distinct
  * shared n-grams and the word positions of every hit (for highlighting).
@@ -49,61 +50,25 @@ export class Matcher {
     this.words = count;
     this.nHits = 0;
     const ix = this.index;
-    const a = this.buf.a;
-    const b = this.buf.b;
-    const n = ix.n;
-    if (count >= n && ix.cap > 1) {
-      const keys = ix.keys;
-      const cap = ix.cap;
-      const scale = ix.scale;
-      let ha = 0;
-      let hb = 0;
-      for (let j = 0; j < n; j++) {
-        ha = (Math.imul(ha, BASE_A) + a[j]!) | 0;
-        hb = (Math.imul(hb, BASE_B) + b[j]!) | 0;
+    let prefixed = false;
+    if (count >= ix.n && ix.cap > 1) {
+      let scan = true;
+      if (ix.stride > 1) {
+        this.prefix(count);
+        prefixed = true;
+        scan = this.strideHit(count);
       }
-      const filter = ix.filter;
-      const shift = ix.filterShift;
-      const pa = this.pa;
-      const pb = this.pb;
-      for (let i = 0; ; i++) {
-        const kb = ha === 0 && hb === 0 ? 1 : hb;
-        // this loop runs once per corpus word: the filter rejects most absent n-grams with one
-        // look at one word (filterMask, inlined)
-        const fm = (1 << (ha & 31)) | (1 << ((ha >>> 5) & 31)) | (1 << ((ha >>> 10) & 31)) | (1 << ((ha >>> 15) & 31));
-        if ((filter[kb >>> shift]! & fm) !== fm) {
-          if (i + n >= count) break;
-          ha = (Math.imul((ha - Math.imul(a[i]!, pa)) | 0, BASE_A) + a[i + n]!) | 0;
-          hb = (Math.imul((hb - Math.imul(b[i]!, pb)) | 0, BASE_B) + b[i + n]!) | 0;
-          continue;
-        }
-        let s = ((ha >>> 0) * scale) | 0;
-        for (;;) {
-          const xa = keys[2 * s]!;
-          const xb = keys[2 * s + 1]!;
-          if (xa === ha && xb === kb) {
-            this.push(i, s, 0, n);
-            break;
-          }
-          if (xa === 0 && xb === 0) break;
-          if (++s === cap) s = 0;
-        }
-        if (i + n >= count) break;
-        ha = (Math.imul((ha - Math.imul(a[i]!, pa)) | 0, BASE_A) + a[i + n]!) | 0;
-        hb = (Math.imul((hb - Math.imul(b[i]!, pb)) | 0, BASE_B) + b[i + n]!) | 0;
-      }
+      if (scan) this.scan(count);
     }
-    if (ix.shorts > 0 && count >= ix.minShort) this.matchShort(count);
+    if (ix.shorts > 0 && count >= ix.minShort) {
+      if (!prefixed) this.prefix(count);
+      this.matchShort(count);
+    }
     return this.nHits;
   }
 
-  /**
-   * Short items: one probe per word for the anchor (the first minShort words of some short
-   * item); on a hit, one probe per distinct length of the items with that anchor, for the whole
-   * word sequence. Prefix hashes make every k-word key O(1).
-   */
-  private matchShort(count: number): void {
-    const ix = this.index;
+  /** Prefix hashes of the current document's words (stride filter and short items). */
+  private prefix(count: number): void {
     const a = this.buf.a;
     const b = this.buf.b;
     if (this.prefA.length < count + 1) {
@@ -116,6 +81,91 @@ export class Matcher {
       pA[i + 1] = (Math.imul(pA[i]!, BASE_A) + a[i]!) | 0;
       pB[i + 1] = (Math.imul(pB[i]!, BASE_B) + b[i]!) | 0;
     }
+  }
+
+  /**
+   * Whether any k-gram (k = n + 1 - stride) at a word position that is a multiple of the stride
+   * passes the stride filter. An n-gram shared with an item at position q holds the k-gram at
+   * the first multiple p >= q (p <= q + stride - 1, so p + k <= q + n), an item's k-gram: false
+   * means no shared n-gram.
+   */
+  private strideHit(count: number): boolean {
+    const ix = this.index;
+    const stride = ix.stride;
+    const k = ix.n + 1 - stride;
+    const pA = this.prefA;
+    const pB = this.prefB;
+    const qa = this.powA[k]!;
+    const qb = this.powB[k]!;
+    const sf = ix.sfilter;
+    const scale = ix.sfilterScale;
+    for (let p = 0; p + k <= count; p += stride) {
+      const ka = (pA[p + k]! - Math.imul(pA[p]!, qa)) | 0;
+      let kb = (pB[p + k]! - Math.imul(pB[p]!, qb)) | 0;
+      if (ka === 0 && kb === 0) kb = 1;
+      // strideMask, inlined
+      const m = (1 << (ka & 31)) | (1 << ((ka >>> 5) & 31)) | (1 << ((ka >>> 10) & 31)) | (1 << ((ka >>> 15) & 31)) | (1 << ((ka >>> 20) & 31));
+      if ((sf[((kb >>> 0) * scale) | 0]! & m) === m) return true;
+    }
+    return false;
+  }
+
+  /** The n-word window over the whole document. */
+  private scan(count: number): void {
+    const ix = this.index;
+    const a = this.buf.a;
+    const b = this.buf.b;
+    const n = ix.n;
+    const keys = ix.keys;
+    const cap = ix.cap;
+    const scale = ix.scale;
+    let ha = 0;
+    let hb = 0;
+    for (let j = 0; j < n; j++) {
+      ha = (Math.imul(ha, BASE_A) + a[j]!) | 0;
+      hb = (Math.imul(hb, BASE_B) + b[j]!) | 0;
+    }
+    const filter = ix.filter;
+    const shift = ix.filterShift;
+    const pa = this.pa;
+    const pb = this.pb;
+    for (let i = 0; ; i++) {
+      const kb = ha === 0 && hb === 0 ? 1 : hb;
+      // this loop runs once per corpus word: the filter rejects most absent n-grams with one
+      // look at one word (filterMask, inlined)
+      const fm = (1 << (ha & 31)) | (1 << ((ha >>> 5) & 31)) | (1 << ((ha >>> 10) & 31)) | (1 << ((ha >>> 15) & 31));
+      if ((filter[kb >>> shift]! & fm) !== fm) {
+        if (i + n >= count) break;
+        ha = (Math.imul((ha - Math.imul(a[i]!, pa)) | 0, BASE_A) + a[i + n]!) | 0;
+        hb = (Math.imul((hb - Math.imul(b[i]!, pb)) | 0, BASE_B) + b[i + n]!) | 0;
+        continue;
+      }
+      let s = ((ha >>> 0) * scale) | 0;
+      for (;;) {
+        const xa = keys[2 * s]!;
+        const xb = keys[2 * s + 1]!;
+        if (xa === ha && xb === kb) {
+          this.push(i, s, 0, n);
+          break;
+        }
+        if (xa === 0 && xb === 0) break;
+        if (++s === cap) s = 0;
+      }
+      if (i + n >= count) break;
+      ha = (Math.imul((ha - Math.imul(a[i]!, pa)) | 0, BASE_A) + a[i + n]!) | 0;
+      hb = (Math.imul((hb - Math.imul(b[i]!, pb)) | 0, BASE_B) + b[i + n]!) | 0;
+    }
+  }
+
+  /**
+   * Short items: one probe per word for the anchor (the first minShort words of some short
+   * item); on a hit, one probe per distinct length of the items with that anchor, for the whole
+   * word sequence. Prefix hashes (computed by the caller) make every k-word key O(1).
+   */
+  private matchShort(count: number): void {
+    const ix = this.index;
+    const pA = this.prefA;
+    const pB = this.prefB;
     const m = ix.minShort;
     const powA = this.powA;
     const powB = this.powB;
