@@ -279,10 +279,12 @@ export async function loadArpaThreaded(file: string, size: number, threads: numb
   }
 }
 
-/** Threads for a parallel load: every core, when the file is large enough to pay for starting them. */
+/**
+ * Threads for a parallel load: every core, when the file is large enough to pay for starting
+ * them (one thread still gains: its inserts go in bucket order).
+ */
 export function loadThreads(size: number): number {
-  const cores = os.availableParallelism();
-  return size >= 16 << 20 && cores > 1 ? cores : 0;
+  return size >= 16 << 20 ? Math.max(1, os.availableParallelism()) : 0;
 }
 
 /** Bytes of text per request: small enough to keep every thread busy, large enough that messages cost nothing. */
