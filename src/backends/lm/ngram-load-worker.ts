@@ -96,16 +96,30 @@ function parseAll(ranges: SectionRange[]): ParseReply {
   return { ok, orders: [...parsers].map(([n, p]) => ({ n, count: p.count, sufCount: p.sufCount, hist: p.hist, sufHist: p.sufHist })) };
 }
 
+let tq: TextQuery | null = null;
+let tqKey = "";
+let tqOut: Uint8Array[] = [];
+
+/** Scores a block of whole lines (the text's last block may end without a newline). One
+ * TextQuery serves every block, so its cache of formatted probabilities stays warm. */
 function query(text: Uint8Array, print: QueryPrint, sentenceContext: boolean): QueryReply {
-  const out: Uint8Array[] = [];
-  const q = new TextQuery(model!, print, (b) => out.push(b), sentenceContext);
+  const key = JSON.stringify([print, sentenceContext]);
+  if (!tq || key !== tqKey) {
+    tq = new TextQuery(model!, print, (b) => tqOut.push(b), sentenceContext);
+    tqKey = key;
+  }
+  const q = tq;
+  tqOut = [];
+  q.tokens = q.oov = q.lines = 0;
+  q.corpusTotal = q.corpusOovOnly = 0;
   const lineTotals: number[] = [];
   const oovProbs: number[] = [];
   q.lineTotals = lineTotals;
   q.oovProbs = oovProbs;
   q.push(text);
+  // no carry after a block that ends with a newline: end() then only flushes
   q.end();
-  return { out, lineTotals: Float64Array.from(lineTotals), oovProbs: Float64Array.from(oovProbs), tokens: q.tokens, oov: q.oov, lines: q.lines };
+  return { out: tqOut, lineTotals: Float64Array.from(lineTotals), oovProbs: Float64Array.from(oovProbs), tokens: q.tokens, oov: q.oov, lines: q.lines };
 }
 
 parentPort!.on("message", (m: LoadRequest) => {
