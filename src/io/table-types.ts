@@ -6,8 +6,8 @@
  *   and beyond become JS numbers); all true/false/t/f/yes/no (any case) is boolean; otherwise
  *   the text is kept. Empty fields are null. Numbers follow DuckDB's casts: integers may have
  *   surrounding spaces (" 7 "), decimals may not; a leading '+', a leading zero ("007", "01.5")
- *   or '_' make text; "0x1A" is hex; a value that overflows a double is null. Dates keep their text (DuckDB rewrote non-ISO
- *   ones, e.g. 2024/01/05, as 2024-01-05), and nan/inf stay text.
+ *   or '_' make text; "0x1A" is hex; nan (any case) is NaN and 1e400 is Infinity, but inf is
+ *   text. Dates keep their text (DuckDB rewrote non-ISO ones, e.g. 2024/01/05, as 2024-01-05).
  * - JSON (and Parquet) values: a column of one kind keeps it; nested objects and lists are
  *   written as DuckDB prints STRUCT and LIST values ({'k': 1}, [1, 2]); a column that mixes
  *   kinds is DuckDB's JSON type: every value as its JSON text.
@@ -18,11 +18,8 @@ import type { Cell } from "./table.js";
 const INTEGER = /^\s*-?(?:0|[1-9]\d*)\s*$/;
 const HEX = /^\s*0[xX][0-9a-fA-F]+\s*$/;
 const DOUBLE = /^-?(?:(?:0|[1-9]\d*)(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const NAN = /^-?nan$/i;
 const BOOL: Record<string, boolean> = { true: true, t: true, yes: true, false: false, f: false, no: false };
-
-function finite(n: number): number | null {
-  return Number.isFinite(n) ? n : null;
-}
 
 /** One CSV column's cells from its texts (null for empty fields). */
 export function textColumn(values: Array<string | null>): Cell[] {
@@ -30,9 +27,9 @@ export function textColumn(values: Array<string | null>): Cell[] {
   if (present.length === 0) return values;
   if (present.every((v) => INTEGER.test(v) || HEX.test(v))) {
     // + 0: an integer column has no -0
-    return values.map((v) => (v === null ? null : HEX.test(v) ? parseInt(v.trim().slice(2), 16) : finite(Number(v) + 0)));
+    return values.map((v) => (v === null ? null : HEX.test(v) ? parseInt(v.trim().slice(2), 16) : Number(v) + 0));
   }
-  if (present.every((v) => DOUBLE.test(v))) return values.map((v) => (v === null ? null : finite(Number(v))));
+  if (present.every((v) => DOUBLE.test(v) || NAN.test(v))) return values.map((v) => (v === null ? null : NAN.test(v) ? NaN : Number(v)));
   if (present.every((v) => Object.hasOwn(BOOL, v.toLowerCase()))) return values.map((v) => (v === null ? null : BOOL[v.toLowerCase()]!));
   return values;
 }

@@ -25,21 +25,21 @@ const file = (name: string, content: string | Buffer) => {
   return p;
 };
 
-// one column per inference rule: integers may carry spaces, decimals may not; "+8" and "007" are
-// text in DuckDB; -0 is 0 in an integer column and stays -0 in a decimal one
+// one column per inference rule: integers may carry spaces, decimals may not; "+8", "007" and
+// "inf" are text in DuckDB, "nan" is NaN; -0 is 0 in an integer column and stays -0 in a decimal one
 const FIELDS = [
-  ["n", "x", "sp", "dsp", "flag", "s", "lead", "plus", "hex", "e", "blank", "name", "", "n"],
-  ["1", "1.50", "1", "1.5", "true", "a", "007", "+8", "0x1A", "1e3", "", '"x, ""y"""', "5", "9"],
-  ["-2", ".5", " 7 ", " 2 ", "F", "", "1", "9", "1", "2.5E-3", '""', '"multi\nline"', "6", "10"],
-  ["30", "7", "3 ", "3", "yes", '""', "2", "3", "2", "-0", "", "plain", "-0", "11"],
+  ["n", "x", "sp", "dsp", "flag", "s", "lead", "plus", "hex", "e", "nan", "inf", "blank", "name", "", "n"],
+  ["1", "1.50", "1", "1.5", "true", "a", "007", "+8", "0x1A", "1e3", "NaN", "inf", "", '"x, ""y"""', "5", "9"],
+  ["-2", ".5", " 7 ", " 2 ", "F", "", "1", "9", "1", "2.5E-3", "1e400", "1", '""', '"multi\nline"', "6", "10"],
+  ["30", "7", "3 ", "3", "yes", '""', "2", "3", "2", "-0", "2.5", "2", "", "plain", "-0", "11"],
 ];
 const CSV = FIELDS.map((r) => r.join(",")).join("\r\n");
 const TSV = FIELDS.map((r) => r.join("\t")).join("\n");
-const EXPECTED_COLUMNS = ["n", "x", "sp", "dsp", "flag", "s", "lead", "plus", "hex", "e", "blank", "name", "column12", "n_1"];
+const EXPECTED_COLUMNS = ["n", "x", "sp", "dsp", "flag", "s", "lead", "plus", "hex", "e", "nan", "inf", "blank", "name", "column14", "n_1"];
 const EXPECTED_ROWS = [
-  { n: 1, x: 1.5, sp: 1, dsp: "1.5", flag: true, s: "a", lead: "007", plus: "+8", hex: 26, e: 1000, blank: null, name: 'x, "y"', column12: 5, n_1: 9 },
-  { n: -2, x: 0.5, sp: 7, dsp: " 2 ", flag: false, s: null, lead: "1", plus: "9", hex: 1, e: 0.0025, blank: null, name: "multi\nline", column12: 6, n_1: 10 },
-  { n: 30, x: 7, sp: 3, dsp: "3", flag: true, s: null, lead: "2", plus: "3", hex: 2, e: -0, blank: null, name: "plain", column12: 0, n_1: 11 },
+  { n: 1, x: 1.5, sp: 1, dsp: "1.5", flag: true, s: "a", lead: "007", plus: "+8", hex: 26, e: 1000, nan: NaN, inf: "inf", blank: null, name: 'x, "y"', column14: 5, n_1: 9 },
+  { n: -2, x: 0.5, sp: 7, dsp: " 2 ", flag: false, s: null, lead: "1", plus: "9", hex: 1, e: 0.0025, nan: Infinity, inf: "1", blank: null, name: "multi\nline", column14: 6, n_1: 10 },
+  { n: 30, x: 7, sp: 3, dsp: "3", flag: true, s: null, lead: "2", plus: "3", hex: 2, e: -0, nan: 2.5, inf: "2", blank: null, name: "plain", column14: 0, n_1: 11 },
 ];
 
 describe("tables through the project's readers", () => {
@@ -47,7 +47,7 @@ describe("tables through the project's readers", () => {
     const t = await readFileTable(file("points.csv", CSV));
     expect(t.columns).toEqual(EXPECTED_COLUMNS);
     expect(t.rows).toEqual(EXPECTED_ROWS);
-    expect(Object.is(t.rows[2]!.column12, 0)).toBe(true);
+    expect(Object.is(t.rows[2]!.column14, 0)).toBe(true);
   });
 
   it("TSV by extension, .gz and .zst give the same table", async () => {
