@@ -6,6 +6,7 @@
  * when an n-gram's suffix is missing (SRILM pruning), a "blank" suffix carrying the
  * backed-off probability is added so the suffix-extending lookup still reaches the n-gram.
  */
+import { NUMBER_AT, parseArpaNumber, WS } from "./arpa-number.js";
 import { KEY, keyExtend, keyExtendAt, keyStart, keyStartAt } from "./key.js";
 import { NgramModel, QueryState } from "./query-model.js";
 // local copies: under a CommonJS transform (tsx) an imported binding costs a getter call per use
@@ -28,10 +29,6 @@ const enum St {
 }
 
 const dec = new TextDecoder();
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
-const WS = new Uint8Array(256);
-WS[32] = 1;
-WS[9] = 1;
 const isSpace = (c: number) => WS[c] === 1;
 
 export class ArpaParser {
@@ -348,70 +345,15 @@ export class ArpaParser {
     return m.tables[len - 1].insert(KEY_.hi, KEY_.lo, prob, 0);
   }
 
-  /** A decimal number at this.pos (also -inf / inf / nan); advances this.pos. */
+  /** The number at this.pos (arpa-number.ts); advances this.pos; a line that has none is an error naming it. */
   private number(buf: Uint8Array, e: number, what: string): number {
-    let p = this.pos;
-    while (p < e && isSpace(buf[p])) p++;
-    const s = p;
-    let neg = false;
-    if (buf[p] === 45) {
-      neg = true;
-      p++;
-    } else if (buf[p] === 43) p++;
-    let mant = 0;
-    let digits = 0;
-    let scale = 0;
-    while (p < e && buf[p] >= 48 && buf[p] <= 57) {
-      mant = mant * 10 + (buf[p] - 48);
-      digits++;
-      p++;
+    const v = parseArpaNumber(buf, this.pos, e);
+    this.pos = NUMBER_AT.end;
+    if (Number.isNaN(v)) {
+      if (!NUMBER_AT.word) throw new ArpaFormatError(this.lineNo, `expected a ${what}`);
+      throw new ArpaFormatError(this.lineNo, `expected a ${what}, got "${clip(dec.decode(buf.subarray(NUMBER_AT.start, NUMBER_AT.end)).toLowerCase())}"`);
     }
-    if (buf[p] === 46) {
-      p++;
-      while (p < e && buf[p] >= 48 && buf[p] <= 57) {
-        mant = mant * 10 + (buf[p] - 48);
-        digits++;
-        scale++;
-        p++;
-      }
-    }
-    let exp = 0;
-    if (digits > 0 && p < e && (buf[p] === 101 || buf[p] === 69)) {
-      let q = p + 1;
-      let eneg = false;
-      if (buf[q] === 45) {
-        eneg = true;
-        q++;
-      } else if (buf[q] === 43) q++;
-      let ed = 0;
-      while (q < e && buf[q] >= 48 && buf[q] <= 57) {
-        exp = exp * 10 + (buf[q] - 48);
-        q++;
-        ed++;
-      }
-      if (ed > 0) {
-        p = q;
-        if (eneg) exp = -exp;
-      } else exp = 0;
-    }
-    const end = p;
-    if (end < e && !isSpace(buf[end])) {
-      // inf, nan, or garbage
-      let q = s;
-      while (q < e && !isSpace(buf[q])) q++;
-      const word = dec.decode(buf.subarray(s, q)).toLowerCase();
-      this.pos = q;
-      if (word === "-inf" || word === "-infinity") return -Infinity;
-      if (word === "inf" || word === "infinity" || word === "+inf") return Infinity;
-      throw new ArpaFormatError(this.lineNo, `expected a ${what}, got "${clip(word)}"`);
-    }
-    if (digits === 0) throw new ArpaFormatError(this.lineNo, `expected a ${what}`);
-    this.pos = end;
-    let v: number;
-    const e10 = exp - scale;
-    if (digits <= 15 && e10 >= -22 && e10 <= 22) v = e10 < 0 ? mant / POW10[-e10] : mant * POW10[e10];
-    else v = Number(dec.decode(buf.subarray(buf[s] === 45 || buf[s] === 43 ? s + 1 : s, end)));
-    return Math.fround(neg ? -v : v);
+    return v;
   }
 }
 

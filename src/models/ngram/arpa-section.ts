@@ -9,6 +9,7 @@
  * among the unigrams, a blank line, a positive log probability) makes parse() return false:
  * the caller then loads the file with the sequential parser, which gives the exact message.
  */
+import { NUMBER_AT, parseArpaNumber, WS } from "./arpa-number.js";
 import { keyExtendAt, keyStartAt } from "./key.js";
 import { HASH, hashWord, type Vocab } from "./vocab.js";
 // local copies: under a CommonJS transform (tsx) an imported binding costs a getter call per use
@@ -22,11 +23,6 @@ export const BUCKET_BITS = 12;
 export const BUCKETS = 1 << BUCKET_BITS;
 const SHIFT = 32 - BUCKET_BITS;
 
-const WS = new Uint8Array(256);
-WS[32] = 1;
-WS[9] = 1;
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
-const dec = new TextDecoder();
 const F32 = new Float32Array(1);
 const I32 = new Int32Array(F32.buffer);
 const bits = (x: number): number => {
@@ -192,69 +188,11 @@ export class SectionParser {
     this.sufCount = c + 1;
   }
 
-  /** A decimal number at this.pos (also ±inf), as float32; NaN when it is not one. As ArpaParser's. */
+  /** The number at this.pos (arpa-number.ts); NaN when it is not one. */
   private number(buf: Uint8Array, e: number): number {
-    let p = this.pos;
-    while (p < e && WS[buf[p]] === 1) p++;
-    const s = p;
-    let neg = false;
-    if (buf[p] === 45) {
-      neg = true;
-      p++;
-    } else if (buf[p] === 43) p++;
-    let mant = 0;
-    let digits = 0;
-    let scale = 0;
-    let c = buf[p];
-    while (p < e && c >= 48 && c <= 57) {
-      mant = mant * 10 + (c - 48);
-      digits++;
-      c = buf[++p];
-    }
-    if (c === 46) {
-      c = buf[++p];
-      while (p < e && c >= 48 && c <= 57) {
-        mant = mant * 10 + (c - 48);
-        digits++;
-        scale++;
-        c = buf[++p];
-      }
-    }
-    let exp = 0;
-    if (digits > 0 && p < e && (c === 101 || c === 69)) {
-      let q = p + 1;
-      let eneg = false;
-      if (buf[q] === 45) {
-        eneg = true;
-        q++;
-      } else if (buf[q] === 43) q++;
-      let ed = 0;
-      while (q < e && buf[q] >= 48 && buf[q] <= 57) {
-        exp = exp * 10 + (buf[q] - 48);
-        q++;
-        ed++;
-      }
-      if (ed > 0) {
-        p = q;
-        if (eneg) exp = -exp;
-      } else exp = 0;
-    }
-    if (p < e && WS[buf[p]] !== 1) {
-      let q = s;
-      while (q < e && WS[buf[q]] !== 1) q++;
-      const word = dec.decode(buf.subarray(s, q)).toLowerCase();
-      this.pos = q;
-      if (word === "-inf" || word === "-infinity") return -Infinity;
-      if (word === "inf" || word === "infinity" || word === "+inf") return Infinity;
-      return NaN;
-    }
-    if (digits === 0) return NaN;
-    this.pos = p;
-    let v: number;
-    const e10 = exp - scale;
-    if (digits <= 15 && e10 >= -22 && e10 <= 22) v = e10 < 0 ? mant / POW10[-e10] : mant * POW10[e10];
-    else v = Number(dec.decode(buf.subarray(buf[s] === 45 || buf[s] === 43 ? s + 1 : s, p)));
-    return Math.fround(neg ? -v : v);
+    const v = parseArpaNumber(buf, this.pos, e);
+    this.pos = NUMBER_AT.end;
+    return v;
   }
 }
 
