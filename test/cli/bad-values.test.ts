@@ -6,7 +6,7 @@
 import { describe, expect, it, vi } from "vitest";
 import os from "node:os";
 import path from "node:path";
-import { runCli } from "../helpers/cli.js";
+import { runCli, SHARED_DATA } from "../helpers/cli.js";
 import { buildProgram, commandName, COMMANDS } from "../../src/cli/program.js";
 
 const nowhere = path.join(os.tmpdir(), "dt-bad-values-never");
@@ -40,7 +40,7 @@ const CASES: Array<[string[], string]> = [
   [[...sel, "--lm-order", "0"], "--lm-order"],
   [[...sel, "--aggregate", "median"], "--aggregate"],
   [[...sel, "--method", "perplexity"], "--lm"],
-  [[...sel, "--method", "perplexity", "--lm", "gguf:x.gguf"], "--lm"],
+  [[...sel, "--method", "perplexity", "--lm", "kenlm:x.arpa"], "--lm"],
   [[...sel, "--embedder", "bogus:1"], "embedder"],
   [["demo", "--out", nowhere, "--keep", "abc"], "--keep"],
   [["demo", "--out", nowhere, "--keep", "2"], "--keep"],
@@ -169,5 +169,9 @@ describe("bad option values, every command", () => {
     expect(c!.code, c!.stderr).toBe(1);
     expect(t!.stderr).toMatch(/no such/);
     expect(c!.stderr).toMatch(/no such/);
+    // a missing model file for --lm too, named before any corpus reading
+    const [m] = await runAll([[["select", "--method", "perplexity", "--lm", `gguf:${nowhere}.gguf`, "--corpus", path.join(SHARED_DATA, "corpora/nltk-corpora/brown.jsonl"), "--out", nowhere + "-o"], ""]]);
+    expect(m!.code, m!.stderr).toBe(1);
+    expect(m!.stderr.trim()).toBe(`datatailor: --lm gguf:${nowhere}.gguf: no such model file`);
   }, 60_000);
 });

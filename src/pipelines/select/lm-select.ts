@@ -25,7 +25,12 @@ import type { ScorerSpec } from "./scorer.js";
  */
 function checkPerplexityLm(spec: string | undefined): { scheme: LmScheme; arg: string } {
   if (!spec) throw usageError(`--method perplexity needs --lm (${LM_SPECS}); train an n-gram one with \`datatailor lm train\`, e.g. on Wikipedia text as CCNet does`);
-  const parsed = parseLmSpec(spec);
+  let parsed: { scheme: LmScheme; arg: string };
+  try {
+    parsed = parseLmSpec(spec);
+  } catch (e) {
+    throw usageError(`--lm: ${(e as Error).message}`);
+  }
   // The spec travels to every shard job and into the output directory's records, so it must hold no secret.
   if (parsed.scheme === "openai" && urlHasCredentials(parsed.arg))
     throw usageError(`--lm openai:${redactUrl(parsed.arg)}: perplexity selection writes the model spec into the output directory for its shard jobs, so it takes no credentials in the URL; put the key in DATATAILOR_OPENAI_API_KEY or OPENAI_API_KEY (or name the variable with &key_env=VAR)`);
