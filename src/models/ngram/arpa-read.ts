@@ -6,7 +6,7 @@
  * when an n-gram's suffix is missing (SRILM pruning), a "blank" suffix carrying the
  * backed-off probability is added so the suffix-extending lookup still reaches the n-gram.
  */
-import { NUMBER_AT, parseArpaNumber, WS } from "./arpa-number.js";
+import { NUMBER_AT, parseArpaNumber, sharedSuffixWords, WS } from "./arpa-fields.js";
 import { KEY, keyExtend, keyExtendAt, keyStart, keyStartAt } from "./key.js";
 import { NgramModel, QueryState } from "./query-model.js";
 // local copies: under a CommonJS transform (tsx) an imported binding costs a getter call per use
@@ -271,20 +271,7 @@ export class ArpaParser {
       return;
     }
     // words shared at the end with the previous line keep their ids and keys
-    const prev = this.prevBuf;
-    let shared = 0;
-    if (this.prevLen >= 0) {
-      for (let k = n - 1; k >= 0; k--) {
-        const len = we[k] - ws[k];
-        const ps = this.prevWs[k];
-        if (this.prevWe[k] - ps !== len) break;
-        let i = 0;
-        const base = ws[k];
-        while (i < len && prev[ps + i] === buf[base + i]) i++;
-        if (i !== len) break;
-        shared++;
-      }
-    }
+    const shared = this.prevLen >= 0 ? sharedSuffixWords(n, buf, ws, we, this.prevBuf, this.prevWs, this.prevWe) : 0;
     const keyHi = this.keyHi;
     const keyLo = this.keyLo;
     for (let k = n - 1 - shared; k >= 0; k--) {

@@ -9,7 +9,7 @@
  * among the unigrams, a blank line, a positive log probability) makes parse() return false:
  * the caller then loads the file with the sequential parser, which gives the exact message.
  */
-import { NUMBER_AT, parseArpaNumber, WS } from "./arpa-number.js";
+import { NUMBER_AT, parseArpaNumber, sharedSuffixWords, WS } from "./arpa-fields.js";
 import { keyExtendAt, keyStartAt } from "./key.js";
 import { HASH, hashWord, type Vocab } from "./vocab.js";
 // local copies: under a CommonJS transform (tsx) an imported binding costs a getter call per use
@@ -112,20 +112,7 @@ export class SectionParser {
       if (p < e) return false;
     }
     // words shared at the end with the previous line keep their ids and keys
-    let shared = 0;
-    if (this.hasPrev) {
-      const prev = this.prevBuf;
-      for (let k = n - 1; k >= 0; k--) {
-        const len = we[k] - ws[k];
-        const ps = this.prevWs[k];
-        if (this.prevWe[k] - ps !== len) break;
-        let i = 0;
-        const base = ws[k];
-        while (i < len && prev[ps + i] === buf[base + i]) i++;
-        if (i !== len) break;
-        shared++;
-      }
-    }
+    const shared = this.hasPrev ? sharedSuffixWords(n, buf, ws, we, this.prevBuf, this.prevWs, this.prevWe) : 0;
     const ids = this.ids;
     const keyHi = this.keyHi;
     const keyLo = this.keyLo;

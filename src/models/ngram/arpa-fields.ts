@@ -1,7 +1,7 @@
 /**
- * The numbers of an ARPA line, parsed straight from the bytes (no string per number): the one
- * parser both ARPA readers use, the sequential one (arpa-read.ts) and the threaded sections
- * (arpa-section.ts). Values are rounded to float32, as KenLM stores them.
+ * The fields of an ARPA line, read straight from the bytes (no string per number or word): the
+ * one copy both ARPA readers use, the sequential one (arpa-read.ts) and the threaded sections
+ * (arpa-section.ts). Numbers are rounded to float32, as KenLM stores them.
  */
 
 /** ARPA fields are separated by spaces and tabs. */
@@ -86,4 +86,24 @@ export function parseArpaNumber(buf: Uint8Array, p: number, e: number): number {
   if (digits <= 15 && e10 >= -22 && e10 <= 22) v = e10 < 0 ? mant / POW10[-e10]! : mant * POW10[e10]!;
   else v = Number(dec.decode(buf.subarray(buf[s] === 45 || buf[s] === 43 ? s + 1 : s, p)));
   return Math.fround(neg ? -v : v);
+}
+
+/**
+ * How many of the last words of an n-gram line (word k spans [ws[k], we[k]) of `buf`) repeat the
+ * previous line's (spans in `prev`): ARPA sections are sorted, so neighbours share suffixes and
+ * those words keep their ids and keys.
+ */
+export function sharedSuffixWords(n: number, buf: Uint8Array, ws: Int32Array, we: Int32Array, prev: Uint8Array, prevWs: Int32Array, prevWe: Int32Array): number {
+  let shared = 0;
+  for (let k = n - 1; k >= 0; k--) {
+    const len = we[k]! - ws[k]!;
+    const ps = prevWs[k]!;
+    if (prevWe[k]! - ps !== len) break;
+    let i = 0;
+    const base = ws[k]!;
+    while (i < len && prev[ps + i] === buf[base + i]) i++;
+    if (i !== len) break;
+    shared++;
+  }
+  return shared;
 }
