@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { compress } from "zstd-napi";
+import { compress } from "../test/helpers/zstd.js";
 import { take } from "../scripts/lib/sample-text.js";
 import { BadInputLog } from "../src/io/bad-input.js";
 import { readParquetColumns } from "../src/io/parquet-read.js";

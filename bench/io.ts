@@ -11,7 +11,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { loadOptional } from "../src/backends/optional.js";
+import { loadOptional } from "../src/util/optional.js";
 import type { DuckDbApi } from "../src/backends/duckdb-table.js";
 import { BadInputLog, openRecordWriter, openShard, shardFromPath, type DocRecord, type ShardFormat } from "../src/io/index.js";
 

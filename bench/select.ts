@@ -15,7 +15,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { compress } from "zstd-napi";
+import { compress } from "../test/helpers/zstd.js";
 import { chunk as chunkText, readJsonl, shuffle } from "../scripts/lib/sample-text.js";
 import { quality } from "./_select-quality.js";
 import { LocalExecutor } from "../src/exec/local.js";

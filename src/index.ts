@@ -79,7 +79,7 @@ export { buildPredictor, predictCard, readCard, sweep } from "./pipelines/predic
 // language models: one scoring interface over ngram:, gguf:, openai: (docs/lm-backends.md); optional heavy backends.
 export { openLanguageModel, parseLmSpec, scoreTexts, summarize, sameTokenizer, assertSameTokenizer, LM_SCHEMES, LM_SPECS } from "./backends/lm/index.js";
 export type { LanguageModel, ScoredText, ScoredToken, TokenizerIdentity, ScoreOptions, GenerateOptions, OpenLmOptions, ScoreTextsOptions, TextScore } from "./backends/lm/index.js";
-export { installBackend, loadOptional, backendStatus, BACKENDS } from "./backends/optional.js";
+export { installBackend, loadOptional, backendStatus, BACKENDS } from "./util/optional.js";
 
 // adapt: distances to the pretraining data, token-level attribution of a pilot, sweeps (docs/adapt.md).
 export { runSimilarity } from "./pipelines/adapt/similarity.js";

@@ -6,7 +6,7 @@
 import path from "node:path";
 import type { Cell, Table } from "../io/table.js";
 import { UserError } from "../util/errors.js";
-import { loadOptional } from "./optional.js";
+import { loadOptional } from "../util/optional.js";
 
 /** The slice of @duckdb/node-api that datatailor and its tests use (it is not a compile-time dependency). */
 export interface DuckDbConnection {

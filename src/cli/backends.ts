@@ -1,12 +1,12 @@
 /**
  * `datatailor backends list|install <name>`: the heavy optional backends (node-llama-cpp for
  * gguf:, ...) that a default `npm ci` leaves out, installed on demand into a directory datatailor
- * owns (see src/backends/optional.ts).
+ * owns (see src/util/optional.ts).
  */
 import type { Command } from "commander";
 import { action, log, printJson } from "./output.js";
 import { usageError } from "../util/errors.js";
-import { BACKENDS, backendNames, backendStatus, installBackend, isBackendName, type BackendName } from "../backends/optional.js";
+import { BACKENDS, backendNames, backendStatus, installBackend, isBackendName, type BackendName } from "../util/optional.js";
 
 export function registerBackends(program: Command): void {
   const cmd = program.command("backends").description("List or install the optional heavy backends (gguf, transformers, duckdb) that `npm ci` leaves out");

@@ -6,19 +6,13 @@
 import { promises as fs } from "node:fs";
 import { parquetMetadataAsync, parquetReadObjects, parquetRead, type AsyncBuffer, type FileMetaData } from "hyparquet";
 import { compressors as jsCompressors } from "hyparquet-compressors";
-import binding from "zstd-napi/binding.js";
+import { zstdCodec } from "./zstd.js";
 
-/** zstd pages through native libzstd (zstd-napi): ~5x faster than the pure-JS fzstd fallback. */
-const dctx = new binding.DCtx();
-const compressors = {
-  ...jsCompressors,
-  ZSTD(input: Uint8Array, outputLength: number): Uint8Array {
-    const out = new Uint8Array(outputLength);
-    const n = dctx.decompress(out, input);
-    if (n !== outputLength) throw new Error(`zstd page: expected ${outputLength} bytes, got ${n}`);
-    return out;
-  },
-};
+/** zstd pages through this machine's codec (src/io/zstd.ts): libzstd when installed, ~5x the pure-JS fzstd. */
+async function compressorsFor() {
+  const codec = await zstdCodec();
+  return { ...jsCompressors, ZSTD: (input: Uint8Array, outputLength: number) => codec.decompressPage(input, outputLength) };
+}
 
 /** An AsyncBuffer over one open file handle (hyparquet's own opens a stream per slice). */
 export async function openParquetFile(path: string): Promise<{ file: AsyncBuffer; close(): Promise<void> }> {
@@ -62,14 +56,14 @@ export async function parquetInfo(file: AsyncBuffer): Promise<ParquetShardInfo> 
 }
 
 /** Rows [rowStart, rowEnd) as objects keyed by column name. */
-export function readParquetRows(
+export async function readParquetRows(
   file: AsyncBuffer,
   metadata: FileMetaData,
   rowStart: number,
   rowEnd: number,
   columns?: string[],
 ): Promise<Record<string, unknown>[]> {
-  return parquetReadObjects({ file, metadata, rowStart, rowEnd, columns, compressors }) as Promise<Record<string, unknown>[]>;
+  return (await parquetReadObjects({ file, metadata, rowStart, rowEnd, columns, compressors: await compressorsFor() })) as Record<string, unknown>[];
 }
 
 /**
@@ -84,7 +78,7 @@ export async function readParquetColumns(path: string, columns?: string[]): Prom
     const wanted = columns ?? topLevel;
     for (const c of wanted) if (!topLevel.includes(c)) throw new Error(`${path}: no column "${c}" (has ${topLevel.join(", ")})`);
     let rows: unknown[][] = [];
-    await parquetRead({ file, metadata, columns: wanted, compressors, onComplete: (r) => (rows = r) });
+    await parquetRead({ file, metadata, columns: wanted, compressors: await compressorsFor(), onComplete: (r) => (rows = r) });
     const out: Record<string, unknown[]> = {};
     wanted.forEach((c, j) => {
       const col = new Array<unknown>(rows.length);

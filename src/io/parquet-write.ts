@@ -14,11 +14,11 @@ import path from "node:path";
 import type { FileHandle } from "node:fs/promises";
 import type { SchemaElement } from "hyparquet";
 import { ByteWriter, ParquetWriter, type ColumnSource, type Writer } from "hyparquet-writer";
-import { compress as zstdCompress } from "zstd-napi";
 import { tempPathFor } from "./atomic.js";
 import { openParquetFile, parquetInfo } from "./parquet-read.js";
 import type { DocRecord } from "./record.js";
 import type { Shard } from "./shards.js";
+import { zstdCodec, type ZstdCodec } from "./zstd.js";
 
 type Codec = "UNCOMPRESSED" | "SNAPPY" | "ZSTD";
 
@@ -29,11 +29,15 @@ export interface ParquetWriterOptions {
   like?: Shard | string;
   /** Rows per row group (default 10,000; a group also closes at ~64 MB of text). */
   rowGroupSize?: number;
-  /** Column compression (default ZSTD). */
+  /** Column compression (default ZSTD; SNAPPY, pyarrow's default, where this machine cannot write zstd: src/io/zstd.ts). */
   codec?: Codec;
 }
 
-const compressors = { ZSTD: (input: Uint8Array) => zstdCompress(input, { compressionLevel: 3 }) };
+const ZSTD_LEVEL = 3;
+
+function compressorsOf(codec: ZstdCodec) {
+  return { ZSTD: (input: Uint8Array) => codec.compressPage(input, ZSTD_LEVEL) };
+}
 const GROUP_TEXT_BYTES = 64 << 20;
 
 /** A ByteWriter whose bytes go to an open file after each row group. */
@@ -175,7 +179,9 @@ export async function openParquetRecordWriter(finalPath: string, opts: ParquetWr
   }
   const inferred = !schema;
   const rowGroupSize = opts.rowGroupSize ?? 10_000;
-  const codec = opts.codec ?? "ZSTD";
+  const zstd = await zstdCodec();
+  const compressors = compressorsOf(zstd);
+  const codec = opts.codec ?? (zstd.kind === "js" ? "SNAPPY" : "ZSTD");
   const sink = await FileSink.open(finalPath);
   let pw: ParquetWriter | null = null;
   let columns: Array<{ name: string; leaf?: SchemaElement }> = [];
@@ -273,6 +279,7 @@ export async function writeParquetColumns(
     const given = opts.types?.[name];
     return given ? explicitColumn(name, values, given) : inferColumn(name, values);
   });
+  const compressors = compressorsOf(await zstdCodec());
   const sink = await FileSink.open(finalPath);
   try {
     const schema: SchemaElement[] = [{ name: "root", num_children: columnData.length }];

@@ -11,11 +11,11 @@
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 import { createGzip } from "node:zlib";
-import { CompressStream } from "zstd-napi";
 import { openAtomic } from "./atomic.js";
 import type { ShardFormat } from "./formats.js";
 import { openParquetRecordWriter, type ParquetWriterOptions } from "./parquet-write.js";
 import type { DocRecord } from "./record.js";
+import { zstdEncoder } from "./zstd.js";
 
 export interface RecordWriter {
   /** Returns a promise only when the caller should wait (backpressure). */
@@ -33,6 +33,11 @@ export type WriterOptions = ParquetWriterOptions & {
 const BUF_SIZE = 1 << 20;
 const NL = 10;
 
+/** Throws the one-line reason before a run starts when outputs in these formats could not be written here. */
+export async function checkWritable(formats: Iterable<ShardFormat>): Promise<void> {
+  for (const f of formats) if (f === "jsonl.zst") await zstdEncoder();
+}
+
 export async function openRecordWriter(finalPath: string, format: ShardFormat, opts: WriterOptions = {}): Promise<RecordWriter> {
   if (format === "parquet") return openParquetRecordWriter(finalPath, opts);
   return openJsonlWriter(finalPath, format, opts.level);
@@ -46,18 +51,19 @@ function txtBytes(rec: DocRecord, first: boolean): Buffer {
 }
 
 async function openJsonlWriter(finalPath: string, format: ShardFormat, level?: number): Promise<RecordWriter> {
+  // before any file exists: a machine that cannot write zstd says so up front
+  const zstd = format === "jsonl.zst" ? await zstdEncoder() : undefined;
   const atomic = await openAtomic(finalPath);
   const file = atomic.stream;
-  let sink: Writable = file;
-  if (format === "jsonl.gz") sink = createGzip({ level: level ?? 6, chunkSize: 256 * 1024 });
-  else if (format === "jsonl.zst") sink = new CompressStream({ compressionLevel: level ?? 3 });
   let failure: Error | null = null;
   const fail = (err: Error) => (failure ??= err);
   file.on("error", fail);
-  if (sink !== file) {
-    sink.on("error", fail);
+  let sink: Writable = file;
+  if (format === "jsonl.gz") {
+    sink = createGzip({ level: level ?? 6, chunkSize: 256 * 1024 });
     sink.pipe(file);
-  }
+  } else if (zstd) sink = zstd.compressTo(file, level ?? 3);
+  if (sink !== file) sink.on("error", fail);
   let buf = Buffer.allocUnsafe(BUF_SIZE);
   let pos = 0;
   let count = 0;

@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, wr
 import os from "node:os";
 import path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { compress, decompress } from "zstd-napi";
+import { compress, decompress } from "../helpers/zstd.js";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { readParquetColumns } from "../../src/io/parquet-read.js";
 import { parquetSchemaOf } from "../../src/io/parquet-write.js";

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
-import { decompress } from "zstd-napi";
+import { decompress } from "../helpers/zstd.js";
 import { LocalExecutor } from "../../src/exec/local.js";
 import { ROOT, runCli } from "../helpers/cli.js";
 import { makeCorpus } from "./fixtures/corpus.js";

@@ -3,7 +3,7 @@
  * (`datatailor backends install duckdb`, as .ci/run does). Missing: tests skip locally and fail
  * under CI=true (requireTool).
  */
-import { backendStatus, loadOptional } from "../../src/backends/optional.js";
+import { backendStatus, loadOptional } from "../../src/util/optional.js";
 import type { DuckDbApi } from "../../src/backends/duckdb-table.js";
 import { requireTool } from "./system.js";
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { compress } from "zstd-napi";
+import { compress } from "../helpers/zstd.js";
 import { BadInputLog, openShard, type DocRecord, type Shard, type ShardFormat } from "../../src/io/index.js";
 
 export function tempDir(): { dir: string; cleanup(): void } {

@@ -2,12 +2,12 @@
  * Streaming bound: reading a ~200 MB (decompressed) .jsonl.zst keeps RSS growth far below the
  * data size, i.e. records are not accumulated anywhere on the way.
  */
-import { createWriteStream, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { once } from "node:events";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { CompressStream } from "zstd-napi";
 import { BadInputLog, openShard, shardFromPath } from "../../src/io/index.js";
+import { compressToFile } from "../helpers/zstd.js";
 import { tempDir } from "./helpers.js";
 
 const t = tempDir();
@@ -17,9 +17,7 @@ const DOCS = 100_000;
 const DOC_CHARS = 2000;
 
 async function generate(file: string): Promise<number> {
-  const out = createWriteStream(file);
-  const zst = new CompressStream({ compressionLevel: 1 });
-  zst.pipe(out);
+  const { stream: zst, closed } = compressToFile(file, 1);
   const words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa"];
   let bytes = 0;
   let seed = 12345;
@@ -40,7 +38,7 @@ async function generate(file: string): Promise<number> {
     if (!zst.write(chunk)) await once(zst, "drain");
   }
   zst.end();
-  await once(out, "close");
+  await closed;
   return bytes;
 }
 

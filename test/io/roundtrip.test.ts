@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { gunzipSync } from "node:zlib";
-import { decompress } from "zstd-napi";
+import { decompress } from "../helpers/zstd.js";
 import { openRecordWriter, readParquetColumns, shardFromPath, writeParquetColumns, type ShardFormat } from "../../src/io/index.js";
 import { encode, readAll, tempDir } from "./helpers.js";
 

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { compress } from "zstd-napi";
+import { compress } from "../helpers/zstd.js";
 import { describe, expect, it } from "vitest";
 import { readFileTable } from "../../src/io/table.js";
 import { writeParquetColumns } from "../../src/io/index.js";

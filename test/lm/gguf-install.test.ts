@@ -1,5 +1,5 @@
 /**
- * The on-demand install mechanism for heavy optional backends (src/backends/optional.ts), without
+ * The on-demand install mechanism for heavy optional backends (src/util/optional.ts), without
  * the network: a stand-in `npm` writes the packages that the backend directory's package.json
  * asks for. Checks the message when a backend is missing (CLI and library), the package.json the
  * installer writes (exact pins, the one CPU binary of node-llama-cpp), that a finished install is
@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { backendDir, backendStatus, installBackend, loadOptional } from "../../src/backends/optional.js";
+import { backendDir, backendStatus, installBackend, loadOptional } from "../../src/util/optional.js";
 import { runCli } from "../helpers/cli.js";
 import { TinyModel } from "./tiny-gguf.js";
 

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backendStatus } from "../../src/backends/optional.js";
+import { backendStatus } from "../../src/util/optional.js";
 import { assertSameTokenizer, openLanguageModel, sameTokenizer, scoreTexts, summarize } from "../../src/backends/lm/index.js";
 import type { LanguageModel } from "../../src/backends/lm/types.js";
 import { requireTool } from "../helpers/system.js";

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileS
 import { gzipSync } from "node:zlib";
 import os from "node:os";
 import path from "node:path";
-import { compress } from "zstd-napi";
+import { compress } from "../helpers/zstd.js";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { SHARED_DATA } from "../helpers/cli.js";
 

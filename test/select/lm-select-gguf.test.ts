@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { backendStatus } from "../../src/backends/optional.js";
+import { backendStatus } from "../../src/util/optional.js";
 import { runSelect } from "../../src/pipelines/select/index.js";
 import { requireTool } from "../helpers/system.js";
 import { TinyModel, DEFAULT_TINY } from "../lm/tiny-gguf.js";

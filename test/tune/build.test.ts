@@ -11,11 +11,11 @@ import { describe, expect, it } from "vitest";
 import { runBuild } from "../../src/pipelines/tune/build.js";
 import { writeParquetColumns } from "../../src/io/parquet-write.js";
 import { gzipSync } from "node:zlib";
-import { compress as zstdCompress } from "zstd-napi";
+import { compress as zstdCompress } from "../helpers/zstd.js";
 import { runCli } from "../helpers/cli.js";
 import { DEBIAN_PYTHON, hasTool, requireTool } from "../helpers/system.js";
 import { fticl, haveFticl } from "./data.js";
-import { backendStatus } from "../../src/backends/optional.js";
+import { backendStatus } from "../../src/util/optional.js";
 import { TinyModel } from "../lm/tiny-gguf.js";
 
 const ggufBackend = requireTool("node-llama-cpp (datatailor backends install gguf)", backendStatus("gguf").source !== null);

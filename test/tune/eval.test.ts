@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backendStatus } from "../../src/backends/optional.js";
+import { backendStatus } from "../../src/util/optional.js";
 import { runCli } from "../helpers/cli.js";
 import { checkReport, chromiumAvailable } from "../helpers/browser.js";
 import { DEBIAN_PYTHON, hasTool, requireTool } from "../helpers/system.js";

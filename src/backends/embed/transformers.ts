@@ -1,7 +1,7 @@
 /**
  * A local sentence-embedding model through @huggingface/transformers: a heavy optional backend
  * (~450 MB with onnxruntime) that a default `npm ci` leaves out; `datatailor backends install
- * transformers` adds it (src/backends/optional.ts), and it is imported only when this embedder
+ * transformers` adds it (src/util/optional.ts), and it is imported only when this embedder
  * is asked for. Local files only: remote models are disabled,
  * the model directory is the whole source of truth, and the library's cache directory is kept
  * out of node_modules. Vectors are mean-pooled over the attention mask and L2-normalised.
@@ -13,7 +13,7 @@ import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { UserError } from "../../util/errors.js";
-import { loadOptional } from "../optional.js";
+import { loadOptional } from "../../util/optional.js";
 import type { Embedder, EmbedderOptions } from "./types.js";
 
 /** The part of transformers.js used here (the package is not a compile-time dependency). */

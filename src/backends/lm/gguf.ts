@@ -19,7 +19,7 @@ import { createHash } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { UserError } from "../../util/errors.js";
-import { loadOptional } from "../optional.js";
+import { loadOptional } from "../../util/optional.js";
 import type { GenerateOptions, LanguageModel, ScoredText, ScoredToken, ScoreOptions, TokenizerIdentity } from "./types.js";
 
 /** The slice of node-llama-cpp 3.21's API used here (the package is not a compile-time dependency). */

@@ -14,6 +14,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { openStorage } from "../../io/storage.js";
 import { discoverShards } from "../../io/shards.js";
+import { checkWritable } from "../../io/write.js";
 import { LocalExecutor } from "../../exec/local.js";
 import { cachedStep, stepKey } from "../../exec/step-cache.js";
 import type { Executor, JobSpec, ShardResult } from "../../exec/types.js";
@@ -24,7 +25,7 @@ import { finalizeSelect, round, type SelectSummary } from "./finalize.js";
 import { planKeep } from "./keep.js";
 import { perplexityScorer } from "./lm-select.js";
 import { prepareSelection, preparedFiles, type Prepared, type SelectInputs } from "./prepare.js";
-import { sampleKey } from "./sample-cache.js";
+import { SAMPLE_DOCS_FILE, sampleKey } from "./sample-cache.js";
 import type { SelectScoreParams } from "./score-shard.js";
 import { resolveSelectOptions, type ResolvedSelectOptions, type SelectOptions } from "./options.js";
 import "./tasks.js";
@@ -80,6 +81,7 @@ async function discover(o: ResolvedSelectOptions): Promise<SelectInputs> {
   const disc = await discoverShards(o.corpus);
   const shards = disc.shards.filter((s) => !(s.path === outDir || s.path.startsWith(outDir + path.sep)));
   if (shards.length === 0) throw usageError("no corpus shards left once the output directory is excluded");
+  await checkWritable(shards.map((s) => s.format)); // selected/ mirrors each shard's format
   const targets = o.target.length ? await loadTargets(o.target, { allExamples: o.allExamples, seed: o.seed, strict: o.strict, targetField: o.targetField, textField: o.textField }) : undefined;
   if (targets) o.log(`targets: ${targets.examples.length} examples from ${targets.benchmarks.length} benchmark(s): ${targets.benchmarks.map((b) => `${b.name} ${b.used}/${b.total}`).join(", ")}`);
   const modelDir = path.join(outDir, "model");
@@ -107,7 +109,7 @@ async function prepare(o: ResolvedSelectOptions, inp: SelectInputs, executor: Ex
     key,
     async () => {
       const step = await cachedStep(storage, PREPARE_STEP, key, preparedFiles, () => prepareSelection(o, inp, executor));
-      if (step.reused) o.log(`sample: reusing the one kept in ${path.join(inp.modelDir, "sample.jsonl.zst")}; scorer and threshold: reusing model/ (same shards and options)`);
+      if (step.reused) o.log(`sample: reusing the one kept in ${path.join(inp.modelDir, SAMPLE_DOCS_FILE)}; scorer and threshold: reusing model/ (same shards and options)`);
       return step.value;
     },
     o.log,

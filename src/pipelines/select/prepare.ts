@@ -27,7 +27,7 @@ import type { KeepPlan } from "./keep.js";
 import { selectionKl } from "./kl.js";
 import { docKey, type CorpusSample } from "./sample.js";
 import { sampleWithExecutor } from "./sample-shard.js";
-import { loadSample, sampleKey, saveSample } from "./sample-cache.js";
+import { loadSample, SAMPLE_DOCS_FILE, sampleKey, saveSample } from "./sample-cache.js";
 import { absoluteScorer, loadScorer, scoreAll, scorerFiles, tieKey, type Scorer, type ScorerSpec } from "./scorer.js";
 import type { SelectScoreParams } from "./score-shard.js";
 import { absoluteThreshold, keeps, thresholdForFraction, type Threshold } from "./threshold.js";
@@ -64,7 +64,7 @@ export async function drawSample(o: ResolvedSelectOptions, inp: SelectInputs, ex
   const key = await sampleKey(inp.shards, sampleOpts);
   let sample = await loadSample(inp.modelDir, key);
   const reused = sample !== undefined;
-  if (sample) o.log(`sample: reusing the one kept in ${path.join(inp.modelDir, "sample.jsonl.zst")} (same shards and sampling options)`);
+  if (sample) o.log(`sample: reusing the one kept in ${path.join(inp.modelDir, SAMPLE_DOCS_FILE)} (same shards and sampling options)`);
   else {
     // Shard jobs on the run's executor (both rounds read every shard). An executor that runs
     // only part of the shards (an array-job rank) samples on this machine's threads instead, in
@@ -312,7 +312,7 @@ export async function prepareSelection(o: ResolvedSelectOptions, inp: SelectInpu
 
 /** Output-relative files a prepared selection refers to (a rerun reuses it only while they are intact). */
 export function preparedFiles(p: Prepared): string[] {
-  const files = ["model/sample.jsonl.zst", "model/sample.json"];
+  const files = [`model/${SAMPLE_DOCS_FILE}`, "model/sample.json"];
   for (const f of scorerFiles(p.params.scorer)) if (!path.isAbsolute(f)) files.push(f);
   if (p.params.benchmarks) files.push(p.params.benchmarks);
   return files;

@@ -11,10 +11,10 @@ import path from "node:path";
 import { writeFileAtomic } from "../../io/atomic.js";
 import type { Shard } from "../../io/shards.js";
 import { openRecordWriter } from "../../io/write.js";
-import { readSampledDocs, sampledRecord, type CorpusSample, type SampledDoc } from "./sample.js";
+import { readSampledDocs, SAMPLE_FILE_FORMAT, SAMPLE_FILE_LEVEL, sampledRecord, type CorpusSample, type SampledDoc } from "./sample.js";
 import type { TxtSplit } from "../../io/formats.js";
 
-const DOCS_FILE = "sample.jsonl.zst";
+export const SAMPLE_DOCS_FILE = "sample.jsonl.gz";
 /** Written after the documents: its presence with a matching key means the sample is complete. */
 const META_FILE = "sample.json";
 
@@ -59,7 +59,7 @@ export async function loadSample(dir: string, key: string): Promise<CorpusSample
   if (meta.key !== key) return undefined;
   let docs: SampledDoc[];
   try {
-    docs = await readSampledDocs(path.join(dir, DOCS_FILE));
+    docs = await readSampledDocs(path.join(dir, SAMPLE_DOCS_FILE));
   } catch {
     // a damaged file is a miss (sample again), never a silently shorter sample
     return undefined;
@@ -71,7 +71,7 @@ export async function loadSample(dir: string, key: string): Promise<CorpusSample
 /** Keeps `s` in `dir` under `key` (documents first, then the metadata that validates them). */
 export async function saveSample(dir: string, key: string, s: CorpusSample): Promise<void> {
   await fs.rm(path.join(dir, META_FILE), { force: true });
-  const w = await openRecordWriter(path.join(dir, DOCS_FILE), "jsonl.zst");
+  const w = await openRecordWriter(path.join(dir, SAMPLE_DOCS_FILE), SAMPLE_FILE_FORMAT, { level: SAMPLE_FILE_LEVEL });
   try {
     for (const d of [...s.train, ...s.holdout]) await w.write(sampledRecord(d));
   } catch (err) {

@@ -4,7 +4,7 @@
  * Two rounds over the shards (kind "select-sample"):
  *   1. "histogram": count the documents' priorities in log-spaced bins (a few KB per shard);
  *      the coordinator picks the smallest cutoff below which at least sample + holdout fall;
- *   2. "take": write the documents under that cutoff to `parts/<shard>.jsonl.zst`.
+ *   2. "take": write the documents under that cutoff to `parts/<shard>.jsonl.gz`.
  * The coordinator then keeps the sample + holdout smallest priorities of those parts. Priorities
  * depend only on the seed and each document's place, so the result equals one serial pass.
  */
@@ -17,7 +17,7 @@ import { countWhitespaceWords } from "../../text/wordpunct.js";
 import type { Executor, ShardResult, TaskHandler } from "../../exec/types.js";
 import { openShardJob } from "../../exec/shard-job.js";
 import type { Shard } from "../../io/shards.js";
-import { docPriority, readSampledDocs, sampledRecord, splitSample, type CorpusSample, type SampledDoc } from "./sample.js";
+import { docPriority, readSampledDocs, SAMPLE_FILE_FORMAT, SAMPLE_FILE_LEVEL, sampledRecord, splitSample, type CorpusSample, type SampledDoc } from "./sample.js";
 // Registers the "select-sample" kind, so a direct sampleWithExecutor call (tests, library users) works on any executor.
 import "./tasks.js";
 
@@ -63,7 +63,7 @@ export interface SampleShardSummary {
 }
 
 export function partPath(shard: string): string {
-  return `parts/${shard}.jsonl.zst`;
+  return `parts/${shard}.jsonl.gz`;
 }
 
 export const sampleShard: TaskHandler<SampleShardParams> = async (spec, task, ctx) => {
@@ -87,7 +87,7 @@ export const sampleShard: TaskHandler<SampleShardParams> = async (spec, task, ct
         tokens += t;
         if (hist) hist[priorityBin(priority)]++;
         else if (priority < cutoff) {
-          out ??= await openRecordWriter(await job.outputPath(partPath(task.shard)), "jsonl.zst");
+          out ??= await openRecordWriter(await job.outputPath(partPath(task.shard)), SAMPLE_FILE_FORMAT, { level: SAMPLE_FILE_LEVEL });
           await out.write(sampledRecord({ priority, shard: task.shard, line: rec.line, id: rec.id, text: rec.text, tokens: t }));
           taken++;
         }

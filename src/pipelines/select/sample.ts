@@ -64,7 +64,14 @@ class BottomK {
   }
 }
 
-/** A sampled document as a record of a .jsonl(.zst) file (kept samples, sample-job parts). */
+/**
+ * Kept samples and sample-job parts are gzip at level 1: node:zlib writes it on every machine
+ * (zstd may only decode here, src/io/zstd.ts) and these files are a small share of a run.
+ */
+export const SAMPLE_FILE_FORMAT = "jsonl.gz";
+export const SAMPLE_FILE_LEVEL = 1;
+
+/** A sampled document as a record of a .jsonl.gz file (kept samples, sample-job parts). */
 export function sampledRecord(d: SampledDoc): DocRecord {
   return { id: d.id, text: d.text, line: d.line, fields: { priority: d.priority, shard: d.shard, line: d.line, id: d.id, text: d.text, tokens: d.tokens } };
 }

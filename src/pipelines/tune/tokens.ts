@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { UserError } from "../../util/errors.js";
-import { loadOptional } from "../../backends/optional.js";
+import { loadOptional } from "../../util/optional.js";
 
 export interface TokenCounter {
   /** "whitespace" or "hf:<path>". */

@@ -13,10 +13,10 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
+import { availableParallelism, homedir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { UserError } from "../util/errors.js";
+import { UserError } from "./errors.js";
 
 export interface OptionalBackend {
   /** What the backend serves, for messages and `backends list`. */
@@ -33,6 +33,10 @@ export interface OptionalBackend {
   extra?: () => Record<string, string>;
   /** Install with `--omit=optional` (only sensible with `extra` naming what is needed). */
   omitOptional?: boolean;
+  /** Run the package's install script (a native build); every other backend installs with scripts off. */
+  scripts?: boolean;
+  /** Modules inside the package exported beside the main one, by name (their default export). */
+  subpaths?: Record<string, string>;
 }
 
 /** Prebuilt CPU binary package of node-llama-cpp for this platform (we run it with gpu: false). */
@@ -71,6 +75,15 @@ export const BACKENDS = {
     purpose: "duckdb: tables in DuckDB database files (db.duckdb:table)",
     pkg: "@duckdb/node-api",
     version: "1.5.6-r.1",
+  },
+  // libzstd through N-API, built from source at install (~45 s of C on one core, halved with two):
+  // the default install reads .zst with the zstd command or pure JS instead (src/io/zstd.ts)
+  zstd: {
+    purpose: "zstd: native Zstandard in-process (.zst shards and Parquet pages at libzstd's speed)",
+    pkg: "zstd-napi",
+    version: "0.0.13",
+    scripts: true,
+    subpaths: { binding: "zstd-napi/binding.js" },
   },
 } satisfies Record<string, OptionalBackend>;
 
@@ -170,10 +183,21 @@ async function importBackend(name: BackendName, env: NodeJS.ProcessEnv): Promise
   const b: OptionalBackend = BACKENDS[name];
   const st = backendStatus(name, env);
   try {
-    if (st.source === "backends-dir") return ((await import(pathToFileURL(path.join(st.dir, ENTRY)).href)) as { default: unknown }).default;
+    if (st.source === "backends-dir") {
+      const ns = (await import(pathToFileURL(path.join(st.dir, ENTRY)).href)) as Record<string, unknown>;
+      if (!b.subpaths) return ns.default;
+      // named exports only (see entrySource)
+      const all: Record<string, unknown> = { ...(ns.main as Record<string, unknown>) };
+      for (const k of Object.keys(b.subpaths)) all[k] = ns[k];
+      return all;
+    }
     if (st.source === "node_modules") {
       const spec: string = b.pkg; // a variable: the package is not a compile-time dependency
-      return await import(spec);
+      const main = (await import(spec)) as Record<string, unknown>;
+      if (!b.subpaths) return main;
+      const extra: Record<string, unknown> = {};
+      for (const [k, sub] of Object.entries(b.subpaths)) extra[k] = ((await import(sub)) as { default: unknown }).default;
+      return { ...main, ...extra };
     }
   } catch (e) {
     throw new UserError(`${b.pkg} (${b.purpose}) is installed in ${st.source === "backends-dir" ? st.dir : "node_modules"} but could not be loaded (${firstLine(e)}); reinstall it with: ${installCommand(name)}`);
@@ -206,13 +230,15 @@ export async function installBackend(name: BackendName, opts: InstallOptions = {
   const deps = { [b.pkg]: b.version, ...(b.extra?.() ?? {}) };
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
-  await writeFile(path.join(tmp, "package.json"), JSON.stringify({ name: `datatailor-backend-${name}`, private: true, description: `datatailor optional backend: ${b.purpose}`, dependencies: deps }, null, 2) + "\n");
-  // install scripts stay off: node-llama-cpp's would try to build llama.cpp, onnxruntime-node's to download CUDA
-  const args = ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--no-save", ...(b.omitOptional ? ["--omit=optional"] : [])];
+  const manifest = { name: `datatailor-backend-${name}`, private: true, description: `datatailor optional backend: ${b.purpose}`, dependencies: deps, ...(b.scripts ? { allowScripts: { [b.pkg]: true } } : {}) };
+  await writeFile(path.join(tmp, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
+  // install scripts stay off unless the backend is a native build: node-llama-cpp's would try to
+  // build llama.cpp, onnxruntime-node's to download CUDA
+  const args = ["install", "--no-audit", "--no-fund", ...(b.scripts ? [] : ["--ignore-scripts"]), "--no-save", ...(b.omitOptional ? ["--omit=optional"] : [])];
   try {
     await runNpm(args, tmp, opts);
     if (!installedVersion(tmp, b.pkg)) throw new UserError(`npm finished but ${b.pkg} is not in ${tmp}/node_modules`);
-    await writeFile(path.join(tmp, ENTRY), `// written by datatailor: imports ${b.pkg} from this directory's node_modules\nimport * as m from ${JSON.stringify(b.pkg)};\nexport default m;\n`);
+    await writeFile(path.join(tmp, ENTRY), entrySource(b));
     await writeFile(path.join(tmp, MARKER), JSON.stringify({ name, pkg: b.pkg, version: b.version, dependencies: deps, installedAt: new Date().toISOString() }, null, 2) + "\n");
     await rm(dir, { recursive: true, force: true });
     await rename(tmp, dir);
@@ -224,6 +250,20 @@ export async function installBackend(name: BackendName, opts: InstallOptions = {
   return backendStatus(name, env);
 }
 
+/** The backend directory's entry module: the package, plus any subpath modules under their names. */
+function entrySource(b: OptionalBackend): string {
+  const subs = Object.entries(b.subpaths ?? {});
+  const lines = [`// written by datatailor: imports ${b.pkg} from this directory's node_modules`, `import * as m from ${JSON.stringify(b.pkg)};`];
+  subs.forEach(([, spec], i) => lines.push(`import s${i} from ${JSON.stringify(spec)};`));
+  // With subpaths, only named exports: a CommonJS package's namespace carries __esModule, and
+  // tsx's import() unwraps a default export that has it (the subpaths were lost).
+  if (subs.length) {
+    lines.push("export { m as main };");
+    subs.forEach(([k], i) => lines.push(`export { s${i} as ${k} };`));
+  } else lines.push("export default m;");
+  return lines.join("\n") + "\n";
+}
+
 function runNpm(args: string[], cwd: string, opts: InstallOptions): Promise<void> {
   const env = opts.env ?? process.env;
   const log = opts.log ?? ((s: string) => void process.stderr.write(s));
@@ -231,7 +271,9 @@ function runNpm(args: string[], cwd: string, opts: InstallOptions): Promise<void
   // npm_execpath points at npm-cli.js when npm runs us; run it with this node
   const [cmd, pre] = execpath && /\.[cm]?js$/.test(execpath) ? [process.execPath, [execpath]] : [execpath || (process.platform === "win32" ? "npm.cmd" : "npm"), []];
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, [...pre, ...args], { cwd, env: { ...env, npm_config_update_notifier: "false" }, stdio: ["ignore", "pipe", "pipe"] });
+    // JOBS: node-gyp compiles a native backend on every core instead of one file at a time
+    const childEnv = { ...env, npm_config_update_notifier: "false", JOBS: env.JOBS ?? String(availableParallelism()) };
+    const child = spawn(cmd, [...pre, ...args], { cwd, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
     let tail = "";
     const take = (d: Buffer) => {
       const s = d.toString();

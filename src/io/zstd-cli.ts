@@ -1,0 +1,84 @@
+/**
+ * Zstandard through the `zstd` command: a child process per stream, so decoding runs at
+ * libzstd's speed on another core while this one parses. Parquet pages are decoded in process
+ * (fzstd: a process per small page would cost more than it saves) and encoded by one short run
+ * each (one page per column chunk).
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { stat } from "node:fs/promises";
+import type { Writable } from "node:stream";
+import { decompress } from "fzstd";
+import { StreamError } from "./stream-error.js";
+import type { ZstdCodec } from "./zstd.js";
+
+const BIN = "zstd";
+/** How much of the command's stderr is kept for the message. */
+const STDERR_KEEP = 4096;
+
+let available: boolean | undefined;
+
+export function zstdCommandAvailable(): boolean {
+  available ??= spawnSync(BIN, ["--version"], { stdio: "ignore" }).status === 0;
+  return available;
+}
+
+/** zstd's own words for a stream cut short, a damaged one, and a file it could not open. */
+function classify(stderr: string, code: number | null, signal: NodeJS.Signals | null): StreamError {
+  const msg = stderr.trim().split("\n").pop()?.replace(/^zstd:\s*/, "") || (signal ? `killed by ${signal}` : `exit code ${code}`);
+  if (/premature end|truncated|unexpected end/i.test(stderr)) return new StreamError("truncated", `zstd stream is truncated (${msg})`);
+  if (/No such file|Permission denied|Is a directory|can't open|cannot open/i.test(stderr) || signal) return new StreamError("io", msg);
+  return new StreamError("corrupt", `zstd stream is corrupt (${msg})`);
+}
+
+async function* fileChunks(path: string): AsyncGenerator<Buffer> {
+  // an empty file holds no frame: empty, as libzstd and fzstd read it (the command calls it truncated)
+  if ((await stat(path)).size === 0) return;
+  const child = spawn(BIN, ["-d", "-c", "-q", "--no-progress", "--", path], { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.setEncoding("utf8");
+  child.stderr.on("data", (s: string) => (stderr = (stderr + s).slice(-STDERR_KEEP)));
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", (code, signal) => resolve([code, signal]));
+  });
+  let finished = false;
+  try {
+    for await (const chunk of child.stdout) yield chunk as Buffer;
+    const [code, signal] = await exited;
+    finished = true;
+    if (code !== 0) throw classify(stderr, code, signal);
+  } finally {
+    // the reader stopped early (or failed): this process is ours, stop it by its pid
+    if (!finished && child.exitCode === null) child.kill();
+  }
+}
+
+export const cliZstd: ZstdCodec = {
+  kind: "cli",
+  fileChunks,
+  compressTo(out: Writable, level: number): Writable {
+    // checksum on, as zstd writes by default: a damaged output is caught when read back
+    const child = spawn(BIN, ["-c", "-q", "--no-progress", `-${level}`], { stdio: ["pipe", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (s: string) => (stderr = (stderr + s).slice(-STDERR_KEEP)));
+    child.once("error", (e) => out.destroy(e));
+    child.stdin.on("error", (e) => out.destroy(e));
+    child.stdout.pipe(out);
+    child.once("close", (code, signal) => {
+      if (code !== 0) out.destroy(new Error(`zstd ${signal ? `was killed by ${signal}` : `exited with ${code}`}${stderr.trim() ? `: ${stderr.trim().split("\n").pop()}` : ""}`));
+    });
+    return child.stdin;
+  },
+  decompressPage(input, outputLength) {
+    const out = decompress(input, new Uint8Array(outputLength));
+    if (out.length !== outputLength) throw new Error(`zstd page: expected ${outputLength} bytes, got ${out.length}`);
+    return out;
+  },
+  compressPage(input, level) {
+    const r = spawnSync(BIN, ["-c", "-q", `-${level}`], { input, maxBuffer: input.length + (1 << 20) + (input.length >> 7) });
+    if (r.error) throw r.error;
+    if (r.status !== 0) throw new Error(`zstd exited with ${r.status}: ${String(r.stderr).trim().split("\n").pop() ?? ""}`);
+    return new Uint8Array(r.stdout.buffer, r.stdout.byteOffset, r.stdout.byteLength);
+  },
+};

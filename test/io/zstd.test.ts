@@ -1,0 +1,213 @@
+/**
+ * The three Zstandard codecs (src/io/zstd*.ts: libzstd in-process, the zstd command, pure-JS
+ * fzstd) against the `zstd` command as the independent peer: each decodes what the peer wrote
+ * to the same bytes (one frame, several frames, empty), what each encodes the peer decodes back,
+ * damaged streams are told apart (truncated vs corrupt), memory stays bounded, and a machine that
+ * can only decode says so in one line before any output exists.
+ */
+import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { PassThrough } from "node:stream";
+import { afterAll, describe, expect, it } from "vitest";
+import { StreamError } from "../../src/io/stream-error.js";
+import { cliZstd } from "../../src/io/zstd-cli.js";
+import { jsZstd } from "../../src/io/zstd-js.js";
+import { nativeZstd, type ZstdNapi } from "../../src/io/zstd-native.js";
+import type { ZstdCodec } from "../../src/io/zstd.js";
+import { backendStatus, loadOptional } from "../../src/util/optional.js";
+import { runCli } from "../helpers/cli.js";
+import { hasTool, IN_CI } from "../helpers/system.js";
+import { compress, decompress } from "../helpers/zstd.js";
+import { tempDir } from "./helpers.js";
+
+const t = tempDir();
+afterAll(() => t.cleanup());
+
+// The peer is required everywhere (test/helpers/zstd.ts); the native backend is required in CI.
+if (!hasTool("zstd")) throw new Error("the zstd command is needed by these tests (apt-get install zstd)");
+const nativeInstalled = backendStatus("zstd").source !== null;
+if (IN_CI && !nativeInstalled) throw new Error("CI must install the native zstd backend (datatailor backends install zstd)");
+
+const codecs: Array<[string, () => Promise<ZstdCodec>]> = [
+  ["cli", async () => cliZstd],
+  ["js", async () => jsZstd],
+];
+if (nativeInstalled) codecs.unshift(["native", async () => nativeZstd(await loadOptional<ZstdNapi>("zstd"))]);
+
+/** Text-like bytes: words from a small vocabulary (compressible) with random runs (not too much). */
+function textBytes(n: number, seed: number): Buffer {
+  const words = ["the", "model", "data", "selection", "token", "corpus", "of", "and", "läuft", "数据", "\n"];
+  const parts: string[] = [];
+  let s = seed >>> 0;
+  let len = 0;
+  while (len < n) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    const w = s % 97 === 0 ? randomBytes(8).toString("hex") : words[s % words.length]!;
+    parts.push(w);
+    len += Buffer.byteLength(w) + 1;
+  }
+  return Buffer.from(parts.join(" ")).subarray(0, n);
+}
+
+async function readAllChunks(codec: ZstdCodec, file: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of codec.fileChunks(file)) chunks.push(Buffer.from(c));
+  return Buffer.concat(chunks);
+}
+
+async function failure(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (e) {
+    return e;
+  }
+  throw new Error("expected a failure");
+}
+
+const plain = textBytes(3_000_000, 7);
+const oneFrame = path.join(t.dir, "one.zst");
+writeFileSync(oneFrame, compress(plain));
+const twoFrames = path.join(t.dir, "two.zst");
+writeFileSync(twoFrames, Buffer.concat([compress(plain.subarray(0, 1_000_001)), compress(plain.subarray(1_000_001), { compressionLevel: 19 })]));
+const empty = path.join(t.dir, "empty.zst");
+writeFileSync(empty, Buffer.alloc(0));
+const emptyFrame = path.join(t.dir, "empty-frame.zst");
+writeFileSync(emptyFrame, compress(Buffer.alloc(0)));
+// a frame cut in its middle; one whose magic number is damaged; and (checksummed by the peer) one
+// with flipped bytes inside a block
+const whole = compress(Buffer.concat([plain, randomBytes(500_000)]));
+const truncated = path.join(t.dir, "truncated.zst");
+writeFileSync(truncated, whole.subarray(0, Math.floor(whole.length * 0.6)));
+const badMagic = path.join(t.dir, "bad-magic.zst");
+writeFileSync(badMagic, Buffer.concat([Buffer.from([0x00, 0x11, 0x22, 0x33]), whole.subarray(4)]));
+const flipped = path.join(t.dir, "flipped.zst");
+const f = Buffer.from(whole);
+for (let i = f.length - 200_000; i < f.length - 199_000; i++) f[i] ^= 0x5a;
+writeFileSync(flipped, f);
+
+describe.each(codecs)("%s codec", (name, get) => {
+  it("decodes what the zstd command wrote to the same bytes: one frame, two frames, an empty frame, an empty file", async () => {
+    const codec = await get();
+    expect(codec.kind).toBe(name);
+    expect((await readAllChunks(codec, oneFrame)).equals(plain)).toBe(true);
+    expect((await readAllChunks(codec, twoFrames)).equals(plain)).toBe(true);
+    expect((await readAllChunks(codec, emptyFrame)).length).toBe(0);
+    expect((await readAllChunks(codec, empty)).length).toBe(0);
+  });
+
+  it("decodes a Parquet-style page of known size", async () => {
+    const codec = await get();
+    const page = plain.subarray(12_345, 12_345 + 300_000);
+    expect(Buffer.from(codec.decompressPage(compress(page), page.length)).equals(page)).toBe(true);
+  });
+
+  it("tells a truncated stream from a corrupt one", async () => {
+    const codec = await get();
+    const cut = await failure(readAllChunks(codec, truncated));
+    expect(cut).toBeInstanceOf(StreamError);
+    expect((cut as StreamError).kind).toBe("truncated");
+    const magic = await failure(readAllChunks(codec, badMagic));
+    expect(magic).toBeInstanceOf(StreamError);
+    expect((magic as StreamError).kind).toBe("corrupt");
+    // fzstd does not verify checksums, so only libzstd (in-process or the command) sees flipped bytes
+    if (name !== "js") expect(((await failure(readAllChunks(codec, flipped))) as StreamError).kind).toBe("corrupt");
+  });
+
+  it("stops cleanly when the reader stops early", async () => {
+    const codec = await get();
+    let n = 0;
+    for await (const c of codec.fileChunks(oneFrame)) {
+      n += c.length;
+      if (n > 100_000) break;
+    }
+    expect(n).toBeGreaterThan(100_000);
+    // and the file can be read again whole afterwards
+    expect((await readAllChunks(codec, oneFrame)).equals(plain)).toBe(true);
+  });
+
+  it("keeps memory bounded on a highly compressible stream (~300 MB from ~30 kB)", async () => {
+    const codec = await get();
+    const file = path.join(t.dir, `zeros-${name}.zst`);
+    writeFileSync(file, compress(Buffer.alloc(300e6, 0x61), { compressionLevel: 1 }));
+    const base = process.memoryUsage().rss;
+    let peak = base;
+    let total = 0;
+    let biggest = 0;
+    for await (const c of codec.fileChunks(file)) {
+      total += c.length;
+      biggest = Math.max(biggest, c.length);
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }
+    expect(total).toBe(300e6);
+    expect(biggest).toBeLessThanOrEqual(16 << 20);
+    expect(peak - base).toBeLessThan(150e6);
+  });
+
+  if (name === "js") {
+    it("cannot encode, and says what would", async () => {
+      const codec = await get();
+      expect(() => codec.compressPage(plain, 3)).toThrow(/zstd command .*backends install zstd/);
+      expect(() => codec.compressTo(new PassThrough(), 3)).toThrow(/zstd command .*backends install zstd/);
+    });
+  } else {
+    it("encodes streams and pages that the zstd command decodes back", async () => {
+      const codec = await get();
+      expect(decompress(codec.compressPage(plain, 3)).equals(plain)).toBe(true);
+      const out = new PassThrough();
+      const got: Buffer[] = [];
+      out.on("data", (c: Buffer) => got.push(c));
+      const done = new Promise((resolve, reject) => {
+        out.on("end", resolve);
+        out.on("error", reject);
+      });
+      const w = codec.compressTo(out, 5);
+      for (let i = 0; i < plain.length; i += 65_536) w.write(plain.subarray(i, i + 65_536));
+      w.end();
+      await done;
+      expect(decompress(Buffer.concat(got)).equals(plain)).toBe(true);
+    });
+  }
+});
+
+describe("choosing the codec", () => {
+  const corpus = path.join(t.dir, "corpus");
+  const target = path.join(t.dir, "target.jsonl");
+  // every 10th document quotes a target's 3-gram ("solve the algebra"): contaminated at --ngram 3
+  const docs = Array.from({ length: 60 }, (_, i) => JSON.stringify({ id: `d${i}`, text: i % 10 === 0 ? `we solve the algebra today ${i}` : `document ${i} about ${i % 2 ? "algebra and equations" : "cooking and recipes"} number ${i}` }));
+  writeFileSync(target, Array.from({ length: 10 }, (_, i) => JSON.stringify({ text: `solve the algebra equations ${i}` })).join("\n") + "\n");
+
+  it("a bad DATATAILOR_ZSTD is a usage error; decode-only zstd refuses a .zst output before any output exists", async () => {
+    const { mkdirSync, existsSync } = await import("node:fs");
+    mkdirSync(corpus, { recursive: true });
+    writeFileSync(path.join(corpus, "a.jsonl.zst"), compress(Buffer.from(docs.join("\n") + "\n")));
+    const out = path.join(t.dir, "out-js");
+    const args = ["decontaminate", "--against", target, "--corpus", corpus, "--out", out];
+    const bad = await runCli(args, { env: { ...process.env, DATATAILOR_ZSTD: "fast" } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/DATATAILOR_ZSTD=fast: expected one of native, cli, js/);
+    const r = await runCli(args, { env: { ...process.env, DATATAILOR_ZSTD: "js" } });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n").pop()).toMatch(/writing Zstandard needs the zstd command .*datatailor backends install zstd/);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // one line, no stack trace
+    expect(existsSync(path.join(out, "clean"))).toBe(false);
+  });
+
+  it("the zstd command writes outputs the peer reads, with the same documents as the default codec", async () => {
+    const outs: string[] = [];
+    for (const forced of ["cli", undefined]) {
+      const out = path.join(t.dir, `out-${forced ?? "default"}`);
+      const env = { ...process.env };
+      if (forced) env.DATATAILOR_ZSTD = forced;
+      else delete env.DATATAILOR_ZSTD;
+      const r = await runCli(["decontaminate", "--against", target, "--corpus", corpus, "--out", out, "--ngram", "3"], { env });
+      expect(r.code, r.stderr).toBe(0);
+      const { readFileSync } = await import("node:fs");
+      outs.push(decompress(readFileSync(path.join(out, "clean/a.jsonl.zst"))).toString() + "|" + decompress(readFileSync(path.join(out, "contaminated/a.jsonl.zst"))).toString());
+    }
+    expect(outs[0]).toBe(outs[1]);
+    const [clean, dirty] = outs[0]!.split("|").map((s) => s.trim().split("\n").map((l) => (JSON.parse(l) as { id: string }).id));
+    expect(dirty).toEqual(["d0", "d10", "d20", "d30", "d40", "d50"]);
+    expect(clean).toHaveLength(54);
+  });
+});
