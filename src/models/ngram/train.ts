@@ -5,9 +5,12 @@
 import { tokenizeForTraining, type Corpus } from "./corpus.js";
 import { estimate, type Estimate } from "./estimate.js";
 import type { Discount } from "./discount.js";
-import { BYTES_PER_TOKEN, MemoryBudgetError } from "./memory.js";
+import { BYTES_PER_NGRAM, BYTES_PER_TOKEN, MemoryBudgetError } from "./memory.js";
 import { SuffixTrie } from "./trie.js";
 import { BOS, EOS, UNK, Vocab } from "./vocab.js";
+
+/** Reserved up front at most (2 GiB of node data); a larger model grows its arrays on demand. */
+const MAX_NODES = 1 << 27;
 
 export interface TrainOptions {
   order: number;
@@ -35,9 +38,13 @@ export function trainNgram(text: Uint8Array, opts: TrainOptions): TrainedModel {
   const budget = opts.memory ?? Infinity;
   const textBytes = corpus.length * BYTES_PER_TOKEN;
   if (textBytes > budget) throw new MemoryBudgetError(budget, 0);
-  // capacity guess: distinct n-grams grow roughly like tokens × order / 2 on natural text
+  // lookup table size guess: distinct n-grams grow roughly like tokens × order / 2 on natural text
   const guess = Math.min(Math.max(1 << 16, Math.ceil((corpus.length * Math.min(opts.order, 6)) / 2)), 1 << 28);
-  const trie = new SuffixTrie(opts.order, guess, budget - textBytes);
+  // node arrays: at most one new n-gram per token and order (plus the specials), within the
+  // budget; only what is used gets touched
+  const maxNodes = Math.floor((budget - textBytes) / BYTES_PER_NGRAM) + 2;
+  const capacity = Math.max(1 << 16, Math.min(corpus.length * opts.order + 4, maxNodes, MAX_NODES));
+  const trie = new SuffixTrie(opts.order, capacity, budget - textBytes, Math.min(guess, capacity));
   for (const w of [UNK, BOS, EOS]) trie.unigramNode(w);
   try {
     trie.countCorpus(corpus.ids, corpus.length, opts.onProgress && ((d) => opts.onProgress!("count", d, corpus.length)));

@@ -8,7 +8,7 @@
 import { BOS } from "./vocab.js";
 import { BYTES_PER_NGRAM, MemoryBudgetError } from "./memory.js";
 
-/** Node data stride: [parent, word, count, prefix]. */
+/** Node data stride: [parent, word, count, prefix] (count: raw, then adjusted once estimated). */
 export const STRIDE = 4;
 export const ROOT = 0;
 // a local copy: under a CommonJS transform (tsx) an imported binding is a getter call per use
@@ -36,17 +36,24 @@ export class SuffixTrie {
 
   private readonly maxNodes: number;
 
+  /**
+   * `capacity`: nodes the arrays are sized for up front. Pages never written cost nothing (fresh
+   * memory is mapped on first touch), so an upper bound avoids growing — a copy plus a second
+   * first touch of everything, which is slow on VMs. `expected`: the likely node count, which
+   * sizes the lookup table (fully touched, since hashing spreads its entries).
+   */
   constructor(
     readonly maxOrder: number,
     capacity = 1 << 16,
     private readonly memoryBudget = Infinity,
+    expected = capacity,
   ) {
     this.maxNodes = Math.floor(memoryBudget / BYTES_PER_NGRAM);
     // shared memory: the ARPA writer may hand these to a second thread without copying
     this.data = new Int32Array(new SharedArrayBuffer(capacity * STRIDE * 4));
     this.order = new Uint8Array(new SharedArrayBuffer(capacity));
     let slots = 1 << 16;
-    while (slots * 0.7 < capacity) slots *= 2;
+    while (slots * 0.7 < expected) slots *= 2;
     this.slots = new Int32Array(slots).fill(-1);
     this.mask = slots - 1;
     this.unigram = new Int32Array(1024).fill(-1);
