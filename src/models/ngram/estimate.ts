@@ -48,14 +48,6 @@ export function estimate(trie: SuffixTrie, opts: EstimateOptions = {}): Estimate
   const data = trie.data;
   const ord = trie.order;
 
-  // Adjusted counts: continuation counts first, then the raw count where lmplz keeps it.
-  const adj = new Uint32Array(size);
-  for (let node = 1; node < size; node++) if (ord[node] >= 2) adj[data[node * STRIDE_]]++;
-  for (let node = 1; node < size; node++) {
-    const o = node * STRIDE_;
-    if (ord[node] === N || data[o + 1] === BOS_) adj[node] = data[o + 2];
-  }
-
   // lmplz marks n-grams whose raw count is at most the order's threshold (never <s> or <unk>),
   // and keeps marked unigrams that are special words.
   const prune = opts.prune && opts.prune.some((t) => t > 0) ? opts.prune : undefined;
@@ -74,12 +66,26 @@ export function estimate(trie: SuffixTrie, opts: EstimateOptions = {}): Estimate
       keep[node] = !m || special ? 1 : 0;
     }
   }
+
+  // Adjusted counts replace the raw counts in the trie (no second array of the same size): the
+  // highest order and n-grams starting with <s> keep theirs, every other n-gram counts its
+  // distinct left extensions (its children). A parent always starts one word later, so testing
+  // the parent's own first word tells which kind it is.
+  for (let node = 1; node < size; node++) {
+    const o = node * STRIDE_;
+    if (ord[node] < N && data[o + 1] !== BOS_) data[o + 2] = 0;
+  }
+  for (let node = 1; node < size; node++) {
+    if (ord[node] < 2) continue;
+    const p = data[node * STRIDE_] * STRIDE_;
+    if (data[p + 1] !== BOS_) data[p + 2]++;
+  }
   const counts = new Array<number>(N).fill(0);
   const coc = Array.from({ length: N }, () => [0, 0, 0, 0, 0]);
   for (let node = 1; node < size; node++) {
     const n = ord[node] - 1;
     if (!keep || keep[node]) counts[n]++;
-    const a = adj[node];
+    const a = data[node * STRIDE_ + 2];
     if (a < 5) coc[n][a]++;
   }
   const discounts = coc.map((n, i) => computeDiscount(i + 1, n, opts.fallback, opts.onFallback));
@@ -95,7 +101,7 @@ export function estimate(trie: SuffixTrie, opts: EstimateOptions = {}): Estimate
   for (let node = 1; node < size; node++) {
     const ctx = data[node * STRIDE_ + 3];
     const o = ctx << 2;
-    const a = adj[node];
+    const a = data[node * STRIDE_ + 2];
     ctxU[o] += a;
     if (marked && marked[node]) prunedMass![ctx] += a;
     else if (a > 0) ctxU[o + (a < 3 ? a : 3)]++;
@@ -117,8 +123,9 @@ export function estimate(trie: SuffixTrie, opts: EstimateOptions = {}): Estimate
   // Interpolate in node order (a suffix is always older than its extensions).
   const vocabSize = counts[0] - 1;
   const uniform = f(1.0 / f(vocabSize));
-  const complete = new Float32Array(size);
-  // shared memory, so the ARPA writer can format an order on a second thread
+  // shared memory, so the ARPA writer can format an order on a second thread; prob holds each
+  // n-gram's interpolated probability itself until all are done (its extensions read it), then
+  // its log10
   const prob = new Float32Array(new SharedArrayBuffer(size * 4));
   const backoff = new Float32Array(new SharedArrayBuffer(size * 4));
   const rootDenom = f(ctxU[0]);
@@ -130,20 +137,22 @@ export function estimate(trie: SuffixTrie, opts: EstimateOptions = {}): Estimate
     const c = data[o + 3] << 2;
     const n = ord[node];
     const d = discounts[n - 1];
-    const a = adj[node];
+    const a = data[o + 2];
     let p: number;
     if (n === 1) {
       if (word === UNK_) p = f(rootGamma * uniform);
       else if (word === BOS_) p = 1;
       else p = f(f(f(f(a) - discountFor(d, a)) / rootDenom) + f(rootGamma * uniform));
     } else {
-      p = f(f(f(f(a) - discountFor(d, a)) / f(ctxU[c])) + f(ctxF[c + 1] * complete[parent]));
+      p = f(f(f(f(a) - discountFor(d, a)) / f(ctxU[c])) + f(ctxF[c + 1] * prob[parent]));
     }
-    complete[node] = p;
-    const l = f(Math.log10(p));
-    prob[node] = l < 0 ? l : 0;
+    prob[node] = p;
     const self = node << 2;
     backoff[node] = n < N && ctxU[self] > 0 ? f(Math.log10(ctxF[self + 1])) : 0;
+  }
+  for (let node = 1; node < size; node++) {
+    const l = f(Math.log10(prob[node]));
+    prob[node] = l < 0 ? l : 0;
   }
   return { order: N, counts, discounts, countOfCounts: coc.map((c) => c.slice(1)), prob, backoff, ...(keep ? { keep } : {}) };
 }
