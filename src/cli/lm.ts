@@ -16,13 +16,13 @@ import { registerLmScore } from "./lm-score.js";
 import { EXIT, UserError, usageError } from "../util/errors.js";
 import { createProgress } from "../util/progress.js";
 import { openAtomic } from "../io/atomic.js";
-import { trainNgram } from "../models/ngram/train.js";
 import { arpaChunks } from "../models/ngram/arpa-write.js";
 import { DiscountError, fallbackDiscount } from "../models/ngram/discount.js";
 import { MemoryBudgetError, parseMemory, BYTES_PER_NGRAM, formatBytes } from "../models/ngram/memory.js";
 import { SpecialWordError } from "../models/ngram/corpus.js";
 import type { QueryPrint } from "../models/ngram/query-text.js";
 import { formatSectionInThread, queryArpa } from "../backends/lm/ngram.js";
+import { CountThread, trainNgramThreaded } from "../backends/lm/ngram-train.js";
 
 interface TrainFlags {
   order: number;
@@ -131,13 +131,21 @@ async function train(f: TrainFlags): Promise<void> {
   }
   const prune = f.prune ? parsePrune(f.prune, f.order) : undefined;
   const t0 = Date.now();
-  const text = await readInput(f.text);
+  // the counting thread starts while the text is read
+  const thread = CountThread.start();
+  let text: Buffer;
+  try {
+    text = await readInput(f.text);
+  } catch (e) {
+    await thread?.close();
+    throw e;
+  }
   const source = f.text ?? "stdin";
   const counting = createProgress({ label: "lm train: counting", unit: "tokens", enabled: process.env.DATATAILOR_NO_PROGRESS === undefined && text.length > 1 << 24 });
   let counted = 0;
   let model;
   try {
-    model = trainNgram(text, {
+    model = await trainNgramThreaded(text, {
       order: f.order,
       fallback,
       prune,
@@ -149,7 +157,7 @@ async function train(f: TrainFlags): Promise<void> {
         counting.tick(done - counted);
         counted = done;
       },
-    });
+    }, thread);
   } catch (e) {
     if (e instanceof DiscountError) throw new UserError(`lm train: ${e.message}`);
     if (e instanceof MemoryBudgetError) throw new UserError(`lm train: ${e.message}`);
@@ -195,7 +203,7 @@ async function train(f: TrainFlags): Promise<void> {
     discounts: est.discounts.map((d) => ({ D1: d[1], D2: d[2], "D3+": d[3] })),
     output: f.output ?? "stdout",
     bytes,
-    memoryBytes: model.trie.size * BYTES_PER_NGRAM,
+    memoryBytes: model.trie.nodes * BYTES_PER_NGRAM,
     seconds: { estimate: (t1 - t0) / 1000, write: (tWritten - t1) / 1000, sync: (Date.now() - tWritten) / 1000 },
   };
   if (f.json) printJson(summary);

@@ -8,7 +8,7 @@ import { sectionChunks } from "../../models/ngram/arpa-write.js";
 interface Job {
   data: Int32Array;
   ord: Uint8Array;
-  size: number;
+  spans: number[];
   prob: Float32Array;
   backoff: Float32Array;
   wordStart: Uint32Array;
@@ -20,5 +20,5 @@ interface Job {
 
 const j = workerData as Job;
 const out: Uint8Array[] = [];
-for (const c of sectionChunks(j.data, j.ord, j.size, j.prob, j.backoff, j.wordStart, j.words, j.n, j.N, j.kept)) out.push(c);
+for (const c of sectionChunks(j.data, j.ord, j.spans, j.prob, j.backoff, j.wordStart, j.words, j.n, j.N, j.kept)) out.push(c);
 parentPort!.postMessage(out, out.map((c) => c.buffer as ArrayBuffer));

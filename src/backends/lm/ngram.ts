@@ -221,7 +221,7 @@ export async function openNgram(path: string): Promise<LanguageModel> {
 export function formatSectionInThread(model: TrainedModel, n: number): Promise<Uint8Array[]> {
   const { wordStart, words } = wordTable(model.vocab);
   const t = model.trie;
-  const job = { data: t.data, ord: t.order, size: t.size, prob: model.estimate.prob, backoff: model.estimate.backoff, wordStart, words, n, N: model.estimate.order, kept: model.estimate.keep };
+  const job = { data: t.data, ord: t.order, spans: t.spans, prob: model.estimate.prob, backoff: model.estimate.backoff, wordStart, words, n, N: model.estimate.order, kept: model.estimate.keep };
   return new Promise((resolve, reject) => {
     const w = startThread(siblingModule(import.meta.url, "ngram-write-worker"), { workerData: job });
     w.once("message", (chunks: Uint8Array[]) => {

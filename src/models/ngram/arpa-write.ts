@@ -59,7 +59,8 @@ export function* arpaChunks(trie: SuffixTrie, est: Estimate, vocab: Vocab, part:
     let arena = new Uint8Array(keep ? Math.max(1 << 16, est.counts[n - 1] * (n * 8)) : 0);
     let used = 0;
     const kept = est.keep;
-    for (let node = 1; node < trie.size; node++) {
+    const spans = trie.spans;
+    for (let sp = 0; sp < spans.length; sp += 2) for (let node = spans[sp]; node < spans[sp + 1]; node++) {
       if (ord[node] !== n || (kept && kept[node] === 0)) continue;
       const w = data[node * STRIDE_ + 1];
       const ws = wordStart[w];
@@ -116,12 +117,12 @@ export function* arpaChunks(trie: SuffixTrie, est: Estimate, vocab: Vocab, part:
  * texts of the order below needed): what a second thread formats while arpaChunks writes the
  * orders before it. Works on plain arrays so they can be shared memory.
  */
-export function* sectionChunks(data: Int32Array, ord: Uint8Array, size: number, prob: Float32Array, backoff: Float32Array, wordStart: Uint32Array, words: Uint8Array, n: number, N: number, kept?: Uint8Array): Generator<Uint8Array> {
+export function* sectionChunks(data: Int32Array, ord: Uint8Array, spans: number[], prob: Float32Array, backoff: Float32Array, wordStart: Uint32Array, words: Uint8Array, n: number, N: number, kept?: Uint8Array): Generator<Uint8Array> {
   let buf = new Uint8Array(CHUNK);
   const head = encoder.encode(`\n\\${n}-grams:\n`);
   buf.set(head, 0);
   let pos = head.length;
-  for (let node = 1; node < size; node++) {
+  for (let sp = 0; sp < spans.length; sp += 2) for (let node = spans[sp]; node < spans[sp + 1]; node++) {
     if (ord[node] !== n || (kept && kept[node] === 0)) continue;
     if (pos > CHUNK - 4096) {
       yield buf.subarray(0, pos);

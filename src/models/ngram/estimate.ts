@@ -44,7 +44,10 @@ export interface Estimate {
 
 export function estimate(trie: SuffixTrie, opts: EstimateOptions = {}): Estimate {
   const N = trie.maxOrder;
+  // arrays indexed by node are sized to the highest id; ids between the spans are never touched
   const size = trie.size;
+  const spans = trie.spans;
+  const ctxSpans = [0, 1, ...spans];
   const data = trie.data;
   const ord = trie.order;
 
@@ -56,7 +59,7 @@ export function estimate(trie: SuffixTrie, opts: EstimateOptions = {}): Estimate
   if (prune) {
     marked = new Uint8Array(size);
     keep = new Uint8Array(size);
-    for (let node = 1; node < size; node++) {
+    for (let sp = 0; sp < spans.length; sp += 2) for (let node = spans[sp]; node < spans[sp + 1]; node++) {
       const o = node * STRIDE_;
       const n = ord[node];
       const w = data[o + 1];
@@ -71,18 +74,18 @@ export function estimate(trie: SuffixTrie, opts: EstimateOptions = {}): Estimate
   // highest order and n-grams starting with <s> keep theirs, every other n-gram counts its
   // distinct left extensions (its children). A parent always starts one word later, so testing
   // the parent's own first word tells which kind it is.
-  for (let node = 1; node < size; node++) {
+  for (let sp = 0; sp < spans.length; sp += 2) for (let node = spans[sp]; node < spans[sp + 1]; node++) {
     const o = node * STRIDE_;
     if (ord[node] < N && data[o + 1] !== BOS_) data[o + 2] = 0;
   }
-  for (let node = 1; node < size; node++) {
+  for (let sp = 0; sp < spans.length; sp += 2) for (let node = spans[sp]; node < spans[sp + 1]; node++) {
     if (ord[node] < 2) continue;
     const p = data[node * STRIDE_] * STRIDE_;
     if (data[p + 1] !== BOS_) data[p + 2]++;
   }
   const counts = new Array<number>(N).fill(0);
   const coc = Array.from({ length: N }, () => [0, 0, 0, 0, 0]);
-  for (let node = 1; node < size; node++) {
+  for (let sp = 0; sp < spans.length; sp += 2) for (let node = spans[sp]; node < spans[sp + 1]; node++) {
     const n = ord[node] - 1;
     if (!keep || keep[node]) counts[n]++;
     const a = data[node * STRIDE_ + 2];
@@ -98,7 +101,7 @@ export function estimate(trie: SuffixTrie, opts: EstimateOptions = {}): Estimate
   const ctxF = new Float32Array(ctxBuf);
   // with pruning, the adjusted counts of pruned extensions per context (added to γ's mass)
   const prunedMass = marked ? new Uint32Array(size) : undefined;
-  for (let node = 1; node < size; node++) {
+  for (let sp = 0; sp < spans.length; sp += 2) for (let node = spans[sp]; node < spans[sp + 1]; node++) {
     const ctx = data[node * STRIDE_ + 3];
     const o = ctx << 2;
     const a = data[node * STRIDE_ + 2];
@@ -107,7 +110,7 @@ export function estimate(trie: SuffixTrie, opts: EstimateOptions = {}): Estimate
     else if (a > 0) ctxU[o + (a < 3 ? a : 3)]++;
   }
   // γ(h), with the context's order deciding the discount (its extensions are one order up).
-  for (let ctx = 0; ctx < size; ctx++) {
+  for (let sp = 0; sp < ctxSpans.length; sp += 2) for (let ctx = ctxSpans[sp]; ctx < ctxSpans[sp + 1]; ctx++) {
     const o = ctx << 2;
     const den = ctxU[o];
     if (den === 0) continue;
@@ -130,7 +133,7 @@ export function estimate(trie: SuffixTrie, opts: EstimateOptions = {}): Estimate
   const backoff = new Float32Array(new SharedArrayBuffer(size * 4));
   const rootDenom = f(ctxU[0]);
   const rootGamma = ctxF[1];
-  for (let node = 1; node < size; node++) {
+  for (let sp = 0; sp < spans.length; sp += 2) for (let node = spans[sp]; node < spans[sp + 1]; node++) {
     const o = node * STRIDE_;
     const parent = data[o];
     const word = data[o + 1];
@@ -150,7 +153,7 @@ export function estimate(trie: SuffixTrie, opts: EstimateOptions = {}): Estimate
     const self = node << 2;
     backoff[node] = n < N && ctxU[self] > 0 ? f(Math.log10(ctxF[self + 1])) : 0;
   }
-  for (let node = 1; node < size; node++) {
+  for (let sp = 0; sp < spans.length; sp += 2) for (let node = spans[sp]; node < spans[sp + 1]; node++) {
     const l = f(Math.log10(prob[node]));
     prob[node] = l < 0 ? l : 0;
   }

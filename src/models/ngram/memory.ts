@@ -3,12 +3,14 @@
  * 16 bytes of node data (suffix link, first word, count, prefix link), 1 byte of order and
  * about 5.7 bytes of hash slot (4-byte slots at most 70% full), then 28 bytes during
  * estimation (adjusted count, context sums and count-of-counts, gamma, probability), so
- * about 51 bytes per n-gram plus the text's word ids (4 bytes per token). Writing the ARPA then
+ * about 51 bytes per n-gram plus the text's word ids (4 bytes per token) and, while counting, the
+ * n-grams ending at each token (4 bytes per order below the highest). Writing the ARPA then
  * reuses what estimation frees: 8 bytes per n-gram and the text of one order at a time.
  * Pruning adds 6 bytes per n-gram (marks and the pruned mass per context).
  */
 export const BYTES_PER_NGRAM = 51;
 export const BYTES_PER_TOKEN = 4;
+export const BYTES_PER_TOKEN_ORDER = 4;
 
 export class MemoryBudgetError extends Error {
   constructor(

@@ -1,0 +1,43 @@
+/**
+ * lm train's two counting threads: the partition counted on the worker thread joins the one
+ * counted on the main thread into the same model, so the ARPA is byte for byte the one counted
+ * on one thread, and matches lmplz's reference (../shared/data/lm/kenlm-shakespeare, written by
+ * KenLM) entry for entry; the memory budget still stops counting.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { CountThread, trainNgramThreaded } from "../../src/backends/lm/ngram-train.js";
+import { arpaChunks } from "../../src/models/ngram/arpa-write.js";
+import { MemoryBudgetError } from "../../src/models/ngram/memory.js";
+import { trainNgram, type TrainedModel } from "../../src/models/ngram/train.js";
+import { SHARED_DATA } from "../helpers/cli.js";
+import { readArpaText } from "./ngram-arpa-text.js";
+
+const REF = path.join(SHARED_DATA, "lm/kenlm-shakespeare");
+const arpa = (m: TrainedModel) => Buffer.concat([...arpaChunks(m.trie, m.estimate, m.vocab)]);
+
+describe("lm train on two threads", () => {
+  const text = readFileSync(path.join(REF, "train.txt"));
+
+  it("order 5 on Tiny Shakespeare: the same bytes as one thread, and lmplz's entries", async () => {
+    const threaded = arpa(await trainNgramThreaded(text, { order: 5 }, new CountThread(), 0));
+    expect(threaded.equals(arpa(trainNgram(text, { order: 5 })))).toBe(true);
+    const ref = readArpaText(path.join(REF, "shakespeare.o5.arpa.gz"));
+    const ours = readArpaText(threaded.toString("utf8"), true);
+    expect(ours.counts).toEqual(ref.counts);
+    expect([...ref.entries.keys()].filter((k) => !ours.entries.has(k))).toEqual([]);
+    let worst = 0;
+    for (const [k, r] of ref.entries) {
+      const o = ours.entries.get(k)!;
+      worst = Math.max(worst, Math.abs(r.prob - o.prob), Math.abs(r.backoff - o.backoff));
+    }
+    expect(worst).toBeLessThan(1e-4);
+  });
+
+  it("a memory budget too small stops counting with MemoryBudgetError", async () => {
+    const run = trainNgramThreaded(text, { order: 5, memory: 8 << 20 }, new CountThread(), 0);
+    await expect(run).rejects.toBeInstanceOf(MemoryBudgetError);
+    await expect(run).rejects.toThrow(/memory budget of 8\.0 MiB/);
+  });
+});
