@@ -1,10 +1,10 @@
 /**
- * `npm run bench -- lm [--orders 5,3] [--words N] [--lmplz-memory 2G] [--keep] [--arpa FILE]`: datatailor's
+ * `npm run bench -- lm [--orders 5,3] [--words N] [--lmplz-memory 2G] [--keep] [--arpa FILE] [--train-only]`: datatailor's
  * n-gram LM against KenLM on the same ~5.45M words of public-domain books and news, in one run:
  * `lm train -o N` vs `lmplz -o N` wall time (and peak memory), then `lm query` vs KenLM's `query`
  * on KenLM's order-5 ARPA (default output, to /dev/null), with ratios. KenLM runs when its
  * binaries are found ($KENLM_BIN, a directory, or PATH); otherwise only datatailor's figures print.
- * `--arpa FILE` times only the query, on that model.
+ * `--arpa FILE` times only the query, on that model; `--train-only` skips the query.
  * The corpus: ../shared/data/corpora Gutenberg (all books), and the NLTK ABC news, Brown,
  * movie reviews and US speeches texts, whitespace-normalised, one line per source line.
  */
@@ -24,6 +24,7 @@ const maxWords = arg("--words") ? Number(arg("--words")) : Infinity;
 const lmplzMemory = arg("--lmplz-memory") ?? "2G";
 const keep = argv.includes("--keep");
 const givenArpa = arg("--arpa");
+const trainOnly = argv.includes("--train-only");
 
 function findKenlm(name: string): string | undefined {
   const dirs = [process.env.KENLM_BIN, ...(process.env.PATH ?? "").split(path.delimiter)].filter(Boolean) as string[];
@@ -128,7 +129,7 @@ try {
     process.stdout.write(`order ${order}: n-grams ${headerCounts(ours).join(" / ")}${same === undefined ? "" : same ? " (same counts as lmplz)" : ` (lmplz: ${headerCounts(theirs).join(" / ")})`}; ARPA ${(statSync(ours).size / 1e6).toFixed(0)} MB\n`);
     if (order === Math.max(...orders)) queryArpa = lmplz ? theirs : ours;
   }
-  if (queryArpa) {
+  if (queryArpa && !trainOnly) {
     // both tools then read the model from the page cache, whichever runs first
     warm(queryArpa);
     warm(c.file);

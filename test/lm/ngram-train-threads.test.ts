@@ -2,13 +2,14 @@
  * lm train's two counting threads: the partition counted on the worker thread joins the one
  * counted on the main thread into the same model, so the ARPA is byte for byte the one counted
  * on one thread, and matches lmplz's reference (../shared/data/lm/kenlm-shakespeare, written by
- * KenLM) entry for entry; the memory budget still stops counting.
+ * KenLM) entry for entry, pruned too; lmplz's discount error and the memory budget still stop it.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CountThread, trainNgramThreaded } from "../../src/backends/lm/ngram-train.js";
 import { arpaChunks } from "../../src/models/ngram/arpa-write.js";
+import { DiscountError } from "../../src/models/ngram/discount.js";
 import { MemoryBudgetError } from "../../src/models/ngram/memory.js";
 import { trainNgram, type TrainedModel } from "../../src/models/ngram/train.js";
 import { SHARED_DATA } from "../helpers/cli.js";
@@ -33,6 +34,17 @@ describe("lm train on two threads", () => {
       worst = Math.max(worst, Math.abs(r.prob - o.prob), Math.abs(r.backoff - o.backoff));
     }
     expect(worst).toBeLessThan(1e-4);
+  });
+
+  it("--prune 0 1 1 2 (order 4): the same bytes as one thread", async () => {
+    const opts = { order: 4, prune: [0, 1, 1, 2] };
+    const threaded = arpa(await trainNgramThreaded(text, opts, new CountThread(), 0));
+    expect(threaded.equals(arpa(trainNgram(text, opts)))).toBe(true);
+  });
+
+  it("lmplz's discount error on a tiny text without --discount-fallback", async () => {
+    const tiny = readFileSync(path.join(REF, "tiny.txt"));
+    await expect(trainNgramThreaded(tiny, { order: 3 }, new CountThread(), 0)).rejects.toBeInstanceOf(DiscountError);
   });
 
   it("a memory budget too small stops counting with MemoryBudgetError", async () => {

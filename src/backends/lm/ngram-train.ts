@@ -1,13 +1,14 @@
 /**
  * `lm train` on two cores: the main thread counts one partition of the n-grams while a worker
  * thread counts the other into the same shared arrays (models/ngram/trie.ts), then both
- * resolve their nodes' prefixes and the main thread estimates. The partitions are the same as
+ * resolve their nodes' prefixes and run the estimate's steps on their own span. The partitions are the same as
  * trainNgram's, which counts them one after the other, so the ARPA is the same either way.
  */
 import os from "node:os";
 import type { Worker } from "node:worker_threads";
 import { MemoryBudgetError } from "../../models/ngram/memory.js";
-import { finishTraining, planCount, trainNgram, trainPlanned, type TrainedModel, type TrainOptions } from "../../models/ngram/train.js";
+import { countedTrie, estimateOptions, planCount, trainedModel, trainNgram, trainPlanned, type TrainedModel, type TrainOptions } from "../../models/ngram/train.js";
+import { adjustSpan, contextRange, discountsOf, estimateArrays, estimateResult, interpolateSpan, type SpanCounts } from "../../models/ngram/estimate.js";
 import { PartCounter } from "../../models/ngram/trie.js";
 import { siblingModule, startThread } from "../../util/worker.js";
 import type { CountReply, CountRequest } from "./ngram-count-worker.js";
@@ -52,6 +53,17 @@ export class CountThread {
   }
 }
 
+/** Sends `req` to the thread, runs `mine` here meanwhile; both results once the thread replies. */
+async function both<T>(thread: CountThread, req: CountRequest, mine: () => T, budget: number): Promise<[T, CountReply]> {
+  const theirs = thread.call(req);
+  theirs.catch(() => {});
+  const r = mine();
+  const reply = await theirs;
+  const err = fromReply(reply, budget);
+  if (err) throw err;
+  return [r, reply];
+}
+
 function fromReply(r: CountReply, budget: number): Error | null {
   if ("budget" in r) return new MemoryBudgetError(budget, r.ngrams);
   if ("error" in r) return new Error(`n-gram counting thread: ${r.error}`);
@@ -68,20 +80,20 @@ export async function trainNgramThreaded(text: Uint8Array, opts: TrainOptions, t
     const c = planCount(text, opts);
     if (c.plan.length < minTokens || c.plan.parts !== 2) return trainPlanned(c, opts);
     const budget = opts.memory ?? Infinity;
-    const theirs = thread.call({ count: c.plan, part: 1 });
-    theirs.catch(() => {});
     const mine = new PartCounter(c.plan, 0);
-    mine.count(opts.onProgress && ((d) => opts.onProgress!("count", d, c.plan.length)));
-    const r = await theirs;
-    const err = fromReply(r, budget);
-    if (err) throw err;
-    const end1 = (r as { end: number }).end;
-    const resolved = thread.call({ resolve: true });
-    resolved.catch(() => {});
-    mine.resolvePrefixes();
-    const err2 = fromReply(await resolved, budget);
-    if (err2) throw err2;
-    return finishTraining(c, [mine.end, end1], opts);
+    const [, counted] = await both(thread, { count: c.plan, part: 1 }, () => mine.count(opts.onProgress && ((d) => opts.onProgress!("count", d, c.plan.length))), budget);
+    await both(thread, { resolve: true }, () => mine.resolvePrefixes(), budget);
+    // the estimate's steps, each span on its own thread
+    const trie = countedTrie(c, [mine.end, (counted as { end: number }).end]);
+    const e = estimateArrays(trie, opts.prune);
+    const [s0, e0, s1, e1] = trie.spans;
+    const [ours, theirs] = await both(thread, { adjust: e, from: s1, to: e1 }, () => adjustSpan(e, s0, e0), budget);
+    const { counts, coc, discounts } = discountsOf(e, [ours, (theirs as { counts: SpanCounts }).counts], estimateOptions(opts));
+    // the root's context (0) goes with partition 0, whose span starts at 1
+    await both(thread, { context: { lo: s1, hi: e1, discounts } }, () => contextRange(e, 0, e0, discounts), budget);
+    const vocabSize = counts[0] - 1;
+    await both(thread, { interpolate: { from: s1, to: e1, discounts, vocabSize } }, () => interpolateSpan(e, s0, e0, discounts, vocabSize), budget);
+    return trainedModel(c, trie, estimateResult(e, counts, coc, discounts));
   } finally {
     await thread?.close();
   }

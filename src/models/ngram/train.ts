@@ -2,10 +2,11 @@
  * lmplz in one call: text bytes → counted trie → modified Kneser–Ney estimate. The caller
  * turns the result into ARPA chunks (arpa-write.ts) and does the I/O. The steps are exported
  * too, for a caller that counts the partitions on several threads (backends/lm/ngram-train.ts):
- * planCount, then PartCounter.count and resolvePrefixes per partition, then finishTraining.
+ * planCount, then PartCounter.count and resolvePrefixes per partition, then countedTrie, the
+ * estimate's steps (estimate.ts) and trainedModel.
  */
 import { tokenizeForTraining, type Corpus } from "./corpus.js";
-import { estimate, type Estimate } from "./estimate.js";
+import { estimate, type Estimate, type EstimateOptions } from "./estimate.js";
 import type { Discount } from "./discount.js";
 import { BYTES_PER_NGRAM, BYTES_PER_TOKEN, BYTES_PER_TOKEN_ORDER, MemoryBudgetError } from "./memory.js";
 import { PartCounter, SuffixTrie, type CountPlan } from "./trie.js";
@@ -104,13 +105,20 @@ export function planCount(text: Uint8Array, opts: TrainOptions): Counting {
   return { vocab, corpus, plan };
 }
 
-/** Estimates the counted model; `ends`: one past each partition's last node id. */
-export function finishTraining(c: Counting, ends: number[], opts: TrainOptions): TrainedModel {
+/** The counted trie; `ends`: one past each partition's last node id. */
+export function countedTrie(c: Counting, ends: number[]): SuffixTrie {
   const spans: number[] = [];
   for (let p = 0; p < c.plan.parts; p++) spans.push(c.plan.base[p], ends[p]);
-  const trie = new SuffixTrie(c.plan.maxOrder, c.plan.data, c.plan.order, spans);
-  const est = estimate(trie, { fallback: opts.fallback, onFallback: opts.log, prune: opts.prune });
+  return new SuffixTrie(c.plan.maxOrder, c.plan.data, c.plan.order, spans);
+}
+
+export function trainedModel(c: Counting, trie: SuffixTrie, est: Estimate): TrainedModel {
   return { vocab: c.vocab, trie, estimate: est, corpus: { words: c.corpus.words, sentences: c.corpus.sentences } };
+}
+
+/** How trainNgram's options reach the estimate. */
+export function estimateOptions(opts: TrainOptions): EstimateOptions {
+  return { fallback: opts.fallback, onFallback: opts.log, prune: opts.prune };
 }
 
 /** Trains on this thread: the partitions are counted one after the other. */
@@ -129,5 +137,6 @@ export function trainPlanned(c: Counting, opts: TrainOptions): TrainedModel {
     counters.push(k);
   }
   for (const k of counters) k.resolvePrefixes();
-  return finishTraining(c, counters.map((k) => k.end), opts);
+  const trie = countedTrie(c, counters.map((k) => k.end));
+  return trainedModel(c, trie, estimate(trie, estimateOptions(opts)));
 }
