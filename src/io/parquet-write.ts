@@ -19,6 +19,8 @@ import { openParquetFile, parquetInfo } from "./parquet-read.js";
 import type { DocRecord } from "./record.js";
 import type { Shard } from "./shards.js";
 import { zstdCodec, type ZstdCodec } from "./zstd.js";
+import { UserError } from "../util/errors.js";
+import { installCommand } from "../util/optional.js";
 
 type Codec = "UNCOMPRESSED" | "SNAPPY" | "ZSTD";
 
@@ -29,14 +31,15 @@ export interface ParquetWriterOptions {
   like?: Shard | string;
   /** Rows per row group (default 10,000; a group also closes at ~64 MB of text). */
   rowGroupSize?: number;
-  /** Column compression (default ZSTD; SNAPPY, pyarrow's default, where this machine cannot write zstd: src/io/zstd.ts). */
+  /** Column compression (default ZSTD with libzstd in-process, else SNAPPY, pyarrow's default: src/io/zstd.ts). */
   codec?: Codec;
 }
 
 const ZSTD_LEVEL = 3;
 
 function compressorsOf(codec: ZstdCodec) {
-  return { ZSTD: (input: Uint8Array) => codec.compressPage(input, ZSTD_LEVEL) };
+  const page = codec.compressPage;
+  return page ? { ZSTD: (input: Uint8Array) => page(input, ZSTD_LEVEL) } : {};
 }
 const GROUP_TEXT_BYTES = 64 << 20;
 
@@ -181,7 +184,8 @@ export async function openParquetRecordWriter(finalPath: string, opts: ParquetWr
   const rowGroupSize = opts.rowGroupSize ?? 10_000;
   const zstd = await zstdCodec();
   const compressors = compressorsOf(zstd);
-  const codec = opts.codec ?? (zstd.kind === "js" ? "SNAPPY" : "ZSTD");
+  const codec = opts.codec ?? (zstd.compressPage ? "ZSTD" : "SNAPPY");
+  if (codec === "ZSTD" && !zstd.compressPage) throw new UserError(`Parquet with ZSTD pages needs libzstd in-process: ${installCommand("zstd")}`);
   const sink = await FileSink.open(finalPath);
   let pw: ParquetWriter | null = null;
   let columns: Array<{ name: string; leaf?: SchemaElement }> = [];

@@ -1,8 +1,7 @@
 /**
  * Zstandard through the `zstd` command: a child process per stream, so decoding runs at
  * libzstd's speed on another core while this one parses. Parquet pages are decoded in process
- * (fzstd: a process per small page would cost more than it saves) and encoded by one short run
- * each (one page per column chunk).
+ * (fzstd: a process per page would cost more than it saves) and not encoded (see compressPage).
  */
 import { spawn, spawnSync } from "node:child_process";
 import { stat } from "node:fs/promises";
@@ -74,11 +73,5 @@ export const cliZstd: ZstdCodec = {
     const out = decompress(input, new Uint8Array(outputLength));
     if (out.length !== outputLength) throw new Error(`zstd page: expected ${outputLength} bytes, got ${out.length}`);
     return out;
-  },
-  compressPage(input, level) {
-    const r = spawnSync(BIN, ["-c", "-q", `-${level}`], { input, maxBuffer: input.length + (1 << 20) + (input.length >> 7) });
-    if (r.error) throw r.error;
-    if (r.status !== 0) throw new Error(`zstd exited with ${r.status}: ${String(r.stderr).trim().split("\n").pop() ?? ""}`);
-    return new Uint8Array(r.stdout.buffer, r.stdout.byteOffset, r.stdout.byteLength);
   },
 };

@@ -21,9 +21,6 @@ export const jsZstd: ZstdCodec = {
     if (out.length !== outputLength) throw new Error(`zstd page: expected ${outputLength} bytes, got ${out.length}`);
     return out;
   },
-  compressPage() {
-    throw new UserError(noEncoderMessage());
-  },
 };
 
 async function* fileChunks(path: string): AsyncGenerator<Buffer> {

@@ -147,13 +147,14 @@ describe.each(codecs)("%s codec", (name, get) => {
   if (name === "js") {
     it("cannot encode, and says what would", async () => {
       const codec = await get();
-      expect(() => codec.compressPage(plain, 3)).toThrow(/zstd command .*backends install zstd/);
+      expect(codec.compressPage).toBeUndefined();
       expect(() => codec.compressTo(new PassThrough(), 3)).toThrow(/zstd command .*backends install zstd/);
     });
   } else {
-    it("encodes streams and pages that the zstd command decodes back", async () => {
+    it("encodes streams (and, in-process only, pages) that the zstd command decodes back", async () => {
       const codec = await get();
-      expect(decompress(codec.compressPage(plain, 3)).equals(plain)).toBe(true);
+      if (name === "native") expect(decompress(codec.compressPage!(plain, 3)).equals(plain)).toBe(true);
+      else expect(codec.compressPage).toBeUndefined(); // a process per page: Parquet goes SNAPPY
       const out = new PassThrough();
       const got: Buffer[] = [];
       out.on("data", (c: Buffer) => got.push(c));
@@ -191,6 +192,34 @@ describe("choosing the codec", () => {
     expect(r.stderr.trim().split("\n").pop()).toMatch(/writing Zstandard needs the zstd command .*datatailor backends install zstd/);
     expect(r.stderr).not.toMatch(/\n\s+at /); // one line, no stack trace
     expect(existsSync(path.join(out, "clean"))).toBe(false);
+  });
+
+  it("Parquet outputs: ZSTD pages with libzstd in-process, SNAPPY otherwise; the same rows either way", async () => {
+    const { writeParquetColumns } = await import("../../src/io/parquet-write.js");
+    const { openParquetFile, readParquetColumns } = await import("../../src/io/parquet-read.js");
+    const { parquetMetadataAsync } = await import("hyparquet");
+    const pq = path.join(t.dir, "pq");
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(pq, { recursive: true });
+    const texts = docs.map((d) => (JSON.parse(d) as { text: string }).text);
+    await writeParquetColumns(path.join(pq, "a.parquet"), { id: texts.map((_, i) => `d${i}`), text: texts });
+    const got: Record<string, { codecs: string[]; rows: unknown }> = {};
+    for (const forced of nativeInstalled ? ["native", "cli", "js"] : ["cli", "js"]) {
+      const out = path.join(t.dir, `pq-out-${forced}`);
+      const r = await runCli(["decontaminate", "--against", target, "--corpus", pq, "--out", out, "--ngram", "3"], { env: { ...process.env, DATATAILOR_ZSTD: forced } });
+      expect(r.code, r.stderr).toBe(0);
+      const file = path.join(out, "clean/a.parquet");
+      const { file: buf, close } = await openParquetFile(file);
+      const meta = await parquetMetadataAsync(buf);
+      await close();
+      got[forced] = { codecs: [...new Set(meta.row_groups.flatMap((g) => g.columns.map((c) => c.meta_data!.codec)))], rows: await readParquetColumns(file) };
+    }
+    if (nativeInstalled) expect(got.native!.codecs).toEqual(["ZSTD"]);
+    expect(got.cli!.codecs).toEqual(["SNAPPY"]);
+    expect(got.js!.codecs).toEqual(["SNAPPY"]);
+    expect(got.cli!.rows).toEqual(got.js!.rows);
+    if (nativeInstalled) expect(got.native!.rows).toEqual(got.cli!.rows);
+    expect((got.js!.rows as { id: string[] }).id).toHaveLength(54);
   });
 
   it("the zstd command writes outputs the peer reads, with the same documents as the default codec", async () => {
