@@ -171,12 +171,20 @@ async function train(f: TrainFlags): Promise<void> {
   const stream = out ? out.stream : process.stdout;
   let bytes = 0;
   let tWritten = 0;
-  // The highest order (a third or more of the lines) is formatted on a second core meanwhile.
+  // The highest order (a third or more of the lines) and the second partition's share of the
+  // order before are formatted on a second core meanwhile: about half the work each.
   const N = model.estimate.order;
-  const highest = N >= 2 && os.availableParallelism() > 1 ? formatSectionInThread(model, N) : null;
+  const spans = model.trie.spans;
+  const split = N >= 2 && os.availableParallelism() > 1;
+  const highest = split
+    ? formatSectionInThread(model, [
+        { n: N - 1, spans: spans.slice(2), header: false },
+        { n: N, spans, header: true },
+      ])
+    : null;
   highest?.catch(() => {});
   try {
-    for (const chunk of arpaChunks(model.trie, model.estimate, model.vocab, highest ? { toOrder: N - 1, end: false } : {})) {
+    for (const chunk of arpaChunks(model.trie, model.estimate, model.vocab, highest ? { toOrder: N - 1, end: false, lastSpans: spans.slice(0, 2) } : {})) {
       bytes += chunk.length;
       await write(stream, chunk);
     }

@@ -4,7 +4,8 @@
  * on one thread, and matches lmplz's reference (../shared/data/lm/kenlm-shakespeare, written by
  * KenLM) entry for entry, pruned too; lmplz's discount error and the memory budget still stop it.
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CountThread, trainNgramThreaded } from "../../src/backends/lm/ngram-train.js";
@@ -12,7 +13,7 @@ import { arpaChunks } from "../../src/models/ngram/arpa-write.js";
 import { DiscountError } from "../../src/models/ngram/discount.js";
 import { MemoryBudgetError } from "../../src/models/ngram/memory.js";
 import { trainNgram, type TrainedModel } from "../../src/models/ngram/train.js";
-import { SHARED_DATA } from "../helpers/cli.js";
+import { runCli, SHARED_DATA } from "../helpers/cli.js";
 import { readArpaText } from "./ngram-arpa-text.js";
 
 const REF = path.join(SHARED_DATA, "lm/kenlm-shakespeare");
@@ -45,6 +46,18 @@ describe("lm train on two threads", () => {
   it("lmplz's discount error on a tiny text without --discount-fallback", async () => {
     const tiny = readFileSync(path.join(REF, "tiny.txt"));
     await expect(trainNgramThreaded(tiny, { order: 3 }, new CountThread(), 0)).rejects.toBeInstanceOf(DiscountError);
+  });
+
+  it("the CLI (highest order and part of the one before formatted on a second thread) writes the one-thread bytes", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "dt-ngram-threads-"));
+    try {
+      const out = path.join(dir, "o5.arpa");
+      const r = await runCli(["lm", "train", "-o", "5", "--text", path.join(REF, "train.txt"), "--output", out]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(readFileSync(out).equals(arpa(trainNgram(text, { order: 5 })))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("a memory budget too small stops counting with MemoryBudgetError", async () => {

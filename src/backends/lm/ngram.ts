@@ -215,13 +215,14 @@ export async function openNgram(path: string): Promise<LanguageModel> {
 }
 
 /**
- * Formats order `n` of a trained model's ARPA on a second thread (the model's arrays are shared
- * memory, nothing is copied); resolves to the section's bytes.
+ * Formats sections of a trained model's ARPA on a second thread (the model's arrays are shared
+ * memory, nothing is copied): in order, order `n`'s n-grams in `spans` of node ids, with the
+ * section's header or not; resolves to the bytes.
  */
-export function formatSectionInThread(model: TrainedModel, n: number): Promise<Uint8Array[]> {
+export function formatSectionInThread(model: TrainedModel, sections: { n: number; spans: number[]; header: boolean }[]): Promise<Uint8Array[]> {
   const { wordStart, words } = wordTable(model.vocab);
   const t = model.trie;
-  const job = { data: t.data, ord: t.order, spans: t.spans, prob: model.estimate.prob, backoff: model.estimate.backoff, wordStart, words, n, N: model.estimate.order, kept: model.estimate.keep };
+  const job = { data: t.data, ord: t.order, prob: model.estimate.prob, backoff: model.estimate.backoff, wordStart, words, sections, N: model.estimate.order, kept: model.estimate.keep };
   return new Promise((resolve, reject) => {
     const w = startThread(siblingModule(import.meta.url, "ngram-write-worker"), { workerData: job });
     w.once("message", (chunks: Uint8Array[]) => {

@@ -15,6 +15,8 @@ const encoder = new TextEncoder();
 export interface ArpaPart {
   /** Write orders 1..toOrder only (default all): another thread may format the rest (sectionChunks). */
   toOrder?: number;
+  /** The spans of node ids (trie.spans) whose n-grams of order toOrder to write (default all): another thread may format the rest. */
+  lastSpans?: number[];
   /** Write the \data\ header (default true) and the closing \end\ (default true). */
   header?: boolean;
   end?: boolean;
@@ -59,7 +61,7 @@ export function* arpaChunks(trie: SuffixTrie, est: Estimate, vocab: Vocab, part:
     let arena = new Uint8Array(keep ? Math.max(1 << 16, est.counts[n - 1] * (n * 8)) : 0);
     let used = 0;
     const kept = est.keep;
-    const spans = trie.spans;
+    const spans = n === to && part.lastSpans ? part.lastSpans : trie.spans;
     for (let sp = 0; sp < spans.length; sp += 2) for (let node = spans[sp]; node < spans[sp + 1]; node++) {
       if (ord[node] !== n || (kept && kept[node] === 0)) continue;
       const w = data[node * STRIDE_ + 1];
@@ -113,13 +115,14 @@ export function* arpaChunks(trie: SuffixTrie, est: Estimate, vocab: Vocab, part:
 }
 
 /**
- * One order's section on its own, each n-gram's words found by walking its suffix nodes (no
- * texts of the order below needed): what a second thread formats while arpaChunks writes the
- * orders before it. Works on plain arrays so they can be shared memory.
+ * One order's section on its own (or the n-grams of some spans of node ids, `header` false for
+ * a section's continuation), each n-gram's words found by walking its suffix nodes (no texts
+ * of the order below needed): what a second thread formats while arpaChunks writes the orders
+ * before it. Works on plain arrays so they can be shared memory.
  */
-export function* sectionChunks(data: Int32Array, ord: Uint8Array, spans: number[], prob: Float32Array, backoff: Float32Array, wordStart: Uint32Array, words: Uint8Array, n: number, N: number, kept?: Uint8Array): Generator<Uint8Array> {
+export function* sectionChunks(data: Int32Array, ord: Uint8Array, spans: number[], prob: Float32Array, backoff: Float32Array, wordStart: Uint32Array, words: Uint8Array, n: number, N: number, kept?: Uint8Array, header = true): Generator<Uint8Array> {
   let buf = new Uint8Array(CHUNK);
-  const head = encoder.encode(`\n\\${n}-grams:\n`);
+  const head = encoder.encode(header ? `\n\\${n}-grams:\n` : "");
   buf.set(head, 0);
   let pos = head.length;
   for (let sp = 0; sp < spans.length; sp += 2) for (let node = spans[sp]; node < spans[sp + 1]; node++) {
