@@ -16,7 +16,7 @@ import { registerLmScore } from "./lm-score.js";
 import { EXIT, UserError, usageError } from "../util/errors.js";
 import { createProgress } from "../util/progress.js";
 import { openAtomic } from "../io/atomic.js";
-import { arpaChunks } from "../models/ngram/arpa-write.js";
+import { arpaChunks, CHUNK } from "../models/ngram/arpa-write.js";
 import { DiscountError, fallbackDiscount } from "../models/ngram/discount.js";
 import { MemoryBudgetError, parseMemory, BYTES_PER_NGRAM, formatBytes } from "../models/ngram/memory.js";
 import { SpecialWordError } from "../models/ngram/corpus.js";
@@ -99,8 +99,8 @@ async function readInput(file: string | undefined): Promise<Buffer> {
  * Writes with backpressure only past 64 MB queued: formatting the next chunks then overlaps the
  * disk writes (a stream's default 16 KB mark would alternate them).
  */
-async function write(stream: NodeJS.WritableStream, chunk: Uint8Array): Promise<void> {
-  stream.write(chunk);
+async function write(stream: NodeJS.WritableStream, chunk: Uint8Array, done?: () => void): Promise<void> {
+  stream.write(chunk, done);
   const queued = (stream as NodeJS.WritableStream & { writableLength?: number }).writableLength ?? 0;
   if (queued < 1 << 26) return;
   await new Promise<void>((resolve, reject) => {
@@ -184,9 +184,14 @@ async function train(f: TrainFlags): Promise<void> {
     : null;
   highest?.catch(() => {});
   try {
-    for (const chunk of arpaChunks(model.trie, model.estimate, model.vocab, highest ? { toOrder: N - 1, end: false, lastSpans: spans.slice(0, 2) } : {})) {
+    // a chunk's buffer goes back to the writer once written (a few buffers carry the whole file)
+    const pool: Uint8Array[] = [];
+    const recycle = (c: Uint8Array) => () => {
+      if (c.byteOffset === 0 && c.buffer.byteLength === CHUNK) pool.push(new Uint8Array(c.buffer));
+    };
+    for (const chunk of arpaChunks(model.trie, model.estimate, model.vocab, highest ? { toOrder: N - 1, end: false, lastSpans: spans.slice(0, 2), pool } : { pool })) {
       bytes += chunk.length;
-      await write(stream, chunk);
+      await write(stream, chunk, recycle(chunk));
     }
     if (highest) {
       for (const chunk of [...(await highest), new TextEncoder().encode("\n\\end\\\n")]) {

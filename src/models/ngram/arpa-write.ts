@@ -9,7 +9,8 @@ import type { Vocab } from "./vocab.js";
 import { writeFixed7 } from "./format.js";
 // local copies: under a CommonJS transform (tsx) an imported binding costs a getter call per use
 const STRIDE_ = STRIDE;
-const CHUNK = 1 << 20;
+/** Bytes per chunk: a chunk of exactly this size may be handed back through ArpaPart.pool. */
+export const CHUNK = 1 << 20;
 const encoder = new TextEncoder();
 
 export interface ArpaPart {
@@ -17,6 +18,12 @@ export interface ArpaPart {
   toOrder?: number;
   /** The spans of node ids (trie.spans) whose n-grams of order toOrder to write (default all): another thread may format the rest. */
   lastSpans?: number[];
+  /**
+   * Buffers of CHUNK bytes the writer takes before allocating: the caller puts a chunk's buffer
+   * back once it is written, so the same few buffers carry the whole file (new memory is
+   * slow to touch on VMs).
+   */
+  pool?: Uint8Array[];
   /** Write the \data\ header (default true) and the closing \end\ (default true). */
   header?: boolean;
   end?: boolean;
@@ -48,9 +55,13 @@ export function* arpaChunks(trie: SuffixTrie, est: Estimate, vocab: Vocab, part:
   // an n-gram's text is its first word, a space, then its parent's text copied from there
   // (one lookup instead of a walk through every suffix node).
   // [offset, length] of each node's text in its order's arena, side by side: one cache line
-  const text = new Int32Array(trie.size * 2);
+  // (in the estimate's memory when it is free for that: fresh pages are slow to touch)
+  const scratch = est.scratch;
+  const text = scratch && scratch.byteLength >= trie.size * 8 ? new Int32Array(scratch, 0, trie.size * 2) : new Int32Array(trie.size * 2);
   let prevArena = new Uint8Array(0);
-  let buf = new Uint8Array(CHUNK);
+  const pool = part.pool;
+  const take = (min: number) => (pool && pool.length > 0 && min <= CHUNK ? pool.pop()! : new Uint8Array(Math.max(CHUNK, min)));
+  let buf = take(CHUNK);
   let pos = 0;
   for (let n = from; n <= to; n++) {
     const head = encoder.encode(`\n\\${n}-grams:\n`);
@@ -72,7 +83,7 @@ export function* arpaChunks(trie: SuffixTrie, est: Estimate, vocab: Vocab, part:
       const tl = wl + pl + 1;
       if (pos + tl + 64 > buf.length) {
         yield buf.subarray(0, pos);
-        buf = new Uint8Array(Math.max(CHUNK, tl * 2 + 64));
+        buf = take(tl * 2 + 64);
         pos = 0;
       }
       pos = writeFixed7(buf, pos, est.prob[node]);

@@ -31,7 +31,9 @@ for (const c of [0, 9, 10, 13, 32]) LMPLZ_DELIM[c] = 1;
 export function tokenizeForTraining(input: Uint8Array, vocab: Vocab, opts: { skipSymbols?: boolean; onSkip?: (word: string) => void } = {}): Corpus {
   // a plain Uint8Array view (not a Buffer): the vocabulary's byte comparisons then see one shape
   const buf = input.constructor === Uint8Array ? input : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-  let ids = new Uint32Array(Math.max(1024, (buf.length >>> 2) + 16));
+  // shared memory: counting threads read the ids without a copy
+  const grown = (n: number) => new Uint32Array(new SharedArrayBuffer(n * 4));
+  let ids = grown(Math.max(1024, (buf.length >>> 2) + 16));
   let n = 0;
   let words = 0;
   let sentences = 0;
@@ -41,7 +43,7 @@ export function tokenizeForTraining(input: Uint8Array, vocab: Vocab, opts: { ski
   let inSentence = false;
   const push = (id: number) => {
     if (n === ids.length) {
-      const g = new Uint32Array(ids.length * 2);
+      const g = grown(ids.length * 2);
       g.set(ids);
       ids = g;
     }
@@ -74,7 +76,7 @@ export function tokenizeForTraining(input: Uint8Array, vocab: Vocab, opts: { ski
       continue;
     }
     if (n === ids.length) {
-      const g = new Uint32Array(ids.length * 2);
+      const g = grown(ids.length * 2);
       g.set(ids);
       ids = g;
     }

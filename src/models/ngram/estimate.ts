@@ -40,6 +40,8 @@ export interface Estimate {
   backoff: Float32Array;
   /** With pruning: 1 for the nodes the ARPA keeps (absent when nothing is pruned). */
   keep?: Uint8Array;
+  /** Memory the estimate no longer needs (16 bytes per node id), for the ARPA writer to reuse (one writer at a time). */
+  scratch?: ArrayBufferLike;
 }
 
 /**
@@ -214,7 +216,7 @@ export function discountsOf(e: EstimateArrays, parts: SpanCounts[], opts: Estima
 }
 
 export function estimateResult(e: EstimateArrays, counts: number[], coc: number[][], discounts: Discount[]): Estimate {
-  return { order: e.N, counts, discounts, countOfCounts: coc.map((c) => c.slice(1)), prob: e.prob, backoff: e.backoff, ...(e.keep ? { keep: e.keep } : {}) };
+  return { order: e.N, counts, discounts, countOfCounts: coc.map((c) => c.slice(1)), prob: e.prob, backoff: e.backoff, ...(e.keep ? { keep: e.keep } : {}), scratch: e.ctxU.buffer };
 }
 
 /** All steps on this thread. */
