@@ -15,7 +15,7 @@ import { openAtomic } from "./atomic.js";
 import type { ShardFormat } from "./formats.js";
 import { openParquetRecordWriter, type ParquetWriterOptions } from "./parquet-write.js";
 import type { DocRecord } from "./record.js";
-import { zstdEncoder } from "./zstd.js";
+import { zstdCodec } from "./zstd.js";
 
 export interface RecordWriter {
   /** Returns a promise only when the caller should wait (backpressure). */
@@ -33,11 +33,6 @@ export type WriterOptions = ParquetWriterOptions & {
 const BUF_SIZE = 1 << 20;
 const NL = 10;
 
-/** Throws the one-line reason before a run starts when outputs in these formats could not be written here. */
-export async function checkWritable(formats: Iterable<ShardFormat>): Promise<void> {
-  for (const f of formats) if (f === "jsonl.zst") await zstdEncoder();
-}
-
 export async function openRecordWriter(finalPath: string, format: ShardFormat, opts: WriterOptions = {}): Promise<RecordWriter> {
   if (format === "parquet") return openParquetRecordWriter(finalPath, opts);
   return openJsonlWriter(finalPath, format, opts.level);
@@ -51,8 +46,7 @@ function txtBytes(rec: DocRecord, first: boolean): Buffer {
 }
 
 async function openJsonlWriter(finalPath: string, format: ShardFormat, level?: number): Promise<RecordWriter> {
-  // before any file exists: a machine that cannot write zstd says so up front
-  const zstd = format === "jsonl.zst" ? await zstdEncoder() : undefined;
+  const zstd = format === "jsonl.zst" ? await zstdCodec() : undefined;
   const atomic = await openAtomic(finalPath);
   const file = atomic.stream;
   let failure: Error | null = null;

@@ -1,9 +1,13 @@
-/** Zstandard decoding in pure JS (fzstd): always available, ~5x slower than libzstd, no encoder. */
+/**
+ * Zstandard in pure JS: always available. Decoding through fzstd (~2-3x slower than libzstd, no
+ * checksum check); encoding writes stored frames (zstd-stored.ts), valid but not compressed.
+ */
 import { promises as fs } from "node:fs";
 import { Decompress, decompress } from "fzstd";
-import { UserError } from "../util/errors.js";
+import type { Writable } from "node:stream";
 import { StreamError } from "./stream-error.js";
-import { noEncoderMessage, type ZstdCodec } from "./zstd.js";
+import { StoredZstdStream } from "./zstd-stored.js";
+import type { ZstdCodec } from "./zstd.js";
 
 /** Small reads: fzstd hands over a whole read's output at once (bounded by ~ratio x this). */
 const COMPRESSED_CHUNK = 64 << 10;
@@ -13,8 +17,11 @@ const UNEXPECTED_EOF = 5;
 export const jsZstd: ZstdCodec = {
   kind: "js",
   fileChunks,
-  compressTo() {
-    throw new UserError(noEncoderMessage());
+  compressTo(out: Writable): Writable {
+    const s = new StoredZstdStream();
+    s.on("error", (e: Error) => out.destroy(e));
+    s.pipe(out);
+    return s;
   },
   decompressPage(input, outputLength) {
     const out = decompress(input, new Uint8Array(outputLength));

@@ -10,7 +10,6 @@
 import path from "node:path";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { discoverShards } from "../../io/shards.js";
-import { checkWritable } from "../../io/write.js";
 import { LocalExecutor } from "../../exec/local.js";
 import type { Executor, JobSpec, ShardResult } from "../../exec/types.js";
 import { createProgress } from "../../util/progress.js";
@@ -63,7 +62,6 @@ export async function runDecontaminate(opts: DecontaminateOptions): Promise<Deco
   const disc = await discoverShards(opts.corpus);
   const shards = disc.shards.filter((s) => !(s.path === outDir || s.path.startsWith(outDir + path.sep)));
   if (shards.length === 0) throw usageError("no corpus shards left once the output directory is excluded");
-  await checkWritable(shards.map((s) => s.format)); // clean/ and contaminated/ mirror each shard's format
 
   // 2. index
   const prepared = await prepareIndex(opts.against, outDir, { n, strict: opts.strict, log });

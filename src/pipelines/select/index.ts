@@ -14,7 +14,6 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { openStorage } from "../../io/storage.js";
 import { discoverShards } from "../../io/shards.js";
-import { checkWritable } from "../../io/write.js";
 import { LocalExecutor } from "../../exec/local.js";
 import { cachedStep, stepKey } from "../../exec/step-cache.js";
 import type { Executor, JobSpec, ShardResult } from "../../exec/types.js";
@@ -81,7 +80,6 @@ async function discover(o: ResolvedSelectOptions): Promise<SelectInputs> {
   const disc = await discoverShards(o.corpus);
   const shards = disc.shards.filter((s) => !(s.path === outDir || s.path.startsWith(outDir + path.sep)));
   if (shards.length === 0) throw usageError("no corpus shards left once the output directory is excluded");
-  await checkWritable(shards.map((s) => s.format)); // selected/ mirrors each shard's format
   const targets = o.target.length ? await loadTargets(o.target, { allExamples: o.allExamples, seed: o.seed, strict: o.strict, targetField: o.targetField, textField: o.textField }) : undefined;
   if (targets) o.log(`targets: ${targets.examples.length} examples from ${targets.benchmarks.length} benchmark(s): ${targets.benchmarks.map((b) => `${b.name} ${b.used}/${b.total}`).join(", ")}`);
   const modelDir = path.join(outDir, "model");
