@@ -7,7 +7,6 @@
 import { VERSION } from "../version.js";
 import { buildProgram, commandName } from "./program.js";
 import { reportError } from "./output.js";
-import { forcedZstdKind } from "../io/zstd-env.js";
 
 const argv = process.argv;
 const isVersion = argv.length === 3 && (argv[2] === "--version" || argv[2] === "-V");
@@ -15,7 +14,7 @@ if (isVersion) process.stdout.write(VERSION + "\n");
 else {
   const name = commandName(argv);
   try {
-    forcedZstdKind(); // a bad DATATAILOR_ZSTD is a usage error before any work
+    (await import("../io/zstd-env.js")).forcedZstdKind(); // a bad DATATAILOR_ZSTD is a usage error before any work
     await (await buildProgram(name === "help" ? undefined : name)).parseAsync(argv);
   } catch (err) {
     // Commands report their own errors (output.ts action()); this catches what escapes parsing.
