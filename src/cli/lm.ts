@@ -17,11 +17,11 @@ import { EXIT, UserError, usageError } from "../util/errors.js";
 import { createProgress } from "../util/progress.js";
 import { openAtomic } from "../io/atomic.js";
 import { arpaChunks, CHUNK } from "../models/ngram/arpa-write.js";
-import { DiscountError, fallbackDiscount } from "../models/ngram/discount.js";
+import { DiscountError, fallbackDiscount, type Discount } from "../models/ngram/discount.js";
 import { MemoryBudgetError, parseMemory, BYTES_PER_NGRAM, formatBytes } from "../models/ngram/memory.js";
 import { SpecialWordError } from "../models/ngram/corpus.js";
 import type { QueryPrint } from "../models/ngram/query-text.js";
-import { formatSectionInThread, queryArpa } from "../backends/lm/ngram.js";
+import { queryArpa } from "../backends/lm/ngram.js";
 import { CountThread, trainNgramThreaded } from "../backends/lm/ngram-train.js";
 
 interface TrainFlags {
@@ -130,16 +130,19 @@ async function train(f: TrainFlags): Promise<void> {
     }
   }
   const prune = f.prune ? parsePrune(f.prune, f.order) : undefined;
-  const t0 = Date.now();
-  // the counting thread starts while the text is read
+  // the second thread (counting, estimating, formatting) starts while the text is read
   const thread = CountThread.start();
-  let text: Buffer;
   try {
-    text = await readInput(f.text);
-  } catch (e) {
+    await trainWith(f, { fallback, prune, memory }, thread);
+  } finally {
     await thread?.close();
-    throw e;
   }
+}
+
+async function trainWith(f: TrainFlags, o: { fallback?: Discount; prune?: number[]; memory: number }, thread: CountThread | null): Promise<void> {
+  const { fallback, prune, memory } = o;
+  const t0 = Date.now();
+  const text = await readInput(f.text);
   const source = f.text ?? "stdin";
   const counting = createProgress({ label: "lm train: counting", unit: "tokens", enabled: process.env.DATATAILOR_NO_PROGRESS === undefined && text.length > 1 << 24 });
   let counted = 0;
@@ -175,13 +178,13 @@ async function train(f: TrainFlags): Promise<void> {
   // order before are formatted on a second core meanwhile: about half the work each.
   const N = model.estimate.order;
   const spans = model.trie.spans;
-  const split = N >= 2 && os.availableParallelism() > 1;
-  const highest = split
-    ? formatSectionInThread(model, [
-        { n: N - 1, spans: spans.slice(2), header: false },
-        { n: N, spans, header: true },
-      ])
-    : null;
+  const highest =
+    thread && N >= 2
+      ? thread.format(model, [
+          { n: N - 1, spans: spans.slice(2), header: false },
+          { n: N, spans, header: true },
+        ])
+      : null;
   highest?.catch(() => {});
   try {
     // a chunk's buffer goes back to the writer once written (a few buffers carry the whole file)

@@ -12,18 +12,28 @@ import { CountThread, trainNgramThreaded } from "../../src/backends/lm/ngram-tra
 import { arpaChunks } from "../../src/models/ngram/arpa-write.js";
 import { DiscountError } from "../../src/models/ngram/discount.js";
 import { MemoryBudgetError } from "../../src/models/ngram/memory.js";
-import { trainNgram, type TrainedModel } from "../../src/models/ngram/train.js";
+import { trainNgram, type TrainedModel, type TrainOptions } from "../../src/models/ngram/train.js";
 import { runCli, SHARED_DATA } from "../helpers/cli.js";
 import { readArpaText } from "./ngram-arpa-text.js";
 
 const REF = path.join(SHARED_DATA, "lm/kenlm-shakespeare");
 const arpa = (m: TrainedModel) => Buffer.concat([...arpaChunks(m.trie, m.estimate, m.vocab)]);
 
+/** trainNgramThreaded with the thread forced on (any text size), closed afterwards. */
+async function trainThreaded(text: Buffer, opts: TrainOptions): Promise<TrainedModel> {
+  const thread = new CountThread();
+  try {
+    return await trainNgramThreaded(text, opts, thread, 0);
+  } finally {
+    await thread.close();
+  }
+}
+
 describe("lm train on two threads", () => {
   const text = readFileSync(path.join(REF, "train.txt"));
 
   it("order 5 on Tiny Shakespeare: the same bytes as one thread, and lmplz's entries", async () => {
-    const threaded = arpa(await trainNgramThreaded(text, { order: 5 }, new CountThread(), 0));
+    const threaded = arpa(await trainThreaded(text, { order: 5 }));
     expect(threaded.equals(arpa(trainNgram(text, { order: 5 })))).toBe(true);
     const ref = readArpaText(path.join(REF, "shakespeare.o5.arpa.gz"));
     const ours = readArpaText(threaded.toString("utf8"), true);
@@ -39,13 +49,13 @@ describe("lm train on two threads", () => {
 
   it("--prune 0 1 1 2 (order 4): the same bytes as one thread", async () => {
     const opts = { order: 4, prune: [0, 1, 1, 2] };
-    const threaded = arpa(await trainNgramThreaded(text, opts, new CountThread(), 0));
+    const threaded = arpa(await trainThreaded(text, opts));
     expect(threaded.equals(arpa(trainNgram(text, opts)))).toBe(true);
   });
 
   it("lmplz's discount error on a tiny text without --discount-fallback", async () => {
     const tiny = readFileSync(path.join(REF, "tiny.txt"));
-    await expect(trainNgramThreaded(tiny, { order: 3 }, new CountThread(), 0)).rejects.toBeInstanceOf(DiscountError);
+    await expect(trainThreaded(tiny, { order: 3 })).rejects.toBeInstanceOf(DiscountError);
   });
 
   it("the CLI (highest order and part of the one before formatted on a second thread) writes the one-thread bytes", async () => {
@@ -61,7 +71,7 @@ describe("lm train on two threads", () => {
   });
 
   it("a memory budget too small stops counting with MemoryBudgetError", async () => {
-    const run = trainNgramThreaded(text, { order: 5, memory: 8 << 20 }, new CountThread(), 0);
+    const run = trainThreaded(text, { order: 5, memory: 8 << 20 });
     await expect(run).rejects.toBeInstanceOf(MemoryBudgetError);
     await expect(run).rejects.toThrow(/memory budget of 8\.0 MiB/);
   });

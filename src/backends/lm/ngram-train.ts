@@ -11,7 +11,8 @@ import { countedTrie, estimateOptions, planCount, trainedModel, trainNgram, trai
 import { adjustSpan, contextRange, discountsOf, estimateArrays, estimateResult, interpolateSpan, type SpanCounts } from "../../models/ngram/estimate.js";
 import { PartCounter } from "../../models/ngram/trie.js";
 import { siblingModule, startThread } from "../../util/worker.js";
-import type { CountReply, CountRequest } from "./ngram-count-worker.js";
+import type { CountReply, CountRequest, FormatJob } from "./ngram-count-worker.js";
+import { wordTable } from "../../models/ngram/arpa-write.js";
 
 /** Below this many tokens counting is quick enough that a thread's start is not worth it. */
 export const THREADED_MIN_TOKENS = 1 << 20;
@@ -46,6 +47,21 @@ export class CountThread {
     });
   }
 
+  /**
+   * Formats sections of a trained model's ARPA on this thread (the model's arrays are shared
+   * memory, nothing is copied): in order, order `n`'s n-grams in `spans` of node ids, with the
+   * section's header or not; resolves to the bytes.
+   */
+  async format(model: TrainedModel, sections: FormatJob["sections"]): Promise<Uint8Array[]> {
+    const { wordStart, words } = wordTable(model.vocab);
+    const t = model.trie;
+    const e = model.estimate;
+    const r = await this.call({ format: { data: t.data, ord: t.order, prob: e.prob, backoff: e.backoff, wordStart, words, sections, N: e.order, kept: e.keep } });
+    const err = fromReply(r, Infinity);
+    if (err) throw err;
+    return (r as { chunks: Uint8Array[] }).chunks;
+  }
+
   async close(): Promise<void> {
     this.worker.removeAllListeners("exit");
     this.worker.on("error", () => {});
@@ -71,30 +87,27 @@ function fromReply(r: CountReply, budget: number): Error | null {
 }
 
 /**
- * trainNgram with partition 1 counted on `thread` (then closed); on one thread when there is
- * none or the text is small.
+ * trainNgram with partition 1 counted and estimated on `thread` (which stays open: the caller
+ * may format with it, and closes it); on this thread alone when there is none or the text is
+ * small.
  */
 export async function trainNgramThreaded(text: Uint8Array, opts: TrainOptions, thread: CountThread | null, minTokens = THREADED_MIN_TOKENS): Promise<TrainedModel> {
-  try {
-    if (!thread) return trainNgram(text, opts);
-    const c = planCount(text, opts);
-    if (c.plan.length < minTokens || c.plan.parts !== 2) return trainPlanned(c, opts);
-    const budget = opts.memory ?? Infinity;
-    const mine = new PartCounter(c.plan, 0);
-    const [, counted] = await both(thread, { count: c.plan, part: 1 }, () => mine.count(opts.onProgress && ((d) => opts.onProgress!("count", d, c.plan.length))), budget);
-    await both(thread, { resolve: true }, () => mine.resolvePrefixes(), budget);
-    // the estimate's steps, each span on its own thread
-    const trie = countedTrie(c, [mine.end, (counted as { end: number }).end]);
-    const e = estimateArrays(trie, opts.prune);
-    const [s0, e0, s1, e1] = trie.spans;
-    const [ours, theirs] = await both(thread, { adjust: e, from: s1, to: e1 }, () => adjustSpan(e, s0, e0), budget);
-    const { counts, coc, discounts } = discountsOf(e, [ours, (theirs as { counts: SpanCounts }).counts], estimateOptions(opts));
-    // the root's context (0) goes with partition 0, whose span starts at 1
-    await both(thread, { context: { lo: s1, hi: e1, discounts } }, () => contextRange(e, 0, e0, discounts), budget);
-    const vocabSize = counts[0] - 1;
-    await both(thread, { interpolate: { from: s1, to: e1, discounts, vocabSize } }, () => interpolateSpan(e, s0, e0, discounts, vocabSize), budget);
-    return trainedModel(c, trie, estimateResult(e, counts, coc, discounts));
-  } finally {
-    await thread?.close();
-  }
+  if (!thread) return trainNgram(text, opts);
+  const c = planCount(text, opts);
+  if (c.plan.length < minTokens || c.plan.parts !== 2) return trainPlanned(c, opts);
+  const budget = opts.memory ?? Infinity;
+  const mine = new PartCounter(c.plan, 0);
+  const [, counted] = await both(thread, { count: c.plan, part: 1 }, () => mine.count(opts.onProgress && ((d) => opts.onProgress!("count", d, c.plan.length))), budget);
+  await both(thread, { resolve: true }, () => mine.resolvePrefixes(), budget);
+  // the estimate's steps, each span on its own thread
+  const trie = countedTrie(c, [mine.end, (counted as { end: number }).end]);
+  const e = estimateArrays(trie, opts.prune);
+  const [s0, e0, s1, e1] = trie.spans;
+  const [ours, theirs] = await both(thread, { adjust: e, from: s1, to: e1 }, () => adjustSpan(e, s0, e0), budget);
+  const { counts, coc, discounts } = discountsOf(e, [ours, (theirs as { counts: SpanCounts }).counts], estimateOptions(opts));
+  // the root's context (0) goes with partition 0, whose span starts at 1
+  await both(thread, { context: { lo: s1, hi: e1, discounts } }, () => contextRange(e, 0, e0, discounts), budget);
+  const vocabSize = counts[0] - 1;
+  await both(thread, { interpolate: { from: s1, to: e1, discounts, vocabSize } }, () => interpolateSpan(e, s0, e0, discounts, vocabSize), budget);
+  return trainedModel(c, trie, estimateResult(e, counts, coc, discounts));
 }

@@ -13,11 +13,8 @@ import { createGunzip } from "node:zlib";
 import { ArpaFormatError, ArpaParser } from "../../models/ngram/arpa-read.js";
 import { NgramModel, QueryState } from "../../models/ngram/query-model.js";
 import { UserError } from "../../util/errors.js";
-import { siblingModule, startThread } from "../../util/worker.js";
 import { loadArpaThreaded, loadThreads, queryThreaded, type LoadPool } from "./ngram-load.js";
 import { TextQuery, type QueryPrint, type QuerySummary } from "../../models/ngram/query-text.js";
-import { wordTable } from "../../models/ngram/arpa-write.js";
-import type { TrainedModel } from "../../models/ngram/train.js";
 import type { LanguageModel, ScoredText, ScoredToken, ScoreOptions, TokenizerIdentity } from "./types.js";
 
 const LN10 = Math.LN10;
@@ -212,26 +209,4 @@ export async function openNgram(path: string): Promise<LanguageModel> {
     },
     async close(): Promise<void> {},
   };
-}
-
-/**
- * Formats sections of a trained model's ARPA on a second thread (the model's arrays are shared
- * memory, nothing is copied): in order, order `n`'s n-grams in `spans` of node ids, with the
- * section's header or not; resolves to the bytes.
- */
-export function formatSectionInThread(model: TrainedModel, sections: { n: number; spans: number[]; header: boolean }[]): Promise<Uint8Array[]> {
-  const { wordStart, words } = wordTable(model.vocab);
-  const t = model.trie;
-  const job = { data: t.data, ord: t.order, prob: model.estimate.prob, backoff: model.estimate.backoff, wordStart, words, sections, N: model.estimate.order, kept: model.estimate.keep };
-  return new Promise((resolve, reject) => {
-    const w = startThread(siblingModule(import.meta.url, "ngram-write-worker"), { workerData: job });
-    w.once("message", (chunks: Uint8Array[]) => {
-      resolve(chunks);
-      void w.terminate();
-    });
-    w.once("error", reject);
-    w.once("exit", (code) => {
-      if (code !== 0) reject(new Error(`ARPA writer thread exited with code ${code}`));
-    });
-  });
 }
