@@ -1,10 +1,12 @@
 /**
- * `npm run bench -- lm [--orders 5,3] [--words N] [--lmplz-memory 2G] [--keep] [--arpa FILE] [--train-only]`: datatailor's
+ * `npm run bench -- lm [--orders 5,3] [--words N] [--lmplz-memory 2G] [--keep] [--arpa FILE] [--train-only] [--cli JS]`: datatailor's
  * n-gram LM against KenLM on the same ~5.45M words of public-domain books and news, in one run:
  * `lm train -o N` vs `lmplz -o N` wall time (and peak memory), then `lm query` vs KenLM's `query`
  * on KenLM's order-5 ARPA (default output, to /dev/null), with ratios. KenLM runs when its
  * binaries are found ($KENLM_BIN, a directory, or PATH); otherwise only datatailor's figures print.
- * `--arpa FILE` times only the query, on that model; `--train-only` skips the query.
+ * `--arpa FILE` times only the query, on that model; `--train-only` skips the query; `--cli JS` runs
+ * a compiled CLI (e.g. dist/src/cli/main.js after `npm run build`, as installed) instead of the
+ * TypeScript sources through tsx (whose start costs about a second).
  * The corpus: ../shared/data/corpora Gutenberg (all books), and the NLTK ABC news, Brown,
  * movie reviews and US speeches texts, whitespace-normalised, one line per source line.
  */
@@ -25,6 +27,7 @@ const lmplzMemory = arg("--lmplz-memory") ?? "2G";
 const keep = argv.includes("--keep");
 const givenArpa = arg("--arpa");
 const trainOnly = argv.includes("--train-only");
+const cliJs = arg("--cli");
 
 function findKenlm(name: string): string | undefined {
   const dirs = [process.env.KENLM_BIN, ...(process.env.PATH ?? "").split(path.delimiter)].filter(Boolean) as string[];
@@ -85,7 +88,8 @@ function timed(cmd: string, args: string[], io: { stdin?: string; stdout?: strin
   return { seconds, cpu: cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN, maxRssMB: rss / 1024 };
 }
 
-const datatailor = (args: string[], io?: { stdin?: string; stdout?: string }) => timed(process.execPath, ["--import", "tsx", path.join(ROOT, "src/cli/main.ts"), ...args], io);
+const datatailor = (args: string[], io?: { stdin?: string; stdout?: string }) =>
+  timed(process.execPath, cliJs ? [path.resolve(cliJs), ...args] : ["--import", "tsx", path.join(ROOT, "src/cli/main.ts"), ...args], io);
 
 function headerCounts(arpa: string): number[] {
   const fd = openSync(arpa, "r");
@@ -113,6 +117,7 @@ const query = findKenlm("query");
 const work = path.join(tmpdir(), `datatailor-bench-lm-${process.pid}`);
 mkdirSync(work, { recursive: true });
 process.stdout.write(`corpus: ${c.words.toLocaleString("en-US")} words, ${c.lines.toLocaleString("en-US")} lines (${c.file})\n`);
+process.stdout.write(`datatailor: ${cliJs ? path.resolve(cliJs) : "src/cli/main.ts through tsx"}\n`);
 process.stdout.write(lmplz ? `KenLM: ${path.dirname(lmplz)} (lmplz -S ${lmplzMemory})\n` : "KenLM: not found (set KENLM_BIN to its bin/ directory); datatailor's figures only\n");
 const rows: string[][] = [["figure", "datatailor wall (CPU, peak RSS)", "KenLM wall (CPU, peak RSS)", "wall ratio", "CPU ratio"]];
 const cell = (t: Timed) => `${fmt(t.seconds)} (${fmt(t.cpu)}, ${t.maxRssMB.toFixed(0)} MB)`;

@@ -174,33 +174,35 @@ async function trainWith(f: TrainFlags, o: { fallback?: Discount; prune?: number
   const stream = out ? out.stream : process.stdout;
   let bytes = 0;
   let tWritten = 0;
-  // The highest order (a third or more of the lines) and the second partition's share of the
-  // order before are formatted on a second core meanwhile: about half the work each.
-  const N = model.estimate.order;
+  // With the second thread, each thread formats its partition's lines of every order (about
+  // half the work each, with the texts of the order below at hand): the main thread writes its
+  // part of a section, then the thread's.
   const spans = model.trie.spans;
-  const highest =
-    thread && N >= 2
-      ? thread.format(model, [
-          { n: N - 1, spans: spans.slice(2), header: false },
-          { n: N, spans, header: true },
-        ])
-      : null;
-  highest?.catch(() => {});
+  const theirs = thread ? thread.format(model, spans.slice(2)) : null;
+  theirs?.done.catch(() => {});
   try {
     // a chunk's buffer goes back to the writer once written (a few buffers carry the whole file)
     const pool: Uint8Array[] = [];
     const recycle = (c: Uint8Array) => () => {
       if (c.byteOffset === 0 && c.buffer.byteLength === CHUNK) pool.push(new Uint8Array(c.buffer));
     };
-    for (const chunk of arpaChunks(model.trie, model.estimate, model.vocab, highest ? { toOrder: N - 1, end: false, lastSpans: spans.slice(0, 2), pool } : { pool })) {
+    let n = 0;
+    for (const chunk of arpaChunks(model.trie, model.estimate, model.vocab, theirs ? { spans: spans.slice(0, 2), sectionEnds: true, end: false, pool } : { pool })) {
+      if (chunk.length === 0) {
+        for (const c of await theirs!.sections[n++]) {
+          bytes += c.length;
+          await write(stream, c);
+        }
+        continue;
+      }
       bytes += chunk.length;
       await write(stream, chunk, recycle(chunk));
     }
-    if (highest) {
-      for (const chunk of [...(await highest), new TextEncoder().encode("\n\\end\\\n")]) {
-        bytes += chunk.length;
-        await write(stream, chunk);
-      }
+    if (theirs) {
+      await theirs.done;
+      const end = new TextEncoder().encode("\n\\end\\\n");
+      bytes += end.length;
+      await write(stream, end);
     }
     tWritten = Date.now();
     if (out) await out.commit();

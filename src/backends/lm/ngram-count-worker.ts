@@ -3,14 +3,15 @@
  * the main thread counts the other (models/ngram/trie.ts), then, when told that every
  * partition is counted, resolves its nodes' prefixes; then runs the estimate's steps on its
  * span (models/ngram/estimate.ts), each when the main thread says the one before is done; and
- * last formats the ARPA sections the main thread does not write itself.
+ * last formats its span's lines of every ARPA section, which the main thread writes after its own.
  */
 import { parentPort } from "node:worker_threads";
 import { MemoryBudgetError } from "../../models/ngram/memory.js";
-import { PartCounter, type CountPlan } from "../../models/ngram/trie.js";
+import { PartCounter, SuffixTrie, type CountPlan } from "../../models/ngram/trie.js";
 import { adjustSpan, contextRange, interpolateSpan, type EstimateArrays, type SpanCounts } from "../../models/ngram/estimate.js";
 import type { Discount } from "../../models/ngram/discount.js";
-import { sectionChunks } from "../../models/ngram/arpa-write.js";
+import { arpaChunks } from "../../models/ngram/arpa-write.js";
+import type { Estimate } from "../../models/ngram/estimate.js";
 
 export type CountRequest =
   | { count: CountPlan; part: number }
@@ -19,21 +20,27 @@ export type CountRequest =
   | { context: { lo: number; hi: number; discounts: Discount[] } }
   | { interpolate: { from: number; to: number; discounts: Discount[]; vocabSize: number } }
   | { format: FormatJob };
-export type CountReply = { end: number } | { resolved: true } | { counts: SpanCounts } | { chunks: Uint8Array[] } | { budget: number; ngrams: number } | { error: string };
+export type CountReply = { end: number } | { resolved: true } | { counts: SpanCounts } | { budget: number; ngrams: number } | { error: string };
 
-/** ARPA sections to format from the trained model's shared arrays, in output order. */
+/**
+ * The n-grams of some spans of node ids, every order, formatted from the trained model's shared
+ * arrays; each order's bytes are posted as soon as they are done ({ section }), then the reply.
+ */
 export interface FormatJob {
+  N: number;
   data: Int32Array;
   ord: Uint8Array;
+  spans: number[];
+  mine: number[];
+  counts: number[];
   prob: Float32Array;
   backoff: Float32Array;
+  keep?: Uint8Array;
+  scratch?: ArrayBufferLike;
   wordStart: Uint32Array;
   words: Uint8Array;
-  /** an order's n-grams in these spans of node ids, with the section header or not */
-  sections: { n: number; spans: number[]; header: boolean }[];
-  N: number;
-  kept?: Uint8Array;
 }
+export type SectionMessage = { section: number; chunks: Uint8Array[] };
 
 let counter: PartCounter | null = null;
 let arrays: EstimateArrays | null = null;
@@ -58,9 +65,19 @@ parentPort!.on("message", (req: CountRequest) => {
       parentPort!.postMessage({ resolved: true } satisfies CountReply);
     } else {
       const j = req.format;
-      const chunks: Uint8Array[] = [];
-      for (const s of j.sections) for (const c of sectionChunks(j.data, j.ord, s.spans, j.prob, j.backoff, j.wordStart, j.words, s.n, j.N, j.kept, s.header)) chunks.push(c);
-      parentPort!.postMessage({ chunks } satisfies CountReply, chunks.map((c) => c.buffer as ArrayBuffer));
+      const trie = new SuffixTrie(j.N, j.data, j.ord, j.spans);
+      const est: Estimate = { order: j.N, counts: j.counts, discounts: [], countOfCounts: [], prob: j.prob, backoff: j.backoff, ...(j.keep ? { keep: j.keep } : {}), ...(j.scratch ? { scratch: j.scratch } : {}) };
+      let chunks: Uint8Array[] = [];
+      let n = 1;
+      for (const c of arpaChunks(trie, est, { wordStart: j.wordStart, words: j.words }, { spans: j.mine, sectionEnds: true, sectionHeads: false, header: false, end: false })) {
+        if (c.length > 0) {
+          chunks.push(c);
+          continue;
+        }
+        parentPort!.postMessage({ section: n++, chunks } satisfies SectionMessage, chunks.map((c) => c.buffer as ArrayBuffer));
+        chunks = [];
+      }
+      parentPort!.postMessage({ resolved: true } satisfies CountReply);
     }
   } catch (e) {
     const reply: CountReply = e instanceof MemoryBudgetError ? { budget: e.budget, ngrams: e.ngrams } : { error: (e as Error).stack ?? String(e) };

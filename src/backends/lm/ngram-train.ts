@@ -11,7 +11,7 @@ import { countedTrie, estimateOptions, planCount, trainedModel, trainNgram, trai
 import { adjustSpan, contextRange, discountsOf, estimateArrays, estimateResult, interpolateSpan, type SpanCounts } from "../../models/ngram/estimate.js";
 import { PartCounter } from "../../models/ngram/trie.js";
 import { siblingModule, startThread } from "../../util/worker.js";
-import type { CountReply, CountRequest, FormatJob } from "./ngram-count-worker.js";
+import type { CountReply, CountRequest, FormatJob, SectionMessage } from "./ngram-count-worker.js";
 import { wordTable } from "../../models/ngram/arpa-write.js";
 
 /** Below this many tokens counting is quick enough that a thread's start is not worth it. */
@@ -25,7 +25,10 @@ export class CountThread {
 
   constructor() {
     this.worker = startThread(siblingModule(import.meta.url, "ngram-count-worker"));
-    this.worker.on("message", (r: CountReply) => this.replies.shift()?.resolve(r));
+    this.worker.on("message", (r: CountReply | SectionMessage) => {
+      if ("section" in r) this.onSection?.(r);
+      else this.replies.shift()?.resolve(r);
+    });
     const fail = (e: Error) => {
       this.failed = e;
       for (const q of this.replies.splice(0)) q.reject(e);
@@ -48,19 +51,33 @@ export class CountThread {
   }
 
   /**
-   * Formats sections of a trained model's ARPA on this thread (the model's arrays are shared
-   * memory, nothing is copied): in order, order `n`'s n-grams in `spans` of node ids, with the
-   * section's header or not; resolves to the bytes.
+   * Formats the n-grams in `spans` of node ids, every order, on this thread (the model's arrays
+   * are shared memory, nothing is copied): each order's bytes as soon as they are done.
    */
-  async format(model: TrainedModel, sections: FormatJob["sections"]): Promise<Uint8Array[]> {
+  format(model: TrainedModel, spans: number[]): { sections: Promise<Uint8Array[]>[]; done: Promise<void> } {
     const { wordStart, words } = wordTable(model.vocab);
     const t = model.trie;
     const e = model.estimate;
-    const r = await this.call({ format: { data: t.data, ord: t.order, prob: e.prob, backoff: e.backoff, wordStart, words, sections, N: e.order, kept: e.keep } });
-    const err = fromReply(r, Infinity);
-    if (err) throw err;
-    return (r as { chunks: Uint8Array[] }).chunks;
+    const waiting = Array.from({ length: e.order }, () => {
+      let resolve!: (c: Uint8Array[]) => void;
+      let reject!: (err: Error) => void;
+      const p = new Promise<Uint8Array[]>((res, rej) => ((resolve = res), (reject = rej)));
+      p.catch(() => {});
+      return { p, resolve, reject };
+    });
+    this.onSection = (m) => waiting[m.section - 1]?.resolve(m.chunks);
+    const job: FormatJob = { N: e.order, data: t.data, ord: t.order, spans: t.spans, mine: spans, counts: e.counts, prob: e.prob, backoff: e.backoff, wordStart, words, ...(e.keep ? { keep: e.keep } : {}), ...(e.scratch ? { scratch: e.scratch } : {}) };
+    const done = this.call({ format: job }).then((r) => {
+      const err = fromReply(r, Infinity);
+      if (err) throw err;
+    });
+    done.catch((err: Error) => {
+      for (const w of waiting) w.reject(err);
+    });
+    return { sections: waiting.map((w) => w.p), done };
   }
+
+  private onSection: ((m: SectionMessage) => void) | null = null;
 
   async close(): Promise<void> {
     this.worker.removeAllListeners("exit");

@@ -14,10 +14,16 @@ export const CHUNK = 1 << 20;
 const encoder = new TextEncoder();
 
 export interface ArpaPart {
-  /** Write orders 1..toOrder only (default all): another thread may format the rest (sectionChunks). */
-  toOrder?: number;
-  /** The spans of node ids (trie.spans) whose n-grams of order toOrder to write (default all): another thread may format the rest. */
-  lastSpans?: number[];
+  /**
+   * Only the n-grams in these spans of node ids (trie.spans; default all), every order: another
+   * thread may format the other spans. An n-gram's parent is in its span, so each part keeps
+   * the texts it needs itself.
+   */
+  spans?: number[];
+  /** Yield an empty chunk at the end of each order's lines (where another part's lines go). */
+  sectionEnds?: boolean;
+  /** Write each order's "\n-grams:" line (default true; false for a part that continues a section). */
+  sectionHeads?: boolean;
   /**
    * Buffers of CHUNK bytes the writer takes before allocating: the caller puts a chunk's buffer
    * back once it is written, so the same few buffers carry the whole file (new memory is
@@ -30,7 +36,7 @@ export interface ArpaPart {
 }
 
 /** Every word's bytes in one flat table: wordStart[id] .. wordStart[id + 1]. */
-export function wordTable(vocab: Vocab): { wordStart: Uint32Array; words: Uint8Array } {
+export function wordTable(vocab: Vocab): WordTable {
   const wordStart = new Uint32Array(vocab.size + 1);
   for (let id = 0; id < vocab.size; id++) wordStart[id + 1] = wordStart[id] + vocab.bytes(id).length;
   const words = new Uint8Array(wordStart[vocab.size]);
@@ -38,16 +44,19 @@ export function wordTable(vocab: Vocab): { wordStart: Uint32Array; words: Uint8A
   return { wordStart, words };
 }
 
-export function* arpaChunks(trie: SuffixTrie, est: Estimate, vocab: Vocab, part: ArpaPart = {}): Generator<Uint8Array> {
+/** The words' bytes (wordTable) or the vocabulary to take them from. */
+export type WordTable = { wordStart: Uint32Array; words: Uint8Array };
+
+export function* arpaChunks(trie: SuffixTrie, est: Estimate, vocab: Vocab | WordTable, part: ArpaPart = {}): Generator<Uint8Array> {
   const N = est.order;
   const from = 1;
-  const to = part.toOrder ?? N;
+  const to = N;
   if (part.header !== false) {
     let header = "\\data\\\n";
     for (let n = 0; n < N; n++) header += `ngram ${n + 1}=${est.counts[n]}\n`;
     yield encoder.encode(header);
   }
-  const { wordStart, words } = wordTable(vocab);
+  const { wordStart, words } = "wordStart" in vocab ? vocab : wordTable(vocab);
 
   const data = trie.data;
   const ord = trie.order;
@@ -63,16 +72,18 @@ export function* arpaChunks(trie: SuffixTrie, est: Estimate, vocab: Vocab, part:
   const take = (min: number) => (pool && pool.length > 0 && min <= CHUNK ? pool.pop()! : new Uint8Array(Math.max(CHUNK, min)));
   let buf = take(CHUNK);
   let pos = 0;
+  const spans = part.spans ?? trie.spans;
   for (let n = from; n <= to; n++) {
-    const head = encoder.encode(`\n\\${n}-grams:\n`);
-    buf.set(head, pos);
-    pos += head.length;
+    if (part.sectionHeads !== false) {
+      const head = encoder.encode(`\n\\${n}-grams:\n`);
+      buf.set(head, pos);
+      pos += head.length;
+    }
     const keep = n < to;
     const backoffs = n < N;
     let arena = new Uint8Array(keep ? Math.max(1 << 16, est.counts[n - 1] * (n * 8)) : 0);
     let used = 0;
     const kept = est.keep;
-    const spans = n === to && part.lastSpans ? part.lastSpans : trie.spans;
     for (let sp = 0; sp < spans.length; sp += 2) for (let node = spans[sp]; node < spans[sp + 1]; node++) {
       if (ord[node] !== n || (kept && kept[node] === 0)) continue;
       const w = data[node * STRIDE_ + 1];
@@ -116,53 +127,17 @@ export function* arpaChunks(trie: SuffixTrie, est: Estimate, vocab: Vocab, part:
       buf[pos++] = 10;
     }
     prevArena = arena;
+    if (part.sectionEnds) {
+      if (pos > 0) yield buf.subarray(0, pos);
+      yield new Uint8Array(0);
+      buf = take(CHUNK);
+      pos = 0;
+    }
   }
   if (part.end !== false) {
     const end = encoder.encode("\n\\end\\\n");
     buf.set(end, pos);
     pos += end.length;
-  }
-  if (pos > 0) yield buf.subarray(0, pos);
-}
-
-/**
- * One order's section on its own (or the n-grams of some spans of node ids, `header` false for
- * a section's continuation), each n-gram's words found by walking its suffix nodes (no texts
- * of the order below needed): what a second thread formats while arpaChunks writes the orders
- * before it. Works on plain arrays so they can be shared memory.
- */
-export function* sectionChunks(data: Int32Array, ord: Uint8Array, spans: number[], prob: Float32Array, backoff: Float32Array, wordStart: Uint32Array, words: Uint8Array, n: number, N: number, kept?: Uint8Array, header = true): Generator<Uint8Array> {
-  let buf = new Uint8Array(CHUNK);
-  const head = encoder.encode(header ? `\n\\${n}-grams:\n` : "");
-  buf.set(head, 0);
-  let pos = head.length;
-  for (let sp = 0; sp < spans.length; sp += 2) for (let node = spans[sp]; node < spans[sp + 1]; node++) {
-    if (ord[node] !== n || (kept && kept[node] === 0)) continue;
-    if (pos > CHUNK - 4096) {
-      yield buf.subarray(0, pos);
-      buf = new Uint8Array(CHUNK);
-      pos = 0;
-    }
-    pos = writeFixed7(buf, pos, prob[node]);
-    buf[pos++] = 9;
-    for (let x = node, first = true; x !== 0; x = data[x * STRIDE_], first = false) {
-      if (!first) buf[pos++] = 32;
-      const w = data[x * STRIDE_ + 1];
-      const s = wordStart[w];
-      const len = wordStart[w + 1] - s;
-      if (pos + len > buf.length - 64) {
-        const bigger = new Uint8Array(Math.max(CHUNK, (pos + len) * 2));
-        bigger.set(buf.subarray(0, pos));
-        buf = bigger;
-      }
-      for (let i = 0; i < len; i++) buf[pos + i] = words[s + i];
-      pos += len;
-    }
-    if (n < N) {
-      buf[pos++] = 9;
-      pos = writeFixed7(buf, pos, backoff[node]);
-    }
-    buf[pos++] = 10;
   }
   if (pos > 0) yield buf.subarray(0, pos);
 }
