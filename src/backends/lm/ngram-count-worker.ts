@@ -52,6 +52,7 @@ parentPort!.on("message", (req: CountRequest) => {
       parentPort!.postMessage({ end: counter.end } satisfies CountReply);
     } else if ("resolve" in req) {
       counter!.resolvePrefixes();
+      counter = null; // and with it the plan's view of the positions' nodes
       parentPort!.postMessage({ resolved: true } satisfies CountReply);
     } else if ("adjust" in req) {
       arrays = req.adjust;

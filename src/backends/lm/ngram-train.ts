@@ -116,6 +116,7 @@ export async function trainNgramThreaded(text: Uint8Array, opts: TrainOptions, t
   const mine = new PartCounter(c.plan, 0);
   const [, counted] = await both(thread, { count: c.plan, part: 1 }, () => mine.count(opts.onProgress && ((d) => opts.onProgress!("count", d, c.plan.length))), budget);
   await both(thread, { resolve: true }, () => mine.resolvePrefixes(), budget);
+  c.plan.posNode = new Int32Array(0); // done with (the thread drops its view too): free for estimation
   // the estimate's steps, each span on its own thread
   const trie = countedTrie(c, [mine.end, (counted as { end: number }).end]);
   const e = estimateArrays(trie, opts.prune);

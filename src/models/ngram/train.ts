@@ -137,6 +137,7 @@ export function trainPlanned(c: Counting, opts: TrainOptions): TrainedModel {
     counters.push(k);
   }
   for (const k of counters) k.resolvePrefixes();
+  c.plan.posNode = new Int32Array(0); // done with: free for estimation
   const trie = countedTrie(c, counters.map((k) => k.end));
   return trainedModel(c, trie, estimate(trie, estimateOptions(opts)));
 }
