@@ -11,7 +11,8 @@ import { StreamError } from "./stream-error.js";
 import type { ZstdCodec } from "./zstd.js";
 
 const BIN = "zstd";
-/** How much of the command's stderr is kept for the message. */
+/** How much of the command's stderr is kept for the message. (Flags: -q only; --no-progress is
+ * newer than some distributions' zstd, and with stderr a pipe no progress is drawn anyway.) */
 const STDERR_KEEP = 4096;
 
 let available: boolean | undefined;
@@ -32,7 +33,7 @@ function classify(stderr: string, code: number | null, signal: NodeJS.Signals | 
 async function* fileChunks(path: string): AsyncGenerator<Buffer> {
   // an empty file holds no frame: empty, as libzstd and fzstd read it (the command calls it truncated)
   if ((await stat(path)).size === 0) return;
-  const child = spawn(BIN, ["-d", "-c", "-q", "--no-progress", "--", path], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(BIN, ["-d", "-c", "-q", "--", path], { stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.setEncoding("utf8");
   child.stderr.on("data", (s: string) => (stderr = (stderr + s).slice(-STDERR_KEEP)));
@@ -57,7 +58,7 @@ export const cliZstd: ZstdCodec = {
   fileChunks,
   compressTo(out: Writable, level: number): Writable {
     // checksum on, as zstd writes by default: a damaged output is caught when read back
-    const child = spawn(BIN, ["-c", "-q", "--no-progress", `-${level}`], { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(BIN, ["-c", "-q", `-${level}`], { stdio: ["pipe", "pipe", "pipe"] });
     let stderr = "";
     child.stderr.setEncoding("utf8");
     child.stderr.on("data", (s: string) => (stderr = (stderr + s).slice(-STDERR_KEEP)));
