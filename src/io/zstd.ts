@@ -39,8 +39,10 @@ let chosen: Promise<ZstdCodec> | undefined;
 
 /** The codec for this process (resolved once). */
 export function zstdCodec(): Promise<ZstdCodec> {
-  chosen ??= resolveCodec(process.env);
-  chosen.catch(() => (chosen = undefined));
+  if (!chosen) {
+    chosen = resolveCodec(process.env);
+    chosen.catch(() => (chosen = undefined)); // a failure is not cached: the next call tries again
+  }
   return chosen;
 }
 
