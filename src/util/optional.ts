@@ -12,7 +12,7 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, homedir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -228,6 +228,7 @@ export async function installBackend(name: BackendName, opts: InstallOptions = {
   const dir = backendDir(name, env);
   const tmp = `${dir}.partial-${process.pid}`;
   const deps = { [b.pkg]: b.version, ...(b.extra?.() ?? {}) };
+  await removeAbandoned(dir);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   const manifest = { name: `datatailor-backend-${name}`, private: true, description: `datatailor optional backend: ${b.purpose}`, dependencies: deps, ...(b.scripts ? { allowScripts: { [b.pkg]: true } } : {}) };
@@ -248,6 +249,27 @@ export async function installBackend(name: BackendName, opts: InstallOptions = {
   }
   loaded.delete(name);
   return backendStatus(name, env);
+}
+
+/** Removes `<dir>.partial-<pid>` left by installs that were killed (their process is gone). */
+async function removeAbandoned(dir: string): Promise<void> {
+  const prefix = `${path.basename(dir)}.partial-`;
+  const names = await readdir(path.dirname(dir)).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length));
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) continue;
+    await rm(path.join(path.dirname(dir), name), { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0); // signal 0: only asks whether the process exists
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /** The backend directory's entry module: the package, plus any subpath modules under their names. */

@@ -5,7 +5,7 @@
  * installer writes (exact pins, the one CPU binary of node-llama-cpp), that a finished install is
  * what gets loaded, and that a failed install leaves nothing half-done.
  */
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -32,6 +32,7 @@ for (const [name, version] of Object.entries(deps)) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name, version, type: "module", main: "index.js" }));
   writeFileSync(path.join(dir, "index.js"), "export const fake = " + JSON.stringify(name + "@" + version) + "; export function getLlama() { throw new Error('fake llama'); }\\n");
+  writeFileSync(path.join(dir, "binding.js"), "export default { fakeBinding: " + JSON.stringify(name) + " };\\n");
 }
 console.log("added " + Object.keys(deps).length + " packages");
 `,
@@ -85,5 +86,34 @@ describe("optional backends: install on demand", () => {
     expect(logs.join("")).toMatch(/added 2 packages/);
     const mod = await loadOptional<{ fake: string }>("gguf", env);
     expect(mod.fake).toBe("node-llama-cpp@3.21.1");
+  });
+
+  it("the zstd backend runs its install script (a native build) and loads its binding module beside the package", async () => {
+    const st = await installBackend("zstd", { env, npm: fakeNpm(), log: () => {} });
+    const dir = backendDir("zstd", env);
+    expect(st).toMatchObject({ source: "backends-dir", installedVersion: "0.0.13" });
+    const args = JSON.parse(readFileSync(path.join(dir, "npm-args.json"), "utf8")) as string[];
+    expect(args).toContain("install");
+    expect(args).not.toContain("--ignore-scripts");
+    const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { dependencies: Record<string, string>; allowScripts: Record<string, boolean> };
+    expect(pkg.dependencies).toEqual({ "zstd-napi": "0.0.13" });
+    expect(pkg.allowScripts).toEqual({ "zstd-napi": true });
+    const mod = await loadOptional<{ fake: string; binding: { fakeBinding: string } }>("zstd", env);
+    expect(mod.fake).toBe("zstd-napi@0.0.13");
+    expect(mod.binding.fakeBinding).toBe("zstd-napi");
+  });
+
+  it("an install that was killed leaves <name>.partial-<pid>; the next install removes it, but not a running install's", async () => {
+    const parent = path.dirname(backendDir("gguf", env));
+    const dead = path.join(parent, "gguf.partial-999999999");
+    const live = path.join(parent, `gguf.partial-${process.ppid}`); // a process that is alive
+    for (const d of [dead, live]) {
+      mkdirSync(d, { recursive: true });
+      writeFileSync(path.join(d, "package.json"), "{}");
+    }
+    await installBackend("gguf", { env, npm: fakeNpm(), log: () => {} });
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    rmSync(live, { recursive: true, force: true });
   });
 });
