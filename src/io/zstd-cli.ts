@@ -1,13 +1,14 @@
 /**
  * Zstandard through the `zstd` command: a child process per stream, so decoding runs at
  * libzstd's speed on another core while this one parses. Parquet pages are decoded in process
- * (fzstd: a process per page would cost more than it saves) and not encoded (see compressPage).
+ * (the pure-JS codec's fzstd: a process per page would cost more than it saves) and not encoded
+ * (see compressPage).
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { stat } from "node:fs/promises";
 import type { Writable } from "node:stream";
-import { decompress } from "fzstd";
 import { StreamError } from "./stream-error.js";
+import { jsZstd } from "./zstd-js.js";
 import type { ZstdCodec } from "./zstd.js";
 
 const BIN = "zstd";
@@ -30,13 +31,19 @@ function classify(stderr: string, code: number | null, signal: NodeJS.Signals | 
   return new StreamError("corrupt", `zstd stream is corrupt (${msg})`);
 }
 
+/** The last STDERR_KEEP characters the child wrote to stderr, read when needed. */
+function stderrTail(child: ChildProcess): () => string {
+  let tail = "";
+  child.stderr!.setEncoding("utf8");
+  child.stderr!.on("data", (s: string) => (tail = (tail + s).slice(-STDERR_KEEP)));
+  return () => tail;
+}
+
 async function* fileChunks(path: string): AsyncGenerator<Buffer> {
   // an empty file holds no frame: empty, as libzstd and fzstd read it (the command calls it truncated)
   if ((await stat(path)).size === 0) return;
   const child = spawn(BIN, ["-d", "-c", "-q", "--", path], { stdio: ["ignore", "pipe", "pipe"] });
-  let stderr = "";
-  child.stderr.setEncoding("utf8");
-  child.stderr.on("data", (s: string) => (stderr = (stderr + s).slice(-STDERR_KEEP)));
+  const stderr = stderrTail(child);
   const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
     child.once("error", reject);
     child.once("close", (code, signal) => resolve([code, signal]));
@@ -46,7 +53,7 @@ async function* fileChunks(path: string): AsyncGenerator<Buffer> {
     for await (const chunk of child.stdout) yield chunk as Buffer;
     const [code, signal] = await exited;
     finished = true;
-    if (code !== 0) throw classify(stderr, code, signal);
+    if (code !== 0) throw classify(stderr(), code, signal);
   } finally {
     // the reader stopped early (or failed): this process is ours, stop it by its pid
     if (!finished && child.exitCode === null) child.kill();
@@ -59,20 +66,15 @@ export const cliZstd: ZstdCodec = {
   compressTo(out: Writable, level: number): Writable {
     // checksum on, as zstd writes by default: a damaged output is caught when read back
     const child = spawn(BIN, ["-c", "-q", `-${level}`], { stdio: ["pipe", "pipe", "pipe"] });
-    let stderr = "";
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (s: string) => (stderr = (stderr + s).slice(-STDERR_KEEP)));
+    const stderr = stderrTail(child);
     child.once("error", (e) => out.destroy(e));
     child.stdin.on("error", (e) => out.destroy(e));
     child.stdout.pipe(out);
     child.once("close", (code, signal) => {
-      if (code !== 0) out.destroy(new Error(`zstd ${signal ? `was killed by ${signal}` : `exited with ${code}`}${stderr.trim() ? `: ${stderr.trim().split("\n").pop()}` : ""}`));
+      const said = stderr().trim();
+      if (code !== 0) out.destroy(new Error(`zstd ${signal ? `was killed by ${signal}` : `exited with ${code}`}${said ? `: ${said.split("\n").pop()}` : ""}`));
     });
     return child.stdin;
   },
-  decompressPage(input, outputLength) {
-    const out = decompress(input, new Uint8Array(outputLength));
-    if (out.length !== outputLength) throw new Error(`zstd page: expected ${outputLength} bytes, got ${out.length}`);
-    return out;
-  },
+  decompressPage: jsZstd.decompressPage,
 };
