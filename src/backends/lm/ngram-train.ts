@@ -5,12 +5,12 @@
  * trainNgram's, which counts them one after the other, so the ARPA is the same either way.
  */
 import os from "node:os";
-import type { Worker } from "node:worker_threads";
 import { MemoryBudgetError } from "../../models/ngram/memory.js";
 import { countedTrie, estimateOptions, planCount, trainedModel, trainNgram, trainPlanned, type TrainedModel, type TrainOptions } from "../../models/ngram/train.js";
 import { adjustSpan, contextRange, discountsOf, estimateArrays, estimateResult, interpolateSpan, type SpanCounts } from "../../models/ngram/estimate.js";
 import { PartCounter } from "../../models/ngram/trie.js";
-import { siblingModule, startThread } from "../../util/worker.js";
+import { RequestThread } from "../../util/request-thread.js";
+import { siblingModule } from "../../util/worker.js";
 import type { CountReply, CountRequest, FormatJob, SectionMessage } from "./ngram-count-worker.js";
 import { wordTable } from "../../models/ngram/arpa-write.js";
 
@@ -19,23 +19,14 @@ export const THREADED_MIN_TOKENS = 1 << 20;
 
 /** The counting thread; started early, its start overlaps reading the text. */
 export class CountThread {
-  private readonly worker: Worker;
-  private readonly replies: { resolve: (r: CountReply) => void; reject: (e: Error) => void }[] = [];
-  private failed: Error | null = null;
-
-  constructor() {
-    this.worker = startThread(siblingModule(import.meta.url, "ngram-count-worker"));
-    this.worker.on("message", (r: CountReply | SectionMessage) => {
-      if ("section" in r) this.onSection?.(r);
-      else this.replies.shift()?.resolve(r);
-    });
-    const fail = (e: Error) => {
-      this.failed = e;
-      for (const q of this.replies.splice(0)) q.reject(e);
-    };
-    this.worker.on("error", fail);
-    this.worker.on("exit", (code) => fail(new Error(`n-gram counting thread exited with code ${code}`)));
-  }
+  private readonly thread = new RequestThread<CountRequest, CountReply>(siblingModule(import.meta.url, "ngram-count-worker"), {
+    name: "n-gram counting thread",
+    onMessage: (m) => {
+      if (!("section" in (m as object))) return false;
+      this.onSection?.(m as SectionMessage);
+      return true;
+    },
+  });
 
   /** Null on a single core. */
   static start(): CountThread | null {
@@ -43,11 +34,7 @@ export class CountThread {
   }
 
   call(req: CountRequest): Promise<CountReply> {
-    return new Promise((resolve, reject) => {
-      if (this.failed) return reject(this.failed);
-      this.replies.push({ resolve, reject });
-      this.worker.postMessage(req);
-    });
+    return this.thread.call(req);
   }
 
   /**
@@ -79,17 +66,14 @@ export class CountThread {
 
   private onSection: ((m: SectionMessage) => void) | null = null;
 
-  async close(): Promise<void> {
-    this.worker.removeAllListeners("exit");
-    this.worker.on("error", () => {});
-    await this.worker.terminate();
+  close(): Promise<void> {
+    return this.thread.close();
   }
 }
 
 /** Sends `req` to the thread, runs `mine` here meanwhile; both results once the thread replies. */
 async function both<T>(thread: CountThread, req: CountRequest, mine: () => T, budget: number): Promise<[T, CountReply]> {
   const theirs = thread.call(req);
-  theirs.catch(() => {});
   const r = mine();
   const reply = await theirs;
   const err = fromReply(reply, budget);
