@@ -7,7 +7,6 @@
  *   lm score --lm <spec> FILE (lm-score.ts): any registry model, natural-log totals
  */
 import os from "node:os";
-import { readFile } from "node:fs/promises";
 import { createReadStream } from "node:fs";
 import { Option, type Command } from "commander";
 import { action, log, printJson } from "./output.js";
@@ -15,14 +14,13 @@ import { numberOption } from "./options.js";
 import { registerLmScore } from "./lm-score.js";
 import { EXIT, UserError, usageError } from "../util/errors.js";
 import { createProgress } from "../util/progress.js";
-import { openAtomic } from "../io/atomic.js";
-import { arpaChunks, CHUNK } from "../models/ngram/arpa-write.js";
-import { DiscountError, fallbackDiscount, type Discount } from "../models/ngram/discount.js";
+import { writeQueued } from "../io/write-queued.js";
+import { DiscountError, fallbackDiscount } from "../models/ngram/discount.js";
 import { MemoryBudgetError, parseMemory, BYTES_PER_NGRAM, formatBytes } from "../models/ngram/memory.js";
 import { SpecialWordError } from "../models/ngram/corpus.js";
 import type { QueryPrint } from "../models/ngram/query-text.js";
 import { queryArpa } from "../backends/lm/ngram.js";
-import { CountThread, trainNgramThreaded } from "../backends/lm/ngram-train.js";
+import { trainLm } from "../pipelines/lm/train.js";
 
 interface TrainFlags {
   order: number;
@@ -84,37 +82,6 @@ Examples:
   registerLmScore(lm);
 }
 
-async function readInput(file: string | undefined): Promise<Buffer> {
-  try {
-    if (file !== undefined && file !== "-") return await readFile(file);
-    const chunks: Buffer[] = [];
-    for await (const c of process.stdin) chunks.push(c as Buffer);
-    return Buffer.concat(chunks);
-  } catch (e) {
-    throw new UserError(`cannot read ${file ?? "stdin"} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-}
-
-/**
- * Writes with backpressure only past 64 MB queued: formatting the next chunks then overlaps the
- * disk writes (a stream's default 16 KB mark would alternate them).
- */
-async function write(stream: NodeJS.WritableStream, chunk: Uint8Array, done?: () => void): Promise<void> {
-  stream.write(chunk, done);
-  const queued = (stream as NodeJS.WritableStream & { writableLength?: number }).writableLength ?? 0;
-  if (queued < 1 << 26) return;
-  await new Promise<void>((resolve, reject) => {
-    const done = (err?: Error) => {
-      stream.off("drain", done);
-      stream.off("error", done);
-      if (err) reject(err);
-      else resolve();
-    };
-    stream.on("drain", done);
-    stream.on("error", done);
-  });
-}
-
 async function train(f: TrainFlags): Promise<void> {
   if (f.json && !f.output) throw usageError("lm train --json needs --output (stdout carries the ARPA otherwise)");
   const memory = parseMemory(f.memory ?? "80%", os.totalmem());
@@ -130,104 +97,32 @@ async function train(f: TrainFlags): Promise<void> {
     }
   }
   const prune = f.prune ? parsePrune(f.prune, f.order) : undefined;
-  // the second thread (counting, estimating, formatting) starts while the text is read
-  const thread = CountThread.start();
-  try {
-    await trainWith(f, { fallback, prune, memory }, thread);
-  } finally {
-    await thread?.close();
-  }
-}
-
-async function trainWith(f: TrainFlags, o: { fallback?: Discount; prune?: number[]; memory: number }, thread: CountThread | null): Promise<void> {
-  const { fallback, prune, memory } = o;
-  const t0 = Date.now();
-  const text = await readInput(f.text);
   const source = f.text ?? "stdin";
-  const counting = createProgress({ label: "lm train: counting", unit: "tokens", enabled: process.env.DATATAILOR_NO_PROGRESS === undefined && text.length > 1 << 24 });
-  let counted = 0;
-  let model;
+  let summary;
   try {
-    model = await trainNgramThreaded(text, {
-      order: f.order,
-      fallback,
-      prune,
-      skipSymbols: f.skipSymbols,
-      memory,
-      log: (m) => log(`lm train: ${m}`),
-      onProgress: (_stage, done, total) => {
-        counting.setTotal(total);
-        counting.tick(done - counted);
-        counted = done;
+    summary = await trainLm(
+      f.text !== undefined && f.text !== "-" ? { path: f.text } : { stream: process.stdin, name: source },
+      {
+        order: f.order,
+        fallback,
+        prune,
+        skipSymbols: f.skipSymbols,
+        memory,
+        log: (m) => log(`lm train: ${m}`),
+        progress: (textBytes) => createProgress({ label: "lm train: counting", unit: "tokens", enabled: process.env.DATATAILOR_NO_PROGRESS === undefined && textBytes > 1 << 24 }),
       },
-    }, thread);
+      f.output ? { path: f.output } : { stream: process.stdout, name: "stdout" },
+    );
   } catch (e) {
     if (e instanceof DiscountError) throw new UserError(`lm train: ${e.message}`);
     if (e instanceof MemoryBudgetError) throw new UserError(`lm train: ${e.message}`);
     if (e instanceof SpecialWordError) throw new UserError(`${source}:${e.line}: ${e.message.replace(/ \(line \d+\)/, "")}`, EXIT.badInput);
     throw e;
-  } finally {
-    counting.stop();
   }
-  const t1 = Date.now();
-  const out = f.output ? await openAtomic(f.output) : null;
-  const stream = out ? out.stream : process.stdout;
-  let bytes = 0;
-  let tWritten = 0;
-  // With the second thread, each thread formats its partition's lines of every order (about
-  // half the work each, with the texts of the order below at hand): the main thread writes its
-  // part of a section, then the thread's.
-  const spans = model.trie.spans;
-  const theirs = thread ? thread.format(model, spans.slice(2)) : null;
-  theirs?.done.catch(() => {});
-  try {
-    // a chunk's buffer goes back to the writer once written (a few buffers carry the whole file)
-    const pool: Uint8Array[] = [];
-    const recycle = (c: Uint8Array) => () => {
-      if (c.byteOffset === 0 && c.buffer.byteLength === CHUNK) pool.push(new Uint8Array(c.buffer));
-    };
-    let n = 0;
-    for (const chunk of arpaChunks(model.trie, model.estimate, model.vocab, theirs ? { spans: spans.slice(0, 2), sectionEnds: true, end: false, pool } : { pool })) {
-      if (chunk.length === 0) {
-        for (const c of await theirs!.sections[n++]) {
-          bytes += c.length;
-          await write(stream, c);
-        }
-        continue;
-      }
-      bytes += chunk.length;
-      await write(stream, chunk, recycle(chunk));
-    }
-    if (theirs) {
-      await theirs.done;
-      const end = new TextEncoder().encode("\n\\end\\\n");
-      bytes += end.length;
-      await write(stream, end);
-    }
-    tWritten = Date.now();
-    if (out) await out.commit();
-  } catch (e) {
-    await out?.abort();
-    throw new UserError(`lm train: cannot write ${f.output ?? "stdout"} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  const est = model.estimate;
-  const summary = {
-    order: est.order,
-    text: source,
-    words: model.corpus.words,
-    sentences: model.corpus.sentences,
-    vocabulary: est.counts[0],
-    ngrams: est.counts,
-    discounts: est.discounts.map((d) => ({ D1: d[1], D2: d[2], "D3+": d[3] })),
-    output: f.output ?? "stdout",
-    bytes,
-    memoryBytes: model.trie.nodes * BYTES_PER_NGRAM,
-    seconds: { estimate: (t1 - t0) / 1000, write: (tWritten - t1) / 1000, sync: (Date.now() - tWritten) / 1000 },
-  };
   if (f.json) printJson(summary);
   else
     log(
-      `lm train: order ${est.order}, ${summary.words} words in ${summary.sentences} sentences, n-grams ${est.counts.join(" / ")}, ~${formatBytes(summary.memoryBytes)}; estimated in ${summary.seconds.estimate.toFixed(1)} s, ARPA written in ${summary.seconds.write.toFixed(1)} s${f.output ? ` to ${f.output}` : ""}`,
+      `lm train: order ${summary.order}, ${summary.words} words in ${summary.sentences} sentences, n-grams ${summary.ngrams.join(" / ")}, ~${formatBytes(summary.memoryBytes)}; estimated in ${summary.seconds.estimate.toFixed(1)} s, ARPA written in ${summary.seconds.write.toFixed(1)} s${f.output ? ` to ${f.output}` : ""}`,
     );
 }
 
@@ -265,7 +160,7 @@ async function query(modelPath: string, file: string | undefined, f: QueryFlags)
   if (f.json) print.word = print.line = print.summary = false;
   const t0 = Date.now();
   const input = file !== undefined && file !== "-" ? createReadStream(file, { highWaterMark: 1 << 20 }) : process.stdin;
-  const { model, summary: s, loadSeconds } = await queryArpa(modelPath, readOrFail(input, file), print, !f.nullContext, (b) => write(process.stdout, b));
+  const { model, summary: s, loadSeconds } = await queryArpa(modelPath, readOrFail(input, file), print, !f.nullContext, (b) => writeQueued(process.stdout, b));
   const t1 = t0 + loadSeconds * 1000;
   if (f.json)
     printJson({

@@ -12,6 +12,7 @@ import { once } from "node:events";
 import type { Writable } from "node:stream";
 import { createGzip } from "node:zlib";
 import { openAtomic } from "./atomic.js";
+import { drained } from "./write-queued.js";
 import type { ShardFormat } from "./formats.js";
 import { openParquetRecordWriter, type ParquetWriterOptions } from "./parquet-write.js";
 import type { DocRecord } from "./record.js";
@@ -75,17 +76,7 @@ async function openJsonlWriter(finalPath: string, format: ShardFormat, level?: n
     pos = 0;
     if (!full) return drain();
   };
-  const drain = () =>
-    new Promise<void>((resolve, reject) => {
-      const done = (err?: Error) => {
-        sink.off("drain", done);
-        sink.off("error", done);
-        if (err) reject(err);
-        else resolve();
-      };
-      sink.on("drain", done);
-      sink.on("error", done);
-    });
+  const drain = () => drained(sink);
 
   return {
     get count() {

@@ -58,7 +58,7 @@ describe("lm train on two threads", () => {
     await expect(trainThreaded(tiny, { order: 3 })).rejects.toBeInstanceOf(DiscountError);
   });
 
-  it("the CLI (each thread formatting its partition's lines of every order) writes the one-thread bytes", async () => {
+  it("the CLI writes the one-thread bytes (with the thread forced: train-pipeline.test.ts)", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "dt-ngram-threads-"));
     try {
       const out = path.join(dir, "o5.arpa");
