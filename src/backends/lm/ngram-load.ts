@@ -10,54 +10,38 @@
  */
 import { closeSync, openSync, readSync } from "node:fs";
 import os from "node:os";
-import type { Worker } from "node:worker_threads";
 import { ArpaParser } from "../../models/ngram/arpa-read.js";
 import { BUCKETS, BUCKET_BITS } from "../../models/ngram/arpa-section.js";
 import { NgramModel } from "../../models/ngram/query-model.js";
 import { summarize, summaryText, type QueryPrint, type QuerySummary } from "../../models/ngram/query-text.js";
 import { NgramTable } from "../../models/ngram/table.js";
-import { siblingModule, startThread } from "../../util/worker.js";
+import { RequestThread } from "../../util/request-thread.js";
+import { siblingModule } from "../../util/worker.js";
 import type { InsertReply, LoadRequest, ParseReply, QueryReply, SectionRange } from "./ngram-load-worker.js";
 
 /** Worker threads running ngram-load-worker; each answers its requests in order. */
 export class LoadPool {
-  private readonly workers: Worker[] = [];
-  private readonly waiting: { resolve: (r: unknown) => void; reject: (e: Error) => void }[][] = [];
-  private failed: Error | null = null;
+  private readonly threads: RequestThread<LoadRequest>[] = [];
 
   constructor(size: number) {
-    for (let k = 0; k < size; k++) {
-      const w = startThread(siblingModule(import.meta.url, "ngram-load-worker"));
-      const queue: { resolve: (r: unknown) => void; reject: (e: Error) => void }[] = [];
-      w.on("message", (r: unknown) => queue.shift()?.resolve(r));
-      w.on("error", (e) => {
-        this.failed = e;
-        for (const q of queue.splice(0)) q.reject(e);
-      });
-      this.workers.push(w);
-      this.waiting.push(queue);
-    }
+    for (let k = 0; k < size; k++) this.threads.push(new RequestThread(siblingModule(import.meta.url, "ngram-load-worker"), { name: "ARPA loading thread" }));
   }
 
   get size(): number {
-    return this.workers.length;
+    return this.threads.length;
   }
 
   call<T>(k: number, req: LoadRequest, transfer: ArrayBuffer[] = []): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      if (this.failed) return reject(this.failed);
-      this.waiting[k].push({ resolve: resolve as (r: unknown) => void, reject });
-      this.workers[k].postMessage(req, transfer);
-    });
+    return this.threads[k].call(req, transfer) as Promise<T>;
   }
 
   all<T>(req: (k: number) => LoadRequest): Promise<T[]> {
-    return Promise.all(this.workers.map((_, k) => this.call<T>(k, req(k))));
+    return Promise.all(this.threads.map((_, k) => this.call<T>(k, req(k))));
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
-    this.workers.length = 0;
+    await Promise.all(this.threads.map((t) => t.close()));
+    this.threads.length = 0;
   }
 }
 
