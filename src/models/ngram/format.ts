@@ -136,56 +136,86 @@ export function writeFloat32Shortest(out: Uint8Array, pos: number, x: number): n
   let e10 = Math.floor(Math.log10(ax));
   if (ax < POW10x(e10)) e10--;
   else if (ax >= POW10x(e10 + 1)) e10++;
-  for (let p = 1; p <= 9; p++) {
-    const k = p - 1 - e10;
-    if (k > 22 || k < -22) return -1;
-    const scaled = k >= 0 ? ax * POW10[k] : ax / POW10[-k];
-    let m = Math.round(scaled);
-    if (scaled - Math.floor(scaled) === 0.5 && m % 2 === 1) m -= 1;
-    const cand = k >= 0 ? m / POW10[k] : m * POW10[-k];
-    if (Math.fround(cand) !== ax) continue;
-    // digits of m, without trailing zeros
-    let nd = 0;
-    let v = m;
-    while (v > 0) {
-      DIG[nd++] = v % 10;
-      v = Math.floor(v / 10);
+  // the fewest digits p that read back: if p digits do, p + 1 do (the p-digit decimals are
+  // among the (p + 1)-digit ones), so search from 7, where query's log10 values mostly land
+  // (7-8 digits), instead of from 1
+  let p = 7;
+  let m = nearestDigits(ax, p, e10);
+  if (m === -2) {
+    // tiny values: 7 digits is past the exact powers of ten, fewer may do
+    for (p = 1; p < 7; p++) if ((m = nearestDigits(ax, p, e10)) >= 0) break;
+    if (m < 0) return -1;
+  } else if (m >= 0) {
+    for (let q = 6; q >= 1; q--) {
+      const mq = nearestDigits(ax, q, e10);
+      if (mq < 0) break;
+      p = q;
+      m = mq;
     }
-    let lead = e10 + (nd - p); // exponent of the leading digit (rounding may carry to p+1 digits)
-    let z = 0;
-    while (z < nd - 1 && DIG[z] === 0) z++;
-    if (t < 0) out[pos++] = 45;
-    const count = nd - z;
-    if (lead >= -7 + 1 && lead < 21) {
-      // plain notation, as JS and double-conversion (decimal exponents -6 .. 20)
-      if (lead < 0) {
-        out[pos++] = 48;
-        out[pos++] = 46;
-        for (let i = -1; i > lead; i--) out[pos++] = 48;
-        for (let i = nd - 1; i >= z; i--) out[pos++] = 48 + DIG[i];
-      } else {
-        for (let i = nd - 1, e = lead; i >= z || e >= 0; i--, e--) {
-          if (e === -1) out[pos++] = 46;
-          out[pos++] = i >= z ? 48 + DIG[i] : 48;
-          if (i < z && e <= 0) break;
-        }
-      }
-    } else {
-      out[pos++] = 48 + DIG[nd - 1];
-      if (count > 1) {
-        out[pos++] = 46;
-        for (let i = nd - 2; i >= z; i--) out[pos++] = 48 + DIG[i];
-      }
-      out[pos++] = 101;
-      if (lead < 0) {
-        out[pos++] = 45;
-        lead = -lead;
-      }
-      pos = writeUint(out, pos, lead);
+  } else {
+    for (p = 8; p <= 9; p++) {
+      m = nearestDigits(ax, p, e10);
+      if (m === -2) return -1;
+      if (m >= 0) break;
     }
-    return pos;
+    if (m < 0) return -1;
   }
-  return -1;
+  // digits of m, without trailing zeros (m ≤ 10^9 fits int32: integer division, not fmod)
+  let nd = 0;
+  let v = m | 0;
+  while (v > 0) {
+    const q = (v / 10) | 0;
+    DIG[nd++] = v - q * 10;
+    v = q;
+  }
+  let lead = e10 + (nd - p); // exponent of the leading digit (rounding may carry to p+1 digits)
+  let z = 0;
+  while (z < nd - 1 && DIG[z] === 0) z++;
+  if (t < 0) out[pos++] = 45;
+  const count = nd - z;
+  if (lead >= -7 + 1 && lead < 21) {
+    // plain notation, as JS and double-conversion (decimal exponents -6 .. 20)
+    if (lead < 0) {
+      out[pos++] = 48;
+      out[pos++] = 46;
+      for (let i = -1; i > lead; i--) out[pos++] = 48;
+      for (let i = nd - 1; i >= z; i--) out[pos++] = 48 + DIG[i];
+    } else {
+      for (let i = nd - 1, e = lead; i >= z || e >= 0; i--, e--) {
+        if (e === -1) out[pos++] = 46;
+        out[pos++] = i >= z ? 48 + DIG[i] : 48;
+        if (i < z && e <= 0) break;
+      }
+    }
+  } else {
+    out[pos++] = 48 + DIG[nd - 1];
+    if (count > 1) {
+      out[pos++] = 46;
+      for (let i = nd - 2; i >= z; i--) out[pos++] = 48 + DIG[i];
+    }
+    out[pos++] = 101;
+    if (lead < 0) {
+      out[pos++] = 45;
+      lead = -lead;
+    }
+    pos = writeUint(out, pos, lead);
+  }
+  return pos;
+}
+
+/**
+ * The p-digit mantissa m of the p-digit decimal nearest to ax (leading digit at 10^e10; an
+ * exact tie goes to the even m, as double-conversion does), when it reads back as ax as a
+ * float32; -1 when it does not, -2 when the scale is beyond exact powers of ten.
+ */
+function nearestDigits(ax: number, p: number, e10: number): number {
+  const k = p - 1 - e10;
+  if (k > 22 || k < -22) return -2;
+  const scaled = k >= 0 ? ax * POW10[k] : ax / POW10[-k];
+  let m = Math.round(scaled);
+  if (scaled - Math.floor(scaled) === 0.5 && m % 2 === 1) m -= 1;
+  const cand = k >= 0 ? m / POW10[k] : m * POW10[-k];
+  return Math.fround(cand) === ax ? m : -1;
 }
 
 function POW10x(e: number): number {
