@@ -17,11 +17,12 @@ import { wordTable } from "../../models/ngram/arpa-write.js";
 /** Below this many tokens counting is quick enough that a thread's start is not worth it. */
 export const THREADED_MIN_TOKENS = 1 << 20;
 /**
- * A text smaller than this many bytes is not worth a thread's start: natural text has about 4
- * bytes a token (a word and its space), so it is below THREADED_MIN_TOKENS, and formatting half
- * of its ARPA on the thread saves less than the start costs (measured up to 4 MB, order 5).
+ * A text smaller than this many bytes starts no thread. At 2 bytes a token (a one-letter word
+ * and its space) it is below THREADED_MIN_TOKENS, and formatting half of its ARPA on the thread
+ * saves no more than the thread's start costs (order 5 on two busy cores: the thread loses at
+ * 0.6 MB, breaks even at 2 to 3 MB, gains 0.3 s at 4 MB).
  */
-export const THREADED_MIN_BYTES = 4 * THREADED_MIN_TOKENS;
+export const THREADED_MIN_BYTES = 2 * THREADED_MIN_TOKENS;
 
 /** The counting thread; started early, its start overlaps reading the text. */
 export class CountThread {
