@@ -18,23 +18,27 @@ import os from "node:os";
 import { usageError } from "../util/errors.js";
 
 const TUNABLE = "glibc.malloc.hugetlb=1";
-/** Below this many bytes of model or text the tables are small enough that a second start costs more than it saves. */
-export const HUGE_PAGES_MIN_BYTES = 64 << 20;
+/**
+ * Below these sizes the tables are small enough that a second start costs more than it saves:
+ * an ARPA model's bytes, a training text's (whose n-gram arrays are some 25 times larger).
+ */
+export const HUGE_PAGES_MIN_MODEL_BYTES = 64 << 20;
+export const HUGE_PAGES_MIN_TEXT_BYTES = 16 << 20;
 
 function glibcAtLeast(version: string | undefined, major: number, minor: number): boolean {
   const m = /^(\d+)\.(\d+)/.exec(version ?? "");
   return m !== null && (Number(m[1]) > major || (Number(m[1]) === major && Number(m[2]) >= minor));
 }
 
-/** Whether to run again with huge pages, for an input of `bytes`. */
-export function wantsHugePages(bytes: number, env: NodeJS.ProcessEnv = process.env): boolean {
+/** Whether to run again with huge pages, for an input of `bytes` (`min`: the size from which it pays). */
+export function wantsHugePages(bytes: number, min: number, env: NodeJS.ProcessEnv = process.env): boolean {
   const flag = env.DATATAILOR_HUGEPAGES;
   if (flag !== undefined && flag !== "" && flag !== "0" && flag !== "1") throw usageError(`DATATAILOR_HUGEPAGES must be 0 or 1, got '${flag}'`);
   if (process.platform !== "linux" || flag === "0") return false;
   // set already: by the run that started this one, or by the user
   if ((env.GLIBC_TUNABLES ?? "").includes("glibc.malloc.hugetlb")) return false;
   if (flag === "1") return true;
-  if (bytes < HUGE_PAGES_MIN_BYTES) return false;
+  if (bytes < min) return false;
   let mode: string;
   try {
     mode = readFileSync("/sys/kernel/mm/transparent_hugepage/enabled", "utf8");

@@ -7,7 +7,7 @@
  *   lm score --lm <spec> FILE (lm-score.ts): any registry model, natural-log totals
  */
 import os from "node:os";
-import { createReadStream } from "node:fs";
+import { createReadStream, fstatSync, statSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { action, log, printJson } from "./output.js";
 import { numberOption } from "./options.js";
@@ -21,6 +21,7 @@ import { SpecialWordError } from "../models/ngram/corpus.js";
 import type { QueryPrint } from "../models/ngram/query-text.js";
 import { queryArpa } from "../backends/lm/ngram.js";
 import { trainLm } from "../pipelines/lm/train.js";
+import { HUGE_PAGES_MIN_MODEL_BYTES, HUGE_PAGES_MIN_TEXT_BYTES, rerunWithHugePages, wantsHugePages } from "./huge-pages.js";
 
 interface TrainFlags {
   order: number;
@@ -97,11 +98,13 @@ async function train(f: TrainFlags): Promise<void> {
     }
   }
   const prune = f.prune ? parsePrune(f.prune, f.order) : undefined;
+  const fromFile = f.text !== undefined && f.text !== "-";
+  if (wantsHugePages(fromFile ? fileBytes(f.text!) : stdinFileBytes(), HUGE_PAGES_MIN_TEXT_BYTES)) return rerunWithHugePages();
   const source = f.text ?? "stdin";
   let summary;
   try {
     summary = await trainLm(
-      f.text !== undefined && f.text !== "-" ? { path: f.text } : { stream: process.stdin, name: source },
+      fromFile ? { path: f.text! } : { stream: process.stdin, name: source },
       {
         order: f.order,
         fallback,
@@ -138,6 +141,25 @@ function parsePrune(values: string[], order: number): number[] {
   return t;
 }
 
+/** Size of a file, 0 when it cannot be read (the command's own read then names the problem). */
+function fileBytes(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** Size of stdin when it is a file (`< corpus.txt`); 0 for a pipe or terminal. */
+function stdinFileBytes(): number {
+  try {
+    const st = fstatSync(0);
+    return st.isFile() ? st.size : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** The input's chunks; a read error becomes a UserError naming the file. */
 async function* readOrFail(input: AsyncIterable<unknown>, file: string | undefined): AsyncGenerator<Uint8Array> {
   try {
@@ -158,6 +180,7 @@ async function query(modelPath: string, file: string | undefined, f: QueryFlags)
   }
   if (!print.word && !print.line && !print.summary) print.word = print.line = print.summary = true;
   if (f.json) print.word = print.line = print.summary = false;
+  if (wantsHugePages(fileBytes(modelPath), HUGE_PAGES_MIN_MODEL_BYTES)) return rerunWithHugePages();
   const t0 = Date.now();
   const input = file !== undefined && file !== "-" ? createReadStream(file, { highWaterMark: 1 << 20 }) : process.stdin;
   const { model, summary: s, loadSeconds } = await queryArpa(modelPath, readOrFail(input, file), print, !f.nullContext, (b) => writeQueued(process.stdout, b));
