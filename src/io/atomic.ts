@@ -5,6 +5,7 @@
 import { promises as fs, createWriteStream, type WriteStream } from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
+import { makeDirs } from "../util/make-dirs.js";
 
 export function tempPathFor(finalPath: string): string {
   const dir = path.dirname(finalPath);
@@ -13,7 +14,7 @@ export function tempPathFor(finalPath: string): string {
 
 /** `data` may be a list of pieces, written in order (no need to join large ones first). */
 export async function writeFileAtomic(finalPath: string, data: string | Uint8Array | readonly Uint8Array[]): Promise<void> {
-  await fs.mkdir(path.dirname(finalPath), { recursive: true });
+  await makeDirs(path.dirname(finalPath));
   const tmp = tempPathFor(finalPath);
   const fh = await fs.open(tmp, "w");
   try {
@@ -39,7 +40,7 @@ export interface AtomicStream {
  * that checks paths (storage.ts: no symlink out of the root) re-checks just before the rename.
  */
 export async function openAtomic(finalPath: string, destination?: () => Promise<string>): Promise<AtomicStream> {
-  await fs.mkdir(path.dirname(finalPath), { recursive: true });
+  await makeDirs(path.dirname(finalPath));
   const tmpPath = tempPathFor(finalPath);
   const stream = createWriteStream(tmpPath);
   await new Promise<void>((resolve, reject) => {

@@ -21,6 +21,7 @@ import type { Shard } from "./shards.js";
 import { zstdCodec, type ZstdCodec } from "./zstd.js";
 import { UserError } from "../util/errors.js";
 import { installCommand } from "../util/optional.js";
+import { makeDirs } from "../util/make-dirs.js";
 
 type Codec = "UNCOMPRESSED" | "SNAPPY" | "ZSTD";
 
@@ -56,7 +57,7 @@ class FileSink {
   }
 
   static async open(finalPath: string): Promise<FileSink> {
-    await fs.mkdir(path.dirname(finalPath), { recursive: true });
+    await makeDirs(path.dirname(finalPath));
     const tmp = tempPathFor(finalPath);
     return new FileSink(await fs.open(tmp, "w"), tmp, finalPath);
   }

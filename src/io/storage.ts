@@ -15,6 +15,7 @@ import { createReadStream, promises as fs, type WriteStream } from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { openAtomic } from "./atomic.js";
+import { makeDirs } from "../util/make-dirs.js";
 
 export class UnsafePathError extends Error {
   constructor(
@@ -100,7 +101,7 @@ export class LocalStorage implements Storage {
   /** Resolves a relative path for writing: also checks that no existing ancestor is a symlink leading outside. */
   async resolve(rel: string): Promise<string> {
     const abs = resolveInside(this.location, rel);
-    this.realRoot ??= fs.mkdir(this.location, { recursive: true }).then(() => fs.realpath(this.location));
+    this.realRoot ??= makeDirs(this.location).then(() => fs.realpath(this.location));
     const realRoot = await this.realRoot;
     // Walk up to the deepest component that exists and compare its real path with the root's.
     let probe = abs;
@@ -187,7 +188,7 @@ export class LocalStorage implements Storage {
 
   async rename(fromRel: string, toRel: string): Promise<void> {
     const to = await this.resolve(toRel);
-    await fs.mkdir(path.dirname(to), { recursive: true });
+    await makeDirs(path.dirname(to));
     await fs.rename(await this.resolve(fromRel), to);
   }
 

@@ -12,11 +12,12 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { readdir, rename, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, homedir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { UserError } from "./errors.js";
+import { makeDirs } from "./make-dirs.js";
 
 export interface OptionalBackend {
   /** What the backend serves, for messages and `backends list`. */
@@ -230,7 +231,7 @@ export async function installBackend(name: BackendName, opts: InstallOptions = {
   const deps = { [b.pkg]: b.version, ...(b.extra?.() ?? {}) };
   await removeAbandoned(dir);
   await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp, { recursive: true });
+  await makeDirs(tmp);
   const manifest = { name: `datatailor-backend-${name}`, private: true, description: `datatailor optional backend: ${b.purpose}`, dependencies: deps, ...(b.scripts ? { allowScripts: { [b.pkg]: true } } : {}) };
   await writeFile(path.join(tmp, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
   // install scripts stay off unless the backend is a native build: node-llama-cpp's would try to

@@ -4,7 +4,7 @@
  * not; the thread starts only for a text of at least threadFromBytes, known from a file's size or
  * from the bytes read on a stream; the summary counts what was written.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable, Writable } from "node:stream";
@@ -77,5 +77,18 @@ describe("lm train pipeline", () => {
   it("a text that cannot be read names it", async () => {
     const missing = path.join(dir, "absent.txt");
     await expect(trainLm({ path: missing }, { order: 3, memory: Infinity }, { path: path.join(dir, "x.arpa") })).rejects.toThrow(`cannot read ${missing} (ENOENT)`);
+  });
+
+  it("an unwritable output fails before any training; a failed training leaves no file, not even a temporary one", async () => {
+    const blocker = path.join(dir, "blocker");
+    writeFileSync(blocker, "a file where a directory should be");
+    const log: string[] = [];
+    await expect(trainLm({ path: TRAIN }, { order: 3, memory: Infinity, log: (m) => log.push(m) }, { path: path.join(blocker, "m.arpa") })).rejects.toThrow(`cannot write ${path.join(blocker, "m.arpa")} (ENOTDIR)`);
+    expect(log).toEqual([]); // nothing trained: no summary logged
+    const outDir = path.join(dir, "failed");
+    mkdirSync(outDir);
+    // a budget of 1 byte: training stops with MemoryBudgetError after the output was opened
+    await expect(trainLm({ path: TRAIN }, { order: 3, memory: 1 }, { path: path.join(outDir, "m.arpa") })).rejects.toThrow(/memory|budget/i);
+    expect(readdirSync(outDir)).toEqual([]);
   });
 });

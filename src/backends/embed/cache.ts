@@ -7,10 +7,11 @@
  * recomputed), never trusted.
  */
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile, rm } from "node:fs/promises";
+import { readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { writeFileAtomic } from "../../io/atomic.js";
 import type { Embedder } from "./types.js";
+import { makeDirs } from "../../util/make-dirs.js";
 
 const MAGIC = 0x43455444; // "DTEC" little-endian
 const HEADER = 16;
@@ -41,7 +42,7 @@ export class EmbeddingCache {
   async load(): Promise<void> {
     if (this.loaded) return;
     this.loaded = true;
-    await mkdir(this.dir, { recursive: true });
+    await makeDirs(this.dir);
     await writeFileAtomic(path.join(this.dir, "embedder.txt"), `${this.embedderId}\n${this.dim}\n`);
     const names = (await readdir(this.dir)).filter((n) => n.endsWith(".seg")).sort();
     for (const name of names) {

@@ -7,7 +7,7 @@
  * the two and gives each domain a verdict. n-gram models are a proxy that shows the mechanics,
  * not what a transformer does: adding in-domain text to an n-gram model rarely hurts it.
  */
-import { mkdir, readdir } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { BadInputLog } from "../../io/bad-input.js";
 import { writeFileAtomic } from "../../io/atomic.js";
@@ -19,6 +19,7 @@ import { trainNgram } from "../../models/ngram/train.js";
 import { UserError } from "../../util/errors.js";
 import { runSweep, type SweepResult } from "./sweep.js";
 import { reportDemo } from "./report.js";
+import { makeDirs } from "../../util/make-dirs.js";
 
 export const DEMO_ORDER = 3;
 export const PROXY_NOTE =
@@ -67,7 +68,7 @@ export async function runAdaptDemo(o: AdaptDemoOptions): Promise<AdaptDemoResult
   const domains = (await readdir(domDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
   if (!domains.length) throw new UserError(`${domDir}: no domains`);
   const modelsDir = path.join(o.out, "models");
-  await mkdir(modelsDir, { recursive: true });
+  await makeDirs(modelsDir);
   const t0 = performance.now();
   const ref = await sentences(refDir);
   const models: Record<string, string> = { reference: path.join(modelsDir, `reference.o${DEMO_ORDER}.arpa`) };

@@ -17,6 +17,7 @@ import { expandTargetInputs } from "../../targets/read.js";
 import { buildContamIndex, type BuildStats } from "../../models/contam/build.js";
 import { ContamIndex, VERSION } from "../../models/contam/index-image.js";
 import { loadEvalItems, type BenchmarkInfo, type EvalItem } from "./items.js";
+import { makeDirs } from "../../util/make-dirs.js";
 
 export const INDEX_DIR = "index";
 export const INDEX_FILE = `${INDEX_DIR}/ngrams.idx`;
@@ -88,7 +89,7 @@ export async function prepareIndex(against: string[], outDir: string, opts: { n:
   }
   const { benchmarks, items } = await loadEvalItems(against, { strict: opts.strict });
   const { index, stats } = indexItems(items, opts.n);
-  await fs.mkdir(path.dirname(file), { recursive: true });
+  await makeDirs(path.dirname(file));
   await writeFileAtomic(file, index.bytes());
   const lines = items.map((it) => Buffer.from(JSON.stringify({ b: it.benchmark, i: it.index, id: it.id, text: it.text }) + "\n"));
   await writeFileAtomic(path.join(outDir, ITEMS_FILE), lines);

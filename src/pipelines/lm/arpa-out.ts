@@ -17,10 +17,33 @@ export function sinkName(sink: ArpaSink): string {
   return "path" in sink ? sink.path : sink.name;
 }
 
-/** Writes the model's ARPA; its size, and when the last byte was handed over (before the file's sync). */
-export async function writeArpa(model: TrainedModel, thread: CountThread | null, sink: ArpaSink): Promise<{ bytes: number; written: number }> {
-  const out = "path" in sink ? await openAtomic(sink.path) : null;
-  const stream = out ? out.stream : (sink as { stream: NodeJS.WritableStream }).stream;
+/** A sink made ready to write: a file's temporary name is open (its directory made). */
+export interface OpenArpaSink {
+  name: string;
+  stream: NodeJS.WritableStream;
+  /** Renames a file into place once synced; nothing for a stream. */
+  commit(): Promise<void>;
+  /** Removes a file's temporary name; nothing for a stream. */
+  abort(): Promise<void>;
+}
+
+const cannotWrite = (name: string, e: unknown) => new UserError(`lm train: cannot write ${name} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+
+/** Opens the sink; called before training, so an unwritable path fails at once, not after it. */
+export async function openArpaSink(sink: ArpaSink): Promise<OpenArpaSink> {
+  const name = sinkName(sink);
+  if (!("path" in sink)) return { name, stream: sink.stream, commit: async () => {}, abort: async () => {} };
+  try {
+    const out = await openAtomic(sink.path);
+    return { name, stream: out.stream, commit: () => out.commit(), abort: () => out.abort() };
+  } catch (e) {
+    throw cannotWrite(name, e);
+  }
+}
+
+/** Writes the model's ARPA and commits it; its size, and when the last byte was handed over (before the file's sync). */
+export async function writeArpa(model: TrainedModel, thread: CountThread | null, out: OpenArpaSink): Promise<{ bytes: number; written: number }> {
+  const stream = out.stream;
   const spans = model.trie.spans;
   const theirs = thread ? thread.format(model, spans.slice(2)) : null;
   theirs?.done.catch(() => {});
@@ -50,10 +73,10 @@ export async function writeArpa(model: TrainedModel, thread: CountThread | null,
       await writeQueued(stream, end);
     }
     const written = Date.now();
-    if (out) await out.commit();
+    await out.commit();
     return { bytes, written };
   } catch (e) {
-    await out?.abort();
-    throw new UserError(`lm train: cannot write ${sinkName(sink)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    await out.abort();
+    throw cannotWrite(out.name, e);
   }
 }

@@ -7,7 +7,7 @@ import { CountThread, THREADED_MIN_BYTES, trainNgramThreaded } from "../../backe
 import type { TrainOptions } from "../../models/ngram/train.js";
 import { BYTES_PER_NGRAM } from "../../models/ngram/memory.js";
 import type { Progress } from "../../util/progress.js";
-import { sinkName, writeArpa, type ArpaSink } from "./arpa-out.js";
+import { openArpaSink, writeArpa, type ArpaSink } from "./arpa-out.js";
 import { readTrainText, sourceName, type TextSource } from "./train-text.js";
 
 export type { ArpaSink } from "./arpa-out.js";
@@ -41,6 +41,8 @@ export async function trainLm(source: TextSource, opts: LmTrainOptions, sink: Ar
   const t0 = Date.now();
   const threadFrom = opts.threadFromBytes ?? THREADED_MIN_BYTES;
   let thread = null as CountThread | null;
+  const out = await openArpaSink(sink);
+  let done = false;
   try {
     const text = await readTrainText(source, (bytes) => {
       if (bytes >= threadFrom) thread ??= CountThread.start();
@@ -72,7 +74,8 @@ export async function trainLm(source: TextSource, opts: LmTrainOptions, sink: Ar
       counting?.stop();
     }
     const t1 = Date.now();
-    const { bytes, written } = await writeArpa(model, thread, sink);
+    const { bytes, written } = await writeArpa(model, thread, out);
+    done = true;
     const est = model.estimate;
     return {
       order: est.order,
@@ -82,12 +85,14 @@ export async function trainLm(source: TextSource, opts: LmTrainOptions, sink: Ar
       vocabulary: est.counts[0],
       ngrams: est.counts,
       discounts: est.discounts.map((d) => ({ D1: d[1], D2: d[2], "D3+": d[3] })),
-      output: sinkName(sink),
+      output: out.name,
       bytes,
       memoryBytes: model.trie.nodes * BYTES_PER_NGRAM,
       seconds: { estimate: (t1 - t0) / 1000, write: (written - t1) / 1000, sync: (Date.now() - written) / 1000 },
     };
   } finally {
+    // a failed run leaves no temporary file behind (writeArpa aborts its own failures)
+    if (!done) await out.abort().catch(() => {});
     await thread?.close();
   }
 }

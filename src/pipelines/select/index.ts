@@ -29,6 +29,7 @@ import type { SelectScoreParams } from "./score-shard.js";
 import { resolveSelectOptions, type ResolvedSelectOptions, type SelectOptions } from "./options.js";
 import "./tasks.js";
 import { prepareSelectContamination } from "../decontaminate/select-hook.js";
+import { makeDirs } from "../../util/make-dirs.js";
 
 export type { SelectScoreParams } from "./score-shard.js";
 export type { SelectOptions, ResolvedSelectOptions } from "./options.js";
@@ -83,7 +84,7 @@ async function discover(o: ResolvedSelectOptions): Promise<SelectInputs> {
   const targets = o.target.length ? await loadTargets(o.target, { allExamples: o.allExamples, seed: o.seed, strict: o.strict, targetField: o.targetField, textField: o.textField }) : undefined;
   if (targets) o.log(`targets: ${targets.examples.length} examples from ${targets.benchmarks.length} benchmark(s): ${targets.benchmarks.map((b) => `${b.name} ${b.used}/${b.total}`).join(", ")}`);
   const modelDir = path.join(outDir, "model");
-  await fs.mkdir(modelDir, { recursive: true });
+  await makeDirs(modelDir);
   return { outDir, modelDir, disc, shards, targets, keepPlan };
 }
 
