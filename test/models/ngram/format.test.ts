@@ -5,7 +5,7 @@
  * values across the range query prints and for the log10 values a 5-gram model prints.
  */
 import { describe, expect, it } from "vitest";
-import { writeFloat32Shortest } from "../../../src/models/ngram/format.js";
+import { writeFloat32Shortest, writeUint } from "../../../src/models/ngram/format.js";
 
 /**
  * Shortest round-trip digits of a float32, by brute force over correctly rounded decimals:
@@ -90,5 +90,21 @@ describe("writeFloat32Shortest", () => {
       expect(significantDigits(ours(f)!)).toBe(reference(f).digits);
     }
     expect(byDigits.get(9)).toBeGreaterThan(0);
+  });
+});
+
+describe("writeUint", () => {
+  it("writes what String() writes, from 0 to past 2^31", () => {
+    const out = new Uint8Array(32);
+    const cases = [0, 1, 9, 10, 99, 100, 101, 160807, 999999, 1000000, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 7, Number.MAX_SAFE_INTEGER];
+    let s = 7;
+    for (let i = 0; i < 10_000; i++) {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      cases.push(s % 10 ** (1 + (i % 10)));
+    }
+    for (const n of cases) {
+      const end = writeUint(out, 3, n);
+      expect(Buffer.from(out.subarray(3, end)).toString("latin1")).toBe(String(n));
+    }
   });
 });
