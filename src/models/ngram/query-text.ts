@@ -186,7 +186,7 @@ export class TextQuery {
     this.out[this.outPos++] = 9;
   }
 
-  /** KenLM's shortest float32 text, from a direct-mapped cache keyed by the float's bits: the same probabilities recur all the time. */
+  /** KenLM's shortest float32 text, from a small direct-mapped cache keyed by the float's bits (sentence ends and frequent words repeat theirs). */
   private float(x: number): Uint8Array {
     F32[0] = x;
     const bits = I32[0];
