@@ -108,8 +108,9 @@ describe.runIf(linux)("huge pages: the rerun", () => {
     const doc = JSON.parse(r.stdout.split("\n").find((l) => l.startsWith("{"))!);
     expect(doc.tunables).toBe("glibc.malloc.check=0:glibc.malloc.hugetlb=1");
     expect(doc.sum).toBe(1024);
-    // where the kernel gives huge pages on request, a 256 MB array gets them
-    if (/\[(madvise|always)\]/.test(mode)) expect(doc.kb).toBeGreaterThanOrEqual(128 << 10);
+    // where the kernel gives huge pages on request, the 256 MB array gets some (at least one 2 MB page;
+    // without the tunable it gets none: THP "madvise" only serves regions that ask)
+    if (/\[(madvise|always)\]/.test(mode)) expect(doc.kb).toBeGreaterThanOrEqual(2048);
   });
 
   it("the child's exit code is the command's", async () => {
