@@ -11,6 +11,7 @@ import type { Command } from "commander";
 import { action, log, printJson } from "./output.js";
 import { countOption } from "./options.js";
 import { UserError } from "../util/errors.js";
+import { HUGE_PAGES_MIN_MODEL_BYTES, ngramSpecBytes, rerunWithHugePages, wantsHugePages } from "./huge-pages.js";
 
 interface ScoreFlags {
   lm: string;
@@ -56,6 +57,7 @@ async function readStdin(): Promise<string> {
 }
 
 async function runScore(file: string, flags: ScoreFlags): Promise<void> {
+  if (wantsHugePages(ngramSpecBytes(flags.lm), HUGE_PAGES_MIN_MODEL_BYTES)) return rerunWithHugePages();
   const { openLanguageModel, scoreTexts, summarize } = await import("../backends/lm/index.js");
   const lines = await readLines(file);
   const lm = await openLanguageModel(flags.lm, {

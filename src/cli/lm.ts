@@ -7,7 +7,7 @@
  *   lm score --lm <spec> FILE (lm-score.ts): any registry model, natural-log totals
  */
 import os from "node:os";
-import { createReadStream, fstatSync, statSync } from "node:fs";
+import { createReadStream, fstatSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { action, log, printJson } from "./output.js";
 import { numberOption } from "./options.js";
@@ -21,7 +21,7 @@ import { SpecialWordError } from "../models/ngram/corpus.js";
 import type { QueryPrint } from "../models/ngram/query-text.js";
 import { queryArpa } from "../backends/lm/ngram.js";
 import { trainLm } from "../pipelines/lm/train.js";
-import { HUGE_PAGES_MIN_MODEL_BYTES, HUGE_PAGES_MIN_TEXT_BYTES, rerunWithHugePages, wantsHugePages } from "./huge-pages.js";
+import { fileBytes, HUGE_PAGES_MIN_MODEL_BYTES, HUGE_PAGES_MIN_TEXT_BYTES, rerunWithHugePages, wantsHugePages } from "./huge-pages.js";
 
 interface TrainFlags {
   order: number;
@@ -139,15 +139,6 @@ function parsePrune(values: string[], order: number): number[] {
   for (let i = 1; i < t.length; i++) if (t[i] < t[i - 1]) throw usageError("--prune thresholds must be non-decreasing (otherwise substrings of kept n-grams would go)");
   while (t.length < order) t.push(t[t.length - 1]);
   return t;
-}
-
-/** Size of a file, 0 when it cannot be read (the command's own read then names the problem). */
-function fileBytes(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
-  }
 }
 
 /** Size of stdin when it is a file (`< corpus.txt`); 0 for a pipe or terminal. */

@@ -10,6 +10,7 @@ import { redact } from "../util/redact.js";
 import { countOption, defaultThreads, fractionOption, numberOption, seedOption } from "./options.js";
 import { addExecutorOptions, buildExecutor, type ExecutorCliOptions } from "./executor-options.js";
 import { runSelect, SELECT_DEFAULTS, type SelectOptions } from "../pipelines/select/index.js";
+import { HUGE_PAGES_MIN_MODEL_BYTES, ngramSpecBytes, rerunWithHugePages, wantsHugePages } from "./huge-pages.js";
 
 /** Parsed flags: the pipeline's own option types where the flag maps one to one. */
 export interface SelectFlags
@@ -122,6 +123,7 @@ Examples:
   );
   cmd.action(
     action(async (flags: SelectFlags) => {
+      if (wantsHugePages(ngramSpecBytes(flags.lm), HUGE_PAGES_MIN_MODEL_BYTES)) return rerunWithHugePages();
       const opts = selectOptionsFromFlags(flags);
       opts.executor = buildExecutor(flags, { log, defaultWorkers: opts.workers });
       let result;

@@ -11,7 +11,7 @@ import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { ROOT, runCli, SHARED_DATA } from "../helpers/cli.js";
-import { wantsHugePages } from "../../src/cli/huge-pages.js";
+import { ngramSpecBytes, wantsHugePages } from "../../src/cli/huge-pages.js";
 
 const REF = path.join(SHARED_DATA, "lm/kenlm-shakespeare");
 const dir = mkdtempSync(path.join(tmpdir(), "dt-huge-pages-"));
@@ -63,6 +63,19 @@ describe("huge pages: when to rerun", () => {
     if (mode.includes("[madvise]") && glibc) expect(wantsHugePages(min, min, {})).toBe(Number(glibc.split(".")[1]) >= 35 || Number(glibc.split(".")[0]) > 2);
   });
 
+  it("an --lm spec's model size: an ngram: file's (a gzipped one's four times), nothing for other schemes", () => {
+    const arpa = path.join(dir, "m.arpa");
+    writeFileSync(arpa, "x".repeat(1000));
+    const gz = path.join(dir, "m.arpa.gz");
+    writeFileSync(gz, "x".repeat(100));
+    expect(ngramSpecBytes(`ngram:${arpa}`)).toBe(1000);
+    expect(ngramSpecBytes(`ngram:${gz}`)).toBe(400);
+    expect(ngramSpecBytes(`gguf:${arpa}`)).toBe(0);
+    expect(ngramSpecBytes("openai:http://127.0.0.1:1/v1")).toBe(0);
+    expect(ngramSpecBytes(`ngram:${path.join(dir, "absent.arpa")}`)).toBe(0);
+    expect(ngramSpecBytes(undefined)).toBe(0);
+  });
+
   it("a bad DATATAILOR_HUGEPAGES is a usage error (exit 2, one line)", async () => {
     const r = await runCli(["lm", "query", path.join(REF, "shakespeare.o3.arpa.gz"), path.join(REF, "test.txt")], { env: { DATATAILOR_HUGEPAGES: "yes" } });
     expect(r.code).toBe(2);
@@ -81,6 +94,16 @@ describe.runIf(linux)("huge pages: the rerun", () => {
     expect(rerun.stdout).toBe(plain.stdout);
     const stdin = await runCli(["lm", "train", "-o", "3"], { env: { DATATAILOR_HUGEPAGES: "1" }, input: readFileSync(text, "utf8") });
     expect(stdin.stdout).toBe(plain.stdout);
+  });
+
+  it("lm score --lm ngram: reruns and prints what it prints without the rerun", async () => {
+    const args = ["lm", "score", "--lm", `ngram:${path.join(REF, "shakespeare.o3.arpa.gz")}`, "--json", path.join(REF, "tiny.txt")];
+    const plain = await runCli(args, { env: { DATATAILOR_HUGEPAGES: "0" } });
+    expect(plain.code).toBe(0);
+    const rerun = await runCli(args, { env: { DATATAILOR_HUGEPAGES: "1" } });
+    expect(rerun.code).toBe(0);
+    const strip = (s: string) => JSON.stringify({ ...JSON.parse(s), seconds: 0 });
+    expect(strip(rerun.stdout)).toBe(strip(plain.stdout));
   });
 
   it("lm query rerun prints KenLM's query output byte for byte; bad input keeps its exit code", async () => {
