@@ -10,6 +10,7 @@ import { UserError } from "../util/errors.js";
 import { extraHandlerModules, registrationModules, type HandlerModuleSpec } from "./handlers.js";
 import type { JobSpec, ShardResult, ShardTask } from "./types.js";
 import { answerFileRequest, type FileReply, type FileRequest } from "./shared-files.js";
+import { sharedSnapshot } from "../util/thread-shared.js";
 
 /** What a pool thread starts with: the kinds its parent knows. */
 export interface ThreadData {
@@ -18,7 +19,7 @@ export interface ThreadData {
   registrations: string[];
 }
 
-export type ToThread = { type: "run"; id: number; spec: JobSpec<unknown>; task: ShardTask } | FileReply;
+export type ToThread = { type: "run"; id: number; spec: JobSpec<unknown>; task: ShardTask; shared?: Record<string, unknown> } | FileReply;
 export type ToParent =
   | { type: "progress"; id: number; records: number }
   | { type: "done"; id: number; result: ShardResult }
@@ -81,7 +82,8 @@ export class ThreadPool {
       if (!slot) return;
       const job = this.queue.shift()!;
       slot.job = job;
-      const msg: ToThread = { type: "run", id: job.id, spec: job.spec, task: job.task };
+      // what this thread shares (util/thread-shared.ts): big read-only models, by reference
+      const msg: ToThread = { type: "run", id: job.id, spec: job.spec, task: job.task, shared: sharedSnapshot() };
       slot.worker.postMessage(msg);
     }
   }

@@ -8,6 +8,7 @@ import { registerHandlerModule } from "./handlers.js";
 import { runTask } from "./run-task.js";
 import type { ThreadData, ToParent, ToThread } from "./pool.js";
 import { handleFileReply, installFileClient } from "./shared-files.js";
+import { receiveShared } from "../util/thread-shared.js";
 
 const port = parentPort;
 if (!port) throw new Error("thread-worker must run in a worker thread");
@@ -31,6 +32,7 @@ process.on("uncaughtException", (err: Error & { exitCode?: number }) => {
 port.on("message", async (msg: ToThread) => {
   if (handleFileReply(msg) || msg.type !== "run") return;
   const { id, spec, task } = msg;
+  receiveShared(msg.shared);
   running = id;
   let pending = 0;
   let last = performance.now();

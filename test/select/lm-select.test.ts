@@ -12,6 +12,8 @@ import { describe, expect, it } from "vitest";
 import { runSelect } from "../../src/pipelines/select/index.js";
 import { loadScorer } from "../../src/pipelines/select/scorer.js";
 import { ccnetNormalize } from "../../src/text/ccnet-normalize.js";
+import { sharedValue } from "../../src/util/thread-shared.js";
+import type { ModelParts } from "../../src/models/ngram/query-model.js";
 import { SHARED_DATA } from "../helpers/cli.js";
 import { BOS, fakeLogprob, fakeTokenize, startFakeServer } from "../lm/vllm-server.js";
 
@@ -44,6 +46,32 @@ describe("perplexity selection", () => {
     if (scorer.batch) throw new Error("an ngram: model scores one document at a time");
     const got = 10 ** -scorer.score(lines.join("\n"), "doc:1");
     expect(Math.abs(got / expected - 1)).toBeLessThan(1e-5);
+  }, 120_000);
+});
+
+describe("perplexity selection on threads", () => {
+  it("the main thread offers its model to the shard threads in shared memory; they keep what its own scorer ranks best", async () => {
+    const arpa = path.join(KENLM, "shakespeare.o3.arpa.gz");
+    const dir = mkdtempSync(path.join(os.tmpdir(), "dt-ppl-threads-"));
+    const lines = readFileSync(path.join(KENLM, "test.txt"), "utf8").split("\n").filter((l) => l.trim()).slice(0, 400);
+    const docs = Array.from({ length: 100 }, (_, i) => ({ id: `d${i}`, text: lines.slice(i * 4, i * 4 + 4).join("\n") }));
+    writeFileSync(path.join(dir, "a.jsonl"), docs.slice(0, 50).map((d) => JSON.stringify(d)).join("\n") + "\n");
+    writeFileSync(path.join(dir, "b.jsonl"), docs.slice(50).map((d) => JSON.stringify(d)).join("\n") + "\n");
+    const out = path.join(dir, "out");
+    const res = await runSelect({ method: "perplexity", lm: `ngram:${arpa}`, target: [], corpus: [path.join(dir, "a.jsonl"), path.join(dir, "b.jsonl")], out, keep: 0.2, keepBy: "docs", seed: 1, report: false, workers: 2 });
+    expect(res.summary.kept).toBe(20);
+    // the main thread offered its model to the pool's threads, every table in shared memory
+    const parts = sharedValue<ModelParts>(`ngram-model:${arpa}`);
+    expect(parts).toBeDefined();
+    for (const t of parts!.tables) expect(t.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(parts!.vocab.slots.buffer).toBeInstanceOf(SharedArrayBuffer);
+    // what the threads kept: the 20 best by the main thread's own scorer
+    const scorer = await loadScorer({ kind: "perplexity", lm: arpa, normalize: true }, "/");
+    if (scorer.batch) throw new Error("an ngram: model scores one document at a time");
+    const want = [...docs].sort((x, y) => scorer.score(y.text, y.id) - scorer.score(x.text, x.id) || (x.id < y.id ? -1 : 1)).slice(0, 20).map((d) => d.id);
+    const kept = ["a.jsonl", "b.jsonl"].flatMap((f) => readFileSync(path.join(out, "selected", f), "utf8").split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id));
+    expect(new Set(kept)).toEqual(new Set(want));
+    rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 });
 

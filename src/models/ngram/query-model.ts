@@ -110,6 +110,26 @@ export class NgramModel {
     };
   }
 
+  /**
+   * parts() with every array in shared memory (moved there once where it was not: a model read
+   * sequentially), so that threads given the parts read this model's memory instead of a copy.
+   */
+  sharedParts(): ModelParts {
+    const share = <T extends Int32Array | Float32Array | Uint8Array>(a: T): T => {
+      if (a.buffer instanceof SharedArrayBuffer) return a;
+      const s = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
+      s.set(a);
+      return s;
+    };
+    this.uniProb = share(this.uniProb);
+    this.uniBackoff = share(this.uniBackoff);
+    this.uniExtends = share(this.uniExtends);
+    for (const t of this.tables) t.share();
+    const parts = this.parts();
+    parts.vocab = { ...parts.vocab, slots: share(parts.vocab.slots) };
+    return parts;
+  }
+
   /** KenLM's BeginSentenceState: context <s>. */
   beginSentence(state: QueryState): void {
     state.length = 1;

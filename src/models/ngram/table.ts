@@ -29,6 +29,16 @@ export class NgramTable {
     return t;
   }
 
+  /** Moves the slots into shared memory (one copy), for threads that read the table. */
+  share(): void {
+    if (this.keys.buffer instanceof SharedArrayBuffer) return;
+    const buf = new SharedArrayBuffer(this.slots * 16);
+    const keys = new Int32Array(buf);
+    keys.set(this.keys);
+    this.keys = keys;
+    this.vals = new Float32Array(buf);
+  }
+
   /** The home slot of a key: where its probe starts. */
   home(lo: number): number {
     return Math.floor(((lo >>> 0) * this.slots) / 4294967296);

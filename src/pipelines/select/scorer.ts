@@ -5,6 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { isMainThread } from "node:worker_threads";
 import { dsirLogWeight, gumbelFromUniform } from "../../models/dsir/index.js";
 import { uniform01 } from "../../text/hash.js";
 import { NgramHasher, type NgramHashMode } from "../../text/ngram-hash.js";
@@ -14,10 +15,11 @@ import { TfidfFeaturizer } from "../../models/lexical/tfidf.js";
 import { invertCsr } from "../../models/lexical/csr.js";
 import { foldOf } from "./lexical.js";
 import { readLinearModel, type LinearModel } from "./linear-model.js";
-import { QueryState, type NgramModel } from "../../models/ngram/query-model.js";
+import { NgramModel, QueryState, type ModelParts } from "../../models/ngram/query-model.js";
 import { lineLog10, type LineScore } from "../../models/ngram/line-score.js";
 import { ccnetNormalize } from "../../text/ccnet-normalize.js";
 import type { LanguageModel } from "../../backends/lm/types.js";
+import { sharedValue, shareWithThreads } from "../../util/thread-shared.js";
 
 export type ScorerSpec =
   | {
@@ -231,10 +233,22 @@ function linearScorer(m: LinearModel): Scorer {
 }
 
 const lmCache = new Map<string, Promise<NgramModel>>();
+/**
+ * An ARPA model, loaded once per process: the main thread (which scores select's sample) offers
+ * its tables to the pool's threads in shared memory (util/thread-shared.ts), and a shard's thread
+ * takes them instead of loading the file again (with a 614 MB ARPA: 7 s and 0.8 GB saved).
+ */
 function loadLm(file: string): Promise<NgramModel> {
   let p = lmCache.get(file);
   if (!p) {
-    p = import("../../backends/lm/ngram.js").then((m) => m.loadArpa(file));
+    const key = `ngram-model:${file}`;
+    const parts = sharedValue<ModelParts>(key);
+    p = parts
+      ? Promise.resolve(NgramModel.fromParts(parts))
+      : import("../../backends/lm/ngram.js").then((m) => m.loadArpa(file)).then((model) => {
+          if (isMainThread) shareWithThreads(key, model.sharedParts());
+          return model;
+        });
     lmCache.set(file, p);
     p.catch(() => lmCache.delete(file));
   }
