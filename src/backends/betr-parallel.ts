@@ -8,14 +8,9 @@ import type { Worker } from "node:worker_threads";
 import { betrScores, effectiveK, exampleChunks, finishScores, initBest, type BetrRankOptions, type BetrScores } from "../models/betr/index.js";
 import { checkBetrInputs } from "../models/betr/rank.js";
 import { siblingModule, startThread } from "../util/worker.js";
+import { sharedBufferOf } from "../util/shared-memory.js";
 import type { BetrWorkerData } from "./betr-worker.js";
 
-function shared(a: Float32Array): SharedArrayBuffer {
-  if (a.buffer instanceof SharedArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) return a.buffer;
-  const sab = new SharedArrayBuffer(a.byteLength);
-  new Float32Array(sab).set(a);
-  return sab;
-}
 
 export interface BetrParallelOptions extends BetrRankOptions {
   /** Threads to use (default: available cores). 1 runs in the calling thread. */
@@ -39,8 +34,8 @@ export async function betrScoresParallel(
 
   const k = effectiveK(rankOpts, n);
   const mean = rankOpts.aggregate === "mean";
-  const targetsSab = shared(targets);
-  const docsSab = shared(docs);
+  const targetsSab = sharedBufferOf(targets);
+  const docsSab = sharedBufferOf(docs);
   const next = new SharedArrayBuffer(4);
   const partials = mean ? new SharedArrayBuffer(nChunks * n * 8) : null;
   const states = Array.from({ length: workers }, () => {

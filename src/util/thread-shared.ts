@@ -5,17 +5,9 @@
  * crosses by reference, so the threads read the same memory); a thread finds it with
  * sharedValue(). Threads of other processes (distributed workers) get nothing and load their own.
  */
-// Kept on globalThis: a thread may hold two instances of this module (a loader that names a
-// module by a query, as tsx's scoped import does for the pool's handlers), and both must see
-// what the task brought. Raw file bytes go another way (exec/shared-files.ts).
-interface Store {
-  mine: Map<string, unknown>;
-  received: Record<string, unknown>;
-}
-const KEY = Symbol.for("datatailor.thread-shared");
-const g = globalThis as { [KEY]?: Store };
-const store: Store = (g[KEY] ??= { mine: new Map(), received: {} });
-const mine = store.mine;
+// Raw file bytes go another way: threads ask for them (exec/shared-files.ts).
+const mine = new Map<string, unknown>();
+let received: Record<string, unknown> = {};
 
 /** Offers `value` to the pool's threads under `key` (it must be structured-cloneable). */
 export function shareWithThreads(key: string, value: unknown): void {
@@ -29,10 +21,10 @@ export function sharedSnapshot(): Record<string, unknown> | undefined {
 
 /** Called by the pool's thread with what came with its task. */
 export function receiveShared(values: Record<string, unknown> | undefined): void {
-  if (values) store.received = values;
+  if (values) received = values;
 }
 
 /** A value offered by this thread or, in a pool thread, by the thread that runs the pool. */
 export function sharedValue<T>(key: string): T | undefined {
-  return (mine.get(key) ?? store.received[key]) as T | undefined;
+  return (mine.get(key) ?? received[key]) as T | undefined;
 }

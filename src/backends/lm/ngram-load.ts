@@ -16,6 +16,7 @@ import { NgramModel } from "../../models/ngram/query-model.js";
 import { summarize, summaryText, type QueryPrint, type QuerySummary } from "../../models/ngram/query-text.js";
 import { NgramTable } from "../../models/ngram/table.js";
 import { RequestThread } from "../../util/request-thread.js";
+import { inSharedMemory } from "../../util/shared-memory.js";
 import { siblingModule } from "../../util/worker.js";
 import type { InsertReply, LoadRequest, ParseReply, QueryReply, SectionRange } from "./ngram-load-worker.js";
 
@@ -128,14 +129,9 @@ export async function loadArpaThreaded(file: string, size: number, threads: numb
     const m = parser.current;
     if (!m || parser.inSection !== 2 || m.order !== N) return null;
     // shared memory for what the threads read and write
-    const sharedCopy = <T extends Float32Array | Uint8Array>(a: T, make: (b: SharedArrayBuffer) => T): T => {
-      const s = make(new SharedArrayBuffer(a.byteLength));
-      s.set(a);
-      return s;
-    };
-    m.uniProb = sharedCopy(m.uniProb, (b) => new Float32Array(b));
-    m.uniBackoff = sharedCopy(m.uniBackoff, (b) => new Float32Array(b));
-    m.uniExtends = sharedCopy(m.uniExtends, (b) => new Uint8Array(b));
+    m.uniProb = inSharedMemory(m.uniProb);
+    m.uniBackoff = inSharedMemory(m.uniBackoff);
+    m.uniExtends = inSharedMemory(m.uniExtends);
     for (let n = 1; n < N; n++) m.tables[n] = new NgramTable(m.counts[n], true);
     await pool.all(() => ({ op: "init", file, vocab: m.vocab.lookupTable(), uniExtends: m.uniExtends }));
 

@@ -6,6 +6,7 @@
  */
 import { KEY, keyExtend, keyStart } from "./key.js";
 import { NgramTable } from "./table.js";
+import { inSharedMemory } from "../../util/shared-memory.js";
 import { HASH, hashWord, Vocab, type VocabLookup } from "./vocab.js";
 // local copies: under a CommonJS transform (tsx) an imported binding costs a getter call per use
 const KEY_ = KEY, keyExtend_ = keyExtend, keyStart_ = keyStart, HASH_ = HASH, hashWord_ = hashWord;
@@ -115,18 +116,12 @@ export class NgramModel {
    * sequentially), so that threads given the parts read this model's memory instead of a copy.
    */
   sharedParts(): ModelParts {
-    const share = <T extends Int32Array | Float32Array | Uint8Array>(a: T): T => {
-      if (a.buffer instanceof SharedArrayBuffer) return a;
-      const s = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
-      s.set(a);
-      return s;
-    };
-    this.uniProb = share(this.uniProb);
-    this.uniBackoff = share(this.uniBackoff);
-    this.uniExtends = share(this.uniExtends);
+    this.uniProb = inSharedMemory(this.uniProb);
+    this.uniBackoff = inSharedMemory(this.uniBackoff);
+    this.uniExtends = inSharedMemory(this.uniExtends);
     for (const t of this.tables) t.share();
     const parts = this.parts();
-    parts.vocab = { ...parts.vocab, slots: share(parts.vocab.slots) };
+    parts.vocab = { ...parts.vocab, slots: inSharedMemory(parts.vocab.slots) };
     return parts;
   }
 

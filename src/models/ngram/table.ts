@@ -5,6 +5,7 @@
  * flags an n-gram that some longer n-gram ends with (KenLM's "extends left"): a lookup that
  * finds an n-gram without it need not try a longer one.
  */
+import { inSharedMemory } from "../../util/shared-memory.js";
 export class NgramTable {
   keys: Int32Array;
   vals: Float32Array;
@@ -31,12 +32,8 @@ export class NgramTable {
 
   /** Moves the slots into shared memory (one copy), for threads that read the table. */
   share(): void {
-    if (this.keys.buffer instanceof SharedArrayBuffer) return;
-    const buf = new SharedArrayBuffer(this.slots * 16);
-    const keys = new Int32Array(buf);
-    keys.set(this.keys);
-    this.keys = keys;
-    this.vals = new Float32Array(buf);
+    this.keys = inSharedMemory(this.keys);
+    this.vals = new Float32Array(this.keys.buffer);
   }
 
   /** The home slot of a key: where its probe starts. */

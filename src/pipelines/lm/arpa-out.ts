@@ -41,7 +41,7 @@ export async function openArpaSink(sink: ArpaSink): Promise<OpenArpaSink> {
   }
 }
 
-/** Writes the model's ARPA and commits it; its size, and when the last byte was handed over (before the file's sync). */
+/** Writes the model's ARPA and commits it (the caller aborts `out` when this throws); its size, and when the last byte was handed over (before the file's sync). */
 export async function writeArpa(model: TrainedModel, thread: CountThread | null, out: OpenArpaSink): Promise<{ bytes: number; written: number }> {
   const stream = out.stream;
   const spans = model.trie.spans;
@@ -76,7 +76,7 @@ export async function writeArpa(model: TrainedModel, thread: CountThread | null,
     await out.commit();
     return { bytes, written };
   } catch (e) {
-    await out.abort();
+    // the caller aborts the sink (trainLm: whatever fails, no temporary file is left)
     throw cannotWrite(out.name, e);
   }
 }

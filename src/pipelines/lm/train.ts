@@ -91,7 +91,7 @@ export async function trainLm(source: TextSource, opts: LmTrainOptions, sink: Ar
       seconds: { estimate: (t1 - t0) / 1000, write: (written - t1) / 1000, sync: (Date.now() - written) / 1000 },
     };
   } finally {
-    // a failed run leaves no temporary file behind (writeArpa aborts its own failures)
+    // a failed run, training or writing, leaves no temporary file behind
     if (!done) await out.abort().catch(() => {});
     await thread?.close();
   }
