@@ -18,6 +18,7 @@ import { spawn } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
 import os from "node:os";
 import { usageError } from "../util/errors.js";
+import { parseLmSpec } from "../backends/lm/index.js";
 
 const TUNABLE = "glibc.malloc.hugetlb=1";
 /**
@@ -66,10 +67,15 @@ export function fileBytes(file: string): number {
  * size, four times a gzipped one's; 0 for other schemes (their models live elsewhere).
  */
 export function ngramSpecBytes(spec: string | undefined): number {
-  const m = /^\s*ngram:(.+)$/.exec(spec ?? "");
-  if (!m) return 0;
-  const file = m[1].trim();
-  return fileBytes(file) * (file.endsWith(".gz") ? 4 : 1);
+  if (spec === undefined) return 0;
+  let parsed;
+  try {
+    parsed = parseLmSpec(spec);
+  } catch {
+    return 0; // a bad spec: the command reports it
+  }
+  if (parsed.scheme !== "ngram") return 0;
+  return fileBytes(parsed.arg) * (parsed.arg.endsWith(".gz") ? 4 : 1);
 }
 
 const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
